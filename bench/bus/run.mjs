@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Bus benchmark: starts the dev broker (workers/broker) under `wrangler dev`, produces
+// BENCH_RECORDS records through the REST Proxy v2 API while one consumer group member
+// long-polls and commits, then prints produce/consume throughput and per-record
+// produce→consume latency (p50/p99). Speaks the same wire protocol as the kafka-rest adapter.
+//
+//   node bench/bus/run.mjs            (env: BENCH_RECORDS=3000 BENCH_BATCH=50 BENCH_PORT=8799)
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 3000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
+const PORT = Number(process.env.BENCH_PORT ?? 8799);
+const BASE = `http://127.0.0.1:${PORT}`;
+const V2 = "application/vnd.kafka.v2+json";
+const JSON_V2 = "application/vnd.kafka.json.v2+json";
+const TOPIC = `bench-${Date.now()}`;
+const GROUP = `bench-group-${Date.now()}`;
+
+const persist = mkdtempSync(join(tmpdir(), "proximus-bench-"));
+// Run wrangler's CLI directly (not npx / bin/wrangler.js, which re-spawn node): killing this PID stops workerd too.
+const wrangler = spawn(
+  process.execPath,
+  [
+    join(root, "node_modules/wrangler/wrangler-dist/cli.js"),
+    "dev",
+    "-c",
+    join(root, "workers/broker/wrangler.toml"),
+    "--port",
+    String(PORT),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    persist,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ],
+  {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_UPDATE_NOTIFIER: "1", CI: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  },
+);
+let wranglerLog = "";
+wrangler.stdout.on("data", (d) => (wranglerLog += d));
+wrangler.stderr.on("data", (d) => (wranglerLog += d));
+
+/** Descendant PIDs via /proc, so a workerd left behind can be killed by PID. */
+function descendants(pid) {
+  const out = [];
+  let children = [];
+  try {
+    children = readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return out;
+  }
+  for (const c of children) out.push(c, ...descendants(c));
+  return out;
+}
+
+async function stopWrangler() {
+  if (wrangler.exitCode !== null) return;
+  const kids = descendants(wrangler.pid);
+  const exited = new Promise((r) => wrangler.once("exit", r));
+  wrangler.kill("SIGTERM");
+  await Promise.race([exited, sleep(5000)]);
+  if (wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill("SIGKILL");
+  for (const pid of kids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(persist, { recursive: true, force: true });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function call(method, path, body, contentType = V2, accept = V2) {
+  const res = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { accept, ...(body !== undefined ? { "content-type": contentType } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function waitReady() {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    if (wrangler.exitCode !== null) throw new Error(`wrangler exited early:\n${wranglerLog}`);
+    try {
+      const res = await fetch(`${BASE}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`dev broker did not start:\n${wranglerLog}`);
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function main() {
+  await waitReady();
+  const created = await call("POST", `/consumers/${GROUP}`, { format: "json", "auto.offset.reset": "earliest", "auto.commit.enable": "false" });
+  const inst = `/consumers/${GROUP}/instances/${created.instance_id}`;
+  await call("POST", `${inst}/subscription`, { topics: [TOPIC] });
+  await call("GET", `${inst}/records?timeout=0`, undefined, V2, JSON_V2); // join before producing
+
+  const latencies = [];
+  const t0 = performance.now();
+  let produceEnd = 0;
+  const producer = (async () => {
+    for (let sent = 0; sent < RECORDS; sent += BATCH) {
+      const n = Math.min(BATCH, RECORDS - sent);
+      const now = performance.timeOrigin + performance.now();
+      await call(
+        "POST",
+        `/topics/${TOPIC}`,
+        { records: Array.from({ length: n }, (_, i) => ({ key: `project-${(sent + i) % 16}`, value: { seq: sent + i, sentAt: now } })) },
+        JSON_V2,
+      );
+    }
+    produceEnd = performance.now();
+  })();
+  let consumed = 0;
+  const consumer = (async () => {
+    const deadline = Date.now() + 120_000;
+    while (consumed < RECORDS && Date.now() < deadline) {
+      const records = await call("GET", `${inst}/records?timeout=1000&max_records=500`, undefined, V2, JSON_V2);
+      const at = performance.timeOrigin + performance.now();
+      for (const r of records) latencies.push(at - r.value.sentAt);
+      consumed += records.length;
+      if (records.length) await call("POST", `${inst}/offsets`, {}); // commit everything fetched
+    }
+  })();
+  await Promise.all([producer, consumer]);
+  const consumeEnd = performance.now();
+  await call("DELETE", inst);
+
+  latencies.sort((a, b) => a - b);
+  const produceSecs = (produceEnd - t0) / 1000;
+  const totalSecs = (consumeEnd - t0) / 1000;
+  console.log(`dev broker bench (wrangler dev, local workerd): ${RECORDS} records, produce batch ${BATCH}, 1 consumer`);
+  console.log(`  produced:  ${RECORDS} in ${produceSecs.toFixed(2)} s → ${(RECORDS / produceSecs).toFixed(0)} msg/s`);
+  console.log(`  consumed:  ${consumed} in ${totalSecs.toFixed(2)} s → ${(consumed / totalSecs).toFixed(0)} msg/s (produce+consume concurrently)`);
+  console.log(`  latency produce→consume: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
+  if (consumed !== RECORDS) throw new Error(`consumed ${consumed} of ${RECORDS}`);
+}
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  code = 1;
+} finally {
+  await stopWrangler();
+}
+process.exit(code);

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { Role } from "./roles";
+import { Json } from "./json";
+import { LlmConfig, Usage } from "./llm";
+import { ArtifactRef, ProjectState, TaskState } from "./task";
+
+export const MAX_IDEA_BYTES = 10_000;
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+
+export const CreateProjectRequest = z
+  .object({
+    idea: z
+      .string()
+      .trim()
+      .min(3, "idea must be at least 3 characters")
+      .refine((s) => utf8Bytes(s) <= MAX_IDEA_BYTES, `idea must be at most ${MAX_IDEA_BYTES} bytes`),
+    budgetUsd: z.number().positive().max(100_000).optional(),
+    llm: z.partialRecord(Role, LlmConfig).optional(),
+  })
+  .strict();
+export type CreateProjectRequest = z.infer<typeof CreateProjectRequest>;
+
+export const UpdateBudgetRequest = z.object({ budgetUsd: z.number().positive().max(100_000) }).strict();
+
+export const TaskView = z.object({
+  id: z.string(),
+  role: Role,
+  title: z.string(),
+  deps: z.array(z.string()),
+  state: TaskState,
+  attempt: z.number().int(),
+  maxAttempts: z.number().int(),
+  error: z.string().nullable(),
+  output: Json.nullable(),
+  artifacts: z.array(ArtifactRef),
+  usage: z.array(Usage),
+  startedAt: z.number().int().nullable(),
+  finishedAt: z.number().int().nullable(),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const ProjectSummary = z.object({
+  id: z.string(),
+  idea: z.string(),
+  state: ProjectState,
+  budgetUsd: z.number().nullable(),
+  spentUsd: z.number(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummary>;
+
+export const ProjectDetail = ProjectSummary.extend({
+  tasks: z.array(TaskView),
+  lastSeq: z.number().int().nonnegative(),
+});
+export type ProjectDetail = z.infer<typeof ProjectDetail>;
+
+export const EventsQuery = z
+  .object({
+    since: z.coerce.number().int().nonnegative().default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(500),
+  })
+  .strict();
+
+/** Providers whose keys a user can store; offline needs none. */
+export const KeyProvider = z.enum(["openai", "anthropic", "bedrock", "gemini"]);
+export type KeyProvider = z.infer<typeof KeyProvider>;
+
+/**
+ * A provider credential, write-only. Bedrock's `apiKey` is `ACCESS_KEY_ID:SECRET_ACCESS_KEY`;
+ * `baseUrl` points OpenAI-compatible servers (Ollama, vLLM) elsewhere.
+ */
+export const PutKeyRequest = z
+  .object({
+    apiKey: z.string().trim().min(8, "apiKey looks too short").max(4_000),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "region must look like us-east-1").optional(),
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+export type PutKeyRequest = z.infer<typeof PutKeyRequest>;
+
+export const KeyStatusList = z.object({ providers: z.array(z.object({ name: KeyProvider, configured: z.boolean(), updatedAt: z.number().int().nullable() })) });
+
+export const AgentPrefsBody = z.object({ prefs: z.partialRecord(Role, LlmConfig) }).strict();
+export type AgentPrefsBody = z.infer<typeof AgentPrefsBody>;

@@ -1,0 +1,91 @@
+import type { Role, TaskState } from "../../contracts";
+
+/** A node of the project DAG before it runs: pure data, so users can see the plan up front. */
+export interface TaskSpec {
+  id: string;
+  role: Role;
+  title: string;
+  deps: string[];
+}
+
+/** Bounded QA → Engineers fix rounds before QA's failure becomes final. */
+export const MAX_FIX_ROUNDS = 2;
+
+/**
+ * CEO → CTO → Engineer FE ∥ Engineer BE → QA → DevOps; Finance runs alongside and closes
+ * last, because its cost report must cover every other task's usage.
+ */
+export function buildInitialDag(): TaskSpec[] {
+  return [
+    { id: "ceo", role: "ceo", title: "Market research & PRD", deps: [] },
+    { id: "cto", role: "cto", title: "Architecture, schema & stack", deps: ["ceo"] },
+    { id: "engineer_fe", role: "engineer_fe", title: "Frontend implementation", deps: ["cto"] },
+    { id: "engineer_be", role: "engineer_be", title: "Backend implementation", deps: ["cto"] },
+    { id: "qa", role: "qa", title: "Review & run tests in sandbox", deps: ["engineer_fe", "engineer_be"] },
+    { id: "devops", role: "devops", title: "Deploy config & IaC", deps: ["qa"] },
+    { id: "finance", role: "finance", title: "Cost report", deps: ["devops"] },
+  ];
+}
+
+export interface TaskStatus {
+  id: string;
+  deps: string[];
+  state: TaskState;
+}
+
+/** Pending tasks whose every dependency succeeded. */
+export function newlyReady(tasks: readonly TaskStatus[]): string[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  return tasks
+    .filter((t) => t.state === "pending" && t.deps.every((d) => byId.get(d)?.state === "succeeded"))
+    .map((t) => t.id);
+}
+
+/** Pending tasks that can never run because a dependency failed or was cancelled. */
+export function blockedByFailure(tasks: readonly TaskStatus[]): string[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const dead = new Set(tasks.filter((t) => t.state === "failed" || t.state === "cancelled").map((t) => t.id));
+  const out: string[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const t of tasks) {
+      if (t.state === "pending" && !dead.has(t.id) && t.deps.some((d) => dead.has(d))) {
+        dead.add(t.id);
+        out.push(t.id);
+        changed = true;
+      }
+    }
+  }
+  return out.filter((id) => byId.get(id)?.state === "pending");
+}
+
+/**
+ * QA failed in round `round` (0-based): add fix tasks for both engineers and a new QA run,
+ * and point every task that waited on the failed QA at the new one.
+ */
+export function planFixRound(
+  tasks: readonly TaskSpec[],
+  failedQaId: string,
+  round: number,
+): { add: TaskSpec[]; rewire: { id: string; deps: string[] }[] } {
+  const n = round + 1;
+  const fe: TaskSpec = { id: `engineer_fe_fix${n}`, role: "engineer_fe", title: `Frontend fixes (round ${n})`, deps: [failedQaId] };
+  const be: TaskSpec = { id: `engineer_be_fix${n}`, role: "engineer_be", title: `Backend fixes (round ${n})`, deps: [failedQaId] };
+  const qa: TaskSpec = { id: `qa_${n + 1}`, role: "qa", title: `Re-test (round ${n})`, deps: [fe.id, be.id] };
+  const rewire = tasks
+    .filter((t) => t.deps.includes(failedQaId) && t.id !== fe.id && t.id !== be.id)
+    .map((t) => ({ id: t.id, deps: t.deps.map((d) => (d === failedQaId ? qa.id : d)) }));
+  return { add: [fe, be, qa], rewire };
+}
+
+/** Which round a QA task id belongs to: "qa" → 0, "qa_2" → 1. */
+export function qaRound(taskId: string): number {
+  const m = /^qa_(\d+)$/.exec(taskId);
+  return m ? Number(m[1]) - 1 : 0;
+}
+
+/** Exponential retry backoff with a cap; attempt is the attempt that just failed (1-based). */
+export function retryDelayMs(attempt: number, baseMs = 1_000, capMs = 60_000): number {
+  return Math.min(capMs, baseMs * 2 ** (attempt - 1));
+}

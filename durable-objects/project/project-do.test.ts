@@ -1,0 +1,196 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { holdProject, ok, settle } from "../../workers/gateway/test/hold-dispatcher";
+import type { HeldProject } from "../../workers/gateway/test/hold-dispatcher";
+
+const states = async (p: HeldProject) => Object.fromEntries((await p.stub.detail()).tasks.map((t) => [t.id, t.state]));
+
+const tick = settle;
+
+async function succeedThrough(p: HeldProject, ids: string[], output: (id: string) => unknown = () => ({ ok: true })) {
+  for (const id of ids) {
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last(id), output(id)));
+  }
+}
+
+describe("ProjectDO scheduling", () => {
+  it("dispatches in DAG order and runs FE ∥ BE in parallel", async () => {
+    const p = await holdProject("sched-order");
+    await tick(p);
+    expect(p.hold.sent.map((m) => m.taskId)).toEqual(["ceo"]);
+    expect((await states(p)).ceo).toBe("running");
+    await p.stub.applyResult(ok(p.hold.last("ceo"), { prd: "x" }));
+    await tick(p);
+    expect(p.hold.sent.map((m) => m.taskId)).toEqual(["ceo", "cto"]);
+    // Upstream outputs travel with the task.
+    expect(p.hold.last("cto").upstream).toEqual({ ceo: { prd: "x" } });
+    await p.stub.applyResult(ok(p.hold.last("cto")));
+    await tick(p);
+    expect(p.hold.sent.slice(2).map((m) => m.taskId).sort()).toEqual(["engineer_be", "engineer_fe"]);
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe")));
+    await tick(p);
+    expect(p.hold.sent.map((m) => m.taskId)).not.toContain("qa");
+    await p.stub.applyResult(ok(p.hold.last("engineer_be")));
+    await succeedThrough(p, ["qa", "devops", "finance"], (id) => (id === "qa" ? { passed: true } : { ok: true }));
+    const d = await p.stub.detail();
+    expect(d.state).toBe("succeeded");
+    expect(d.tasks.every((t) => t.state === "succeeded")).toBe(true);
+    // Every transition is in the log with strictly increasing seq.
+    const { events } = await p.stub.events(0, 1000);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)).toMatchObject({ type: "project.state", data: { state: "succeeded" } });
+  });
+
+  it("applies a result at most once per (task, attempt)", async () => {
+    const p = await holdProject("dedupe");
+    await tick(p);
+    const result = ok(p.hold.last("ceo"), { prd: 1 }, { usage: [{ provider: "offline", model: "offline", inputTokens: 10, outputTokens: 20, costUsd: 0.5 }] });
+    expect(await p.stub.applyResult(result)).toEqual({ applied: true });
+    await tick(p);
+    const before = (await p.stub.events(0, 1000)).lastSeq;
+    expect(await p.stub.applyResult(result)).toEqual({ applied: false });
+    expect(await p.stub.applyResult({ ...result, output: { prd: 2 } })).toEqual({ applied: false });
+    expect((await p.stub.events(0, 1000)).lastSeq).toBe(before);
+    const d = await p.stub.detail();
+    expect(d.spentUsd).toBe(0.5);
+    expect(d.tasks[0]!.output).toEqual({ prd: 1 });
+  });
+
+  it("times out a silent attempt, retries with backoff, then succeeds", async () => {
+    const p = await holdProject("timeout", { taskTimeoutMs: 50 });
+    await tick(p);
+    const first = p.hold.last("ceo");
+    await new Promise((r) => setTimeout(r, 80));
+    await tick(p);
+    let ceo = (await p.stub.detail()).tasks[0]!;
+    expect(ceo.state).toBe("ready");
+    expect(ceo.error).toMatch(/timed out/);
+    // Backoff: the retry is not dispatched before its not_before.
+    await runInDurableObject(p.raw, (_obj, state) => {
+      state.storage.sql.exec("UPDATE tasks SET not_before = 0 WHERE id = 'ceo'");
+    });
+    await tick(p);
+    const second = p.hold.last("ceo");
+    expect(second.attempt).toBe(2);
+    expect(second.idempotencyKey).not.toBe(first.idempotencyKey);
+    // The late answer of attempt 1 is ignored; attempt 2's answer wins.
+    expect(await p.stub.applyResult(ok(first, { late: true }))).toEqual({ applied: false });
+    expect(await p.stub.applyResult(ok(second, { fresh: true }))).toEqual({ applied: true });
+    ceo = (await p.stub.detail()).tasks[0]!;
+    expect(ceo).toMatchObject({ state: "succeeded", attempt: 2, output: { fresh: true } });
+  });
+
+  it("a permanent failure fails the task, blocks downstream, fails the project; retry revives them", async () => {
+    const p = await holdProject("permanent");
+    await tick(p);
+    await p.stub.applyResult({ ...ok(p.hold.last("ceo")), status: "failed", error: "schema invalid", permanent: true });
+    const d = await p.stub.detail();
+    expect(d.state).toBe("failed");
+    expect(d.tasks[0]).toMatchObject({ state: "failed", error: "schema invalid" });
+    expect(d.tasks.slice(1).every((t) => t.state === "cancelled" && t.error?.startsWith("blocked by"))).toBe(true);
+
+    const retried = await p.stub.retryTask("ceo");
+    expect(retried.state).toBe("running");
+    expect(retried.tasks[0]!.state).toBe("ready");
+    expect(retried.tasks.slice(1).every((t) => t.state === "pending")).toBe(true);
+    await tick(p);
+    expect(p.hold.last("ceo").attempt).toBe(2);
+    await expect(p.stub.retryTask("cto")).rejects.toThrow(/only failed tasks/);
+  });
+
+  it("QA failures go back to the Engineers in bounded rounds", async () => {
+    const p = await holdProject("qa-rounds");
+    await succeedThrough(p, ["ceo", "cto"]);
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe")));
+    await p.stub.applyResult(ok(p.hold.last("engineer_be")));
+    const failing = { passed: false, summary: "2 failing", failures: [{ test: "creates a booking", message: "500" }] };
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("qa"), failing));
+    let d = await p.stub.detail();
+    expect(d.tasks.map((t) => t.id)).toEqual(expect.arrayContaining(["engineer_fe_fix1", "engineer_be_fix1", "qa_2"]));
+    expect(d.tasks.find((t) => t.id === "devops")!.deps).toEqual(["qa_2"]);
+    await tick(p);
+    // The fix tasks carry QA's failures as feedback.
+    expect(p.hold.last("engineer_be_fix1").feedback).toContain("creates a booking");
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe_fix1")));
+    await p.stub.applyResult(ok(p.hold.last("engineer_be_fix1")));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("qa_2"), failing));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe_fix2")));
+    await p.stub.applyResult(ok(p.hold.last("engineer_be_fix2")));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("qa_3"), failing));
+    d = await p.stub.detail();
+    // After MAX_FIX_ROUNDS the failure is final and nothing downstream runs.
+    expect(d.tasks.find((t) => t.id === "qa_3")).toMatchObject({ state: "failed" });
+    expect(d.tasks.find((t) => t.id === "qa_3")!.error).toMatch(/still failing after 2 fix rounds/);
+    expect(d.tasks.find((t) => t.id === "devops")!.state).toBe("cancelled");
+    expect(d.state).toBe("failed");
+  });
+
+  it("pauses at the budget cap and resumes when the user raises it", async () => {
+    const p = await holdProject("budget", {}, { budgetUsd: 0.0005, llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } } });
+    await tick(p);
+    let d = await p.stub.detail();
+    expect(d.state).toBe("paused");
+    expect(p.hold.sent).toHaveLength(0);
+    await expect(p.stub.raiseBudget(-1)).rejects.toThrow();
+    d = await p.stub.raiseBudget(1);
+    expect(d.state).toBe("running");
+    await tick(p);
+    expect(p.hold.last("ceo").budgetRemainingUsd).toBe(1);
+  });
+
+  it("keeps undelivered tasks in the outbox and retries delivery", async () => {
+    const p = await holdProject("outbox-retry");
+    p.hold.failNext = 1;
+    await tick(p);
+    expect(p.hold.sent).toHaveLength(0);
+    const pending = await runInDurableObject(p.raw, (_o, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'task' AND attempts = 1").one().n);
+    expect(pending).toBe(1);
+    await runInDurableObject(p.raw, (_o, state) => {
+      state.storage.sql.exec("UPDATE outbox SET next_at = 0");
+    });
+    await tick(p);
+    expect(p.hold.sent.map((m) => m.taskId)).toEqual(["ceo"]);
+  });
+
+  it("cancel drops undispatched tasks; a late result is ignored but its usage is still recorded", async () => {
+    const p = await holdProject("cancel-late");
+    await tick(p);
+    const ceo = p.hold.last("ceo");
+    await p.stub.cancel();
+    const r = await p.stub.applyResult(ok(ceo, {}, { usage: [{ provider: "offline", model: "offline", inputTokens: 1, outputTokens: 1, costUsd: 0.25 }] }));
+    expect(r.applied).toBe(false);
+    const d = await p.stub.detail();
+    expect(d.state).toBe("cancelled");
+    expect(d.tasks[0]!.state).toBe("cancelled");
+    expect(d.spentUsd).toBe(0.25);
+    await tick(p);
+    expect(p.hold.sent).toHaveLength(1);
+  });
+
+  it("keeps D1's task index and usage ledger in step, once", async () => {
+    const id = "d1-sync";
+    await env.DB.prepare("INSERT OR IGNORE INTO users (id, email, name, created_at) VALUES ('local', 'l@x', 'L', 0)").run();
+    await env.DB.prepare("INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)").bind(id).run();
+    const p = await holdProject(id);
+    await tick(p);
+    const res = ok(p.hold.last("ceo"), {}, { usage: [{ provider: "bedrock", model: "amazon.nova-lite-v1:0", inputTokens: 100, outputTokens: 50, costUsd: 0.001 }] });
+    await p.stub.applyResult(res);
+    await tick(p);
+    await p.stub.applyResult(res);
+    await tick(p);
+    const tasks = await env.DB.prepare("SELECT task_id, state FROM tasks WHERE project_id = ? ORDER BY task_id").bind(id).all();
+    expect(tasks.results).toContainEqual({ task_id: "ceo", state: "succeeded" });
+    expect(tasks.results).toContainEqual({ task_id: "cto", state: "running" });
+    const ledger = await env.DB.prepare("SELECT task_id, input_tokens, cost_usd FROM usage_ledger WHERE project_id = ?").bind(id).all();
+    expect(ledger.results).toEqual([{ task_id: "ceo", input_tokens: 100, cost_usd: 0.001 }]);
+    const proj = await env.DB.prepare("SELECT spent_usd FROM projects WHERE id = ?").bind(id).first<{ spent_usd: number }>();
+    expect(proj?.spent_usd).toBe(0.001);
+  });
+});

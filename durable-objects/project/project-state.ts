@@ -1,0 +1,70 @@
+import type { Json, ArtifactRef, LlmConfig, ProjectState, Role, TaskState, TaskView, Usage } from "../../contracts";
+
+export interface ProjectMeta {
+  projectId: string;
+  ownerId: string;
+  idea: string;
+  state: ProjectState;
+  budgetUsd: number | null;
+  llm: Partial<Record<Role, LlmConfig>>;
+  createdAt: number;
+  updatedAt: number;
+  pausedReason: string | null;
+}
+
+export interface TaskRow extends Record<string, SqlStorageValue> {
+  id: string;
+  ord: number;
+  role: string;
+  title: string;
+  deps: string;
+  state: string;
+  attempt: number;
+  max_attempts: number;
+  not_before: number;
+  deadline: number | null;
+  feedback: string | null;
+  reserved_usd: number;
+  output: string | null;
+  error: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface UsageRow extends Record<string, SqlStorageValue> {
+  task_id: string;
+  attempt: number;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export const usageOf = (r: UsageRow): Usage & { taskId: string; attempt: number } => ({
+  taskId: r.task_id,
+  attempt: r.attempt,
+  provider: r.provider as Usage["provider"],
+  model: r.model,
+  inputTokens: r.input_tokens,
+  outputTokens: r.output_tokens,
+  costUsd: r.cost_usd,
+});
+
+export function taskView(r: TaskRow, artifacts: ArtifactRef[], usage: Usage[]): TaskView {
+  return {
+    id: r.id,
+    role: r.role as Role,
+    title: r.title,
+    deps: JSON.parse(r.deps) as string[],
+    state: r.state as TaskState,
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    error: r.error,
+    output: r.output === null ? null : (JSON.parse(r.output) as Json),
+    artifacts,
+    usage,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}

@@ -1,0 +1,52 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config";
+import { sweepLeftovers } from "./cleanup";
+import { RequestAuth } from "./http/auth";
+import { createSandboxServer } from "./http/server";
+import { installFirewall, removeFirewall } from "./net/netns";
+import { Limiter } from "./queue";
+import { detectBackend } from "./runner/backend";
+import { ensureLayout } from "./runner/layout";
+import { WarmPool } from "./runner/pool";
+import { probeRuntimes, type Runtimes } from "./runner/runtimes";
+import { RunService } from "./runner/service";
+import { SANDBOX_LIMITS } from "../../contracts/sandbox";
+
+export type RunningService = { server: Server; url: string; service: RunService; pool: WarmPool; limiter: Limiter; runtimes: Runtimes; stop: () => Promise<void> };
+
+/** Boots sandbox-host: backend choice, leftover sweep, firewall, warm pool, HTTP server. */
+export async function startService(config: Config, log: (m: string) => void = (m) => console.error(`[sandbox-host] ${m}`)): Promise<RunningService> {
+  if (process.getuid?.() !== 0) throw new Error("sandbox-host must run as root (cgroups, netns, nft, runsc)");
+  const backend = await detectBackend(config.forceBackend);
+  if (backend.warning) log(`WARNING: ${backend.warning}`);
+  const runtimes = await probeRuntimes(config.nodeBin);
+  log(`sandbox runtimes: node ${runtimes.node} (${config.nodeBin}), python ${runtimes.python}`);
+  const layout = await ensureLayout(config.stateDir, config.nodeBin);
+  const swept = await sweepLeftovers(layout);
+  if (swept.length) log(`removed leftovers of a previous run: ${swept.join(", ")}`);
+  await installFirewall();
+
+  const pool = new WarmPool(backend.isolation, layout, config.poolSize, SANDBOX_LIMITS.defaultMemoryMb * 1024 * 1024);
+  pool.fill();
+  const limiter = new Limiter(config.maxConcurrent, config.maxQueue);
+  const service = new RunService(backend, layout, pool);
+  const server = createSandboxServer({ auth: new RequestAuth(config.secret), limiter, service, runtimes, log });
+  server.requestTimeout = 0; // runs may legitimately take up to the max timeout
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.bind, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log(`listening on ${url} (isolation ${backend.isolation}, ${backend.platform}, pool ${config.poolSize})`);
+
+  const stop = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await pool.close();
+    await sweepLeftovers(layout);
+    await removeFirewall();
+  };
+  return { server, url, service, pool, limiter, runtimes, stop };
+}

@@ -1,0 +1,70 @@
+import { existsSync, realpathSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The repo's own Node (npm package `node`, pinned in package.json): the host's may be older. */
+const REPO_NODE = fileURLToPath(new URL("../../node_modules/node/bin/node", import.meta.url));
+
+/** `<repo>/node_modules/node/bin/node`, else the first `node` on PATH; symlinks resolved, because it is bind-mounted. */
+export function defaultNodeBin(path = process.env.PATH ?? ""): string | null {
+  const candidates = [REPO_NODE, ...path.split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, "node"))];
+  const found = candidates.find((c) => existsSync(c));
+  return found ? realpathSync(found) : null;
+}
+
+const Env = z.object({
+  SANDBOX_SECRET: z.string().min(16, "SANDBOX_SECRET must be at least 16 characters"),
+  SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8791),
+  SANDBOX_BIND: z.string().default("127.0.0.1"),
+  SANDBOX_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  SANDBOX_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+  SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(16).default(2),
+  SANDBOX_STATE_DIR: z.string().default("/var/lib/proximus-sandbox"),
+  /** Forces the bubblewrap backend (tests of the fallback); never chosen silently. */
+  SANDBOX_FORCE_BACKEND: z.enum(["gvisor", "bubblewrap"]).optional(),
+  /** The `node` every sandbox gets (bind-mounted read-only); must be >= 22.13 (checked at start). */
+  SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
+});
+
+export type Config = {
+  secret: string;
+  port: number;
+  bind: string;
+  maxConcurrent: number;
+  maxQueue: number;
+  poolSize: number;
+  stateDir: string;
+  forceBackend: "gvisor" | "bubblewrap" | undefined;
+  nodeBin: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid sandbox-host configuration: ${msg}`);
+  }
+  const e = parsed.data;
+  const nodeBin = e.SANDBOX_NODE_BIN ? realpathOrThrow(e.SANDBOX_NODE_BIN) : defaultNodeBin(env.PATH ?? "");
+  if (!nodeBin) throw new Error(`invalid sandbox-host configuration: no node binary (set SANDBOX_NODE_BIN; looked for ${REPO_NODE} and node on PATH)`);
+  return {
+    secret: e.SANDBOX_SECRET,
+    port: e.SANDBOX_PORT,
+    bind: e.SANDBOX_BIND,
+    maxConcurrent: e.SANDBOX_MAX_CONCURRENT,
+    maxQueue: e.SANDBOX_MAX_QUEUE,
+    poolSize: e.SANDBOX_POOL_SIZE,
+    stateDir: e.SANDBOX_STATE_DIR,
+    forceBackend: e.SANDBOX_FORCE_BACKEND,
+    nodeBin,
+  };
+}
+
+function realpathOrThrow(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    throw new Error(`invalid sandbox-host configuration: SANDBOX_NODE_BIN ${p} does not exist`);
+  }
+}

@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { AppError, zodDetails } from "../../../contracts/errors";
+import { RunRequest, NONCE_HEADER, SANDBOX_LIMITS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type RunStreamEvent, type SandboxHealth } from "../../../contracts/sandbox";
+import type { Limiter } from "../queue";
+import type { Runtimes } from "../runner/runtimes";
+import type { RunService } from "../runner/service";
+import type { RequestAuth } from "./auth";
+
+export type ServerDeps = { auth: RequestAuth; limiter: Limiter; service: RunService; runtimes: Runtimes; log: (msg: string) => void };
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new AppError("payload_too_large", `request body exceeds ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function toAppError(e: unknown, log: (m: string) => void): AppError {
+  if (e instanceof AppError) return e;
+  // Internals go to the log, never to the client.
+  log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return new AppError("internal", "internal sandbox error");
+}
+
+export function health(deps: ServerDeps): SandboxHealth {
+  const { service, limiter } = deps;
+  return {
+    ok: true,
+    isolation: service.backend.isolation,
+    isolationWarning: service.backend.warning,
+    platform: service.backend.platform,
+    runtimes: deps.runtimes,
+    pool: { ready: service.pool.readyCount, target: service.pool.target },
+    running: limiter.running,
+    queued: limiter.queued,
+    maxConcurrent: limiter.maxConcurrent,
+    maxQueue: limiter.maxQueue,
+  };
+}
+
+async function handleRun(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const body = await readBody(req, SANDBOX_LIMITS.maxBodyBytes);
+  const header = (n: string) => {
+    const v = req.headers[n];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  await deps.auth.verify("POST", "/v1/runs", body, { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER) });
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new AppError("bad_request", "body is not valid JSON");
+  }
+  const parsed = RunRequest.safeParse(json);
+  if (!parsed.success) throw new AppError("validation_failed", "invalid run request", zodDetails(parsed.error));
+  const run = parsed.data;
+
+  if (!run.stream) {
+    const result = await deps.limiter.run(() => deps.service.run(run));
+    sendJson(res, 200, result);
+    return;
+  }
+  await deps.limiter.run(async () => {
+    res.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
+    const emit = (e: RunStreamEvent) => {
+      if (!res.writableEnded) res.write(`${JSON.stringify(e)}\n`);
+    };
+    try {
+      const result = await deps.service.run(run, {
+        onDiagnostics: (diagnostics) => emit({ type: "diagnostics", diagnostics }),
+        onStdout: (data) => emit({ type: "stdout", data }),
+        onStderr: (data) => emit({ type: "stderr", data }),
+      });
+      emit({ type: "result", result });
+    } catch (e) {
+      const err = toAppError(e, deps.log);
+      emit({ type: "error", error: { code: err.code, message: err.message } });
+    }
+    res.end();
+  });
+}
+
+export function createSandboxServer(deps: ServerDeps): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const work = async () => {
+      if (req.method === "GET" && path === "/health") return sendJson(res, 200, health(deps));
+      if (path === "/v1/runs") {
+        if (req.method !== "POST") throw new AppError("bad_request", "use POST /v1/runs");
+        return handleRun(req, res, deps);
+      }
+      throw new AppError("not_found", `no route ${req.method} ${path}`);
+    };
+    work().catch((e: unknown) => {
+      const err = toAppError(e, deps.log);
+      if (res.headersSent) res.end();
+      else sendJson(res, err.status, err.toEnvelope());
+    });
+  });
+}

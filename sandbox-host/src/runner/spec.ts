@@ -1,0 +1,39 @@
+import type { Layout } from "./layout";
+import { SANDBOX_NODE, SANDBOX_PATH } from "./layout";
+
+export const SANDBOX_UID = 65534;
+/** Sized so the workspace + tmp cannot outgrow the memory cgroup by much (tmpfs is sandbox memory). */
+const TMPFS_SIZE = "size=256m";
+
+type Mount = { destination: string; type: string; source: string; options?: string[] };
+
+/** OCI spec of one sandbox: the supervisor as init, host /usr and /etc and our node read-only, writable tmpfs /work and /tmp. */
+export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: boolean): Record<string, unknown> {
+  const ro = (src: string, dst: string): Mount => ({ destination: dst, type: "bind", source: src, options: ["rbind", "ro", "nosuid", "nodev"] });
+  const mounts: Mount[] = [
+    { destination: "/proc", type: "proc", source: "proc" },
+    ro("/usr", "/usr"),
+    ro("/etc", "/etc"),
+    ro(layout.supervisorDir, "/.pxsb"),
+    ro(layout.nodeBin, SANDBOX_NODE),
+    { destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", TMPFS_SIZE] },
+    { destination: "/work", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", TMPFS_SIZE] },
+  ];
+  const namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, ...(withNetwork ? [] : [{ type: "network" }])];
+  return {
+    ociVersion: "1.0.0",
+    process: {
+      terminal: false,
+      user: { uid: SANDBOX_UID, gid: SANDBOX_UID },
+      args: ["/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py"],
+      env: [`PATH=${SANDBOX_PATH}`, "LANG=C.UTF-8"],
+      cwd: "/",
+      capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
+      noNewPrivileges: true,
+    },
+    root: { path: layout.rootfs, readonly: true },
+    hostname: "sandbox",
+    mounts,
+    linux: { namespaces, cgroupsPath },
+  };
+}

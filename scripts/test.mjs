@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm test`: every suite, for real. Workers run in workerd, the sandbox under gVisor, the
+// dashboard in Chromium. Prints one closing line: "N passed, N failed".
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { ROOT, VITE, VITEST, run } from "./lib/proc.mjs";
+
+const REPORTS = path.join(ROOT, ".tmp/test-reports");
+rmSync(REPORTS, { recursive: true, force: true });
+mkdirSync(REPORTS, { recursive: true });
+
+/** [name, vitest config] — each suite keeps its own environment (workerd or node). */
+const SUITES = [
+  ["gateway + ProjectDO (workerd)", "workers/gateway/vitest.config.ts"],
+  ["bus + dev broker (workerd)", "workers/broker/vitest.config.ts"],
+  ["agents runtime (workerd)", "workers/agents/vitest.config.ts"],
+  ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
+  ["role agents + offline provider", "workers/agents/vitest.roles.config.ts"],
+  ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
+  ["dashboard units", "web/vitest.config.ts"],
+  ["CLI", "cli/vitest.config.ts"],
+].filter(([, cfg]) => existsSync(path.join(ROOT, cfg)));
+
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function tally(name, reportFile, code) {
+  if (!existsSync(reportFile)) {
+    failed++;
+    failures.push(`${name}: no report (exit ${code})`);
+    return;
+  }
+  const r = JSON.parse(readFileSync(reportFile, "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  if (r.numFailedTests > 0 || code !== 0) failures.push(`${name}: ${r.numFailedTests} failed (exit ${code})`);
+  if (r.numFailedTests === 0 && code !== 0) failed++;
+}
+
+async function main() {
+  if (only.length === 0 || only.includes("e2e")) {
+    console.log("\n=== building dashboard");
+    if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) {
+      failed++;
+      failures.push("dashboard build failed");
+    }
+  } else if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
+    await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"]);
+  }
+
+  for (const [name, cfg] of SUITES) {
+    if (only.length && !only.some((o) => cfg.includes(o))) continue;
+    console.log(`\n=== ${name}  (${cfg})`);
+    const report = path.join(REPORTS, `${cfg.replace(/[/.]/g, "_")}.json`);
+    const code = await run(VITEST, ["run", "-c", cfg, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
+    tally(name, report, code);
+  }
+
+  const e2e = path.join(ROOT, "web/e2e/run.mjs");
+  if (existsSync(e2e) && (only.length === 0 || only.includes("e2e"))) {
+    console.log("\n=== dashboard end-to-end in Chromium");
+    const report = path.join(REPORTS, "e2e.json");
+    const code = await run(e2e, [], { env: { E2E_REPORT: report } });
+    tally("browser e2e", report, code);
+  }
+
+  console.log("");
+  for (const f of failures) console.log(`FAILED: ${f}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});

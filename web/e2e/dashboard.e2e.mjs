@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+// Browser end-to-end test of the dashboard against a running Proximus server.
+//   BASE_URL=http://localhost:8787 node web/e2e/dashboard.e2e.mjs
+// Creates a project through the form, watches the DAG go green, forces a socket drop and a reload
+// mid-run and proves the feed has every event exactly once, opens an artifact, downloads the zip,
+// and fails on any console error. Screenshots go to test-artifacts/.
+import { chromium } from "playwright-core";
+import { unzipSync } from "fflate";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BASE = (process.env.BASE_URL ?? "http://localhost:8787").replace(/\/$/, "");
+const OUT = path.join(ROOT, "test-artifacts");
+const RUN_TIMEOUT_MS = Number(process.env.E2E_RUN_TIMEOUT_MS ?? 240_000);
+mkdirSync(OUT, { recursive: true });
+
+const results = [];
+const consoleErrors = [];
+let failedHard = false;
+
+async function step(name, fn, { always = false } = {}) {
+  const started = Date.now();
+  if (failedHard && !always) {
+    results.push({ name, ok: false, detail: "skipped: an earlier step it depends on failed" });
+    console.log(`SKIP ${name}`);
+    return;
+  }
+  try {
+    const detail = await fn();
+    results.push({ name, ok: true, detail });
+    console.log(`PASS ${name} (${Date.now() - started} ms)${detail ? ` — ${detail}` : ""}`);
+  } catch (err) {
+    results.push({ name, ok: false, detail: err?.message ?? String(err) });
+    console.log(`FAIL ${name} (${Date.now() - started} ms) — ${err?.stack ?? err}`);
+  }
+}
+/** Like step, but later steps cannot run without it. */
+async function must(name, fn) {
+  const before = results.length;
+  await step(name, fn);
+  if (results.length > before && !results.at(-1).ok) failedHard = true;
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function api(p) {
+  const res = await fetch(BASE + p, { headers: { accept: "application/json" } });
+  if (!res.ok) throw new Error(`GET ${p} → HTTP ${res.status}`);
+  return res.json();
+}
+async function allEvents(id) {
+  const events = [];
+  for (let since = 0; ; ) {
+    const page = await api(`/api/projects/${encodeURIComponent(id)}/events?since=${since}&limit=1000`);
+    events.push(...page.events);
+    if (page.events.length === 0 || events.at(-1).seq >= page.lastSeq) return events;
+    since = events.at(-1).seq;
+  }
+}
+
+const userDataDir = mkdtempSync(path.join(tmpdir(), "proximus-e2e-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+  viewport: { width: 1440, height: 1000 },
+  acceptDownloads: true,
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(20_000);
+page.on("console", (m) => {
+  if (m.type() === "error") consoleErrors.push(`${m.text()} @ ${m.location()?.url ?? page.url()}`);
+});
+page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+
+// Every project socket goes through this route. When `cutNext` is set, the next socket forwards
+// that many events and is then cut, so the page is mid-stream however fast the server runs.
+const sockets = [];
+let cutNext = null;
+await page.routeWebSocket(/\/api\/projects\/[^/]+\/ws/, (ws) => {
+  const server = ws.connectToServer();
+  const cutAfter = cutNext;
+  cutNext = null;
+  let forwarded = 0;
+  let cut = false;
+  server.onMessage((msg) => {
+    if (cut) return;
+    ws.send(msg);
+    if (cutAfter !== null && JSON.parse(String(msg)).type === "event" && ++forwarded >= cutAfter) {
+      cut = true;
+      void ws.close({ code: 1012, reason: "e2e cut" }).catch(() => {});
+      void server.close().catch(() => {});
+    }
+  });
+  ws.onMessage((msg) => server.send(msg));
+  sockets.push({ url: ws.url(), cutAfter });
+});
+const sinceOf = (url) => Number(new URL(url).searchParams.get("since"));
+const waitLive = () => page.waitForFunction(() => document.querySelector("[data-testid=conn-status]")?.textContent === "Live", null, { timeout: 20_000 });
+
+let projectId = "";
+let reloadedMidRun = false;
+let droppedMidRun = false;
+const projectState = () => page.locator(".project-page").getAttribute("data-project-state");
+
+try {
+  await must("projects page loads", async () => {
+    const res = await page.goto(BASE + "/", { waitUntil: "domcontentloaded" });
+    assert(res?.ok(), `GET / → ${res?.status()}`);
+    await page.getByRole("heading", { name: "New project" }).waitFor();
+  });
+
+  await must("create a project through the form", async () => {
+    await page.getByLabel("Business idea").fill("A booking app for dog groomers with reminders");
+    await page.getByLabel("Budget (USD, optional)").fill("5");
+    await page.getByText("Per-role model overrides").click();
+    await page.getByLabel("Finance strategy").selectOption("cost-saver");
+    cutNext = 12;
+    await page.getByRole("button", { name: "Start project" }).click();
+    await page.waitForURL(/\/projects\/[^/]+$/);
+    projectId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+    await page.locator(".dag-node").first().waitFor();
+    return `project ${projectId}`;
+  });
+
+  await step("socket cut mid-stream reconnects and resumes from the last seq", async () => {
+    await page.waitForFunction(() => document.querySelectorAll(".feed-list[role=log] [data-seq]").length > 0);
+    await waitLive();
+    const first = sockets.findIndex((x) => x.cutAfter !== null);
+    assert(first >= 0 && sockets.length > first + 1, `no reconnect after the cut (sockets: ${sockets.map((x) => x.url).join(", ")})`);
+    const since = sinceOf(sockets[first + 1].url);
+    assert(since >= sockets[first].cutAfter, `reconnected with since=${since}, before the ${sockets[first].cutAfter} events already shown`);
+    droppedMidRun = true;
+    return `cut after ${sockets[first].cutAfter} events; resumed with since=${since}; server project ${await projectState()}`;
+  });
+
+  await step("reload mid-stream resumes the feed", async () => {
+    reloadedMidRun = (await projectState()) === "running";
+    const before = sockets.length;
+    cutNext = 20;
+    await page.reload({ waitUntil: "domcontentloaded" });
+    await page.locator(".dag-node").first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll(".feed-list[role=log] [data-seq]").length > 0);
+    await waitLive();
+    const after = sockets.slice(before);
+    assert(after.length >= 2 && sinceOf(after[0].url) === 0 && sinceOf(after[1].url) >= 20, `sockets after reload: ${after.map((x) => x.url).join(", ")}`);
+    return `${reloadedMidRun ? "reloaded while the project ran" : "project had finished on the server"}; cut again after 20 events, resumed with since=${sinceOf(after[1].url)}`;
+  });
+
+  await must("project runs to the end", async () => {
+    await page.waitForFunction(
+      () => ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
+      null,
+      { timeout: RUN_TIMEOUT_MS },
+    );
+    return `state ${await projectState()}`;
+  });
+
+  await step("DAG nodes go green (all tasks succeeded)", async () => {
+    const state = await projectState();
+    const nodes = await page.locator(".dag-node").evaluateAll((els) =>
+      els.map((e) => ({ id: e.getAttribute("data-task-id"), state: e.getAttribute("data-state"), border: getComputedStyle(e).borderTopColor })),
+    );
+    const notGreen = nodes.filter((n) => n.state !== "succeeded");
+    assert(state === "succeeded" && notGreen.length === 0, `project ${state}; not succeeded: ${notGreen.map((n) => `${n.id}=${n.state}`).join(", ")}`);
+    // Green means green: the succeeded colour, not just an attribute.
+    const [r, g, b] = nodes[0].border.match(/\d+/g).map(Number);
+    assert(g > r && g > b, `succeeded node border is ${nodes[0].border}, not green`);
+    return `${nodes.length} nodes succeeded`;
+  });
+
+  await step("feed shows every event exactly once after the drop and the reload", async () => {
+    const events = await allEvents(projectId);
+    await page.waitForFunction(
+      (last) => [...document.querySelectorAll(".feed-list[role=log] [data-seq]")].some((e) => Number(e.getAttribute("data-last-seq") ?? e.getAttribute("data-seq")) >= last),
+      events.filter((e) => ["task.log", "task.state", "project.state", "artifact.stored", "task.token"].includes(e.type)).at(-1).seq,
+    );
+    const lines = await page.locator(".feed-list[role=log] > [data-seq]").evaluateAll((els) =>
+      els.map((e) => ({ seq: Number(e.getAttribute("data-seq")), kind: e.getAttribute("data-kind"), task: e.getAttribute("data-task-id"), tokens: e.querySelector(".feed-tokens")?.textContent ?? null })),
+    );
+    const seqs = lines.map((l) => l.seq);
+    assert(new Set(seqs).size === seqs.length, `duplicate feed lines: ${seqs.filter((s, i) => seqs.indexOf(s) !== i).join(", ")}`);
+    const expectSeqs = (type) => events.filter((e) => e.type === type).map((e) => e.seq);
+    for (const [type, kind] of [["task.log", "log"], ["task.state", "task"], ["artifact.stored", "artifact"], ["project.state", "project"]]) {
+      const want = expectSeqs(type);
+      const got = lines.filter((l) => l.kind === kind).map((l) => l.seq);
+      assert(JSON.stringify(got) === JSON.stringify(want), `${type}: feed has [${got}] but the log has [${want}]`);
+    }
+    // Streamed tokens: each answer is the exact concatenation of its token events, nothing twice.
+    for (const l of lines.filter((x) => x.kind === "tokens")) {
+      const first = events.find((e) => e.seq === l.seq);
+      const text = events.filter((e) => e.type === "task.token" && e.taskId === first.taskId && e.data.attempt === first.data.attempt).map((e) => e.data.text).join("");
+      assert(l.tokens === text, `token stream for ${first.taskId} differs from the log (${l.tokens?.length} vs ${text.length} chars)`);
+    }
+    return `${lines.length} feed entries for ${events.length} events, no duplicates or gaps`;
+  });
+
+  await step("task drawer shows attempts, model and cost; Esc closes it", async () => {
+    await page.locator(".dag-node").first().click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    for (const want of ["Attempt", "Model", "Cost", "Inputs", "Output", "Logs"]) assert(text.includes(want), `drawer lacks "${want}"`);
+    await page.screenshot({ path: path.join(OUT, "task-drawer.png") });
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+  });
+
+  let opened = "";
+  await step("open an artifact in the code viewer", async () => {
+    const list = await api(`/api/projects/${encodeURIComponent(projectId)}/artifacts`);
+    assert(list.artifacts.length > 0, "the project has no artifacts");
+    const target = list.artifacts.find((a) => /\.(js|ts|mjs|json|md)$/.test(a.path) && a.bytes > 0) ?? list.artifacts[0];
+    await page.locator(`.tree-file[data-path="${target.path}"]`).click();
+    const viewer = page.locator(`[data-testid=code-viewer][data-path="${target.path}"] .src`);
+    await viewer.waitFor();
+    const shown = await viewer.textContent();
+    const res = await fetch(`${BASE}/api/projects/${encodeURIComponent(projectId)}/artifacts/${target.path.split("/").map(encodeURIComponent).join("/")}`);
+    const actual = await res.text();
+    assert(shown === actual.replace(/\n$/, ""), `viewer shows ${shown?.length} chars, file has ${actual.length}`);
+    const gutter = await page.locator("[data-testid=code-viewer] .gutter").textContent();
+    assert(gutter.split("\n").length === shown.split("\n").length, "line numbers do not match the line count");
+    opened = target.path;
+    return `${target.path} (${shown.split("\n").length} lines)`;
+  });
+
+  await step("download the zip", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-zip").click()]);
+    const file = path.join(OUT, "project.zip");
+    await download.saveAs(file);
+    const buf = readFileSync(file);
+    assert(buf.subarray(0, 2).toString() === "PK", "download is not a zip");
+    const entries = unzipSync(new Uint8Array(buf));
+    const names = Object.keys(entries).filter((n) => !n.endsWith("/"));
+    assert(names.length > 0, "the zip has no files");
+    if (opened) assert(names.some((n) => n === opened || n.endsWith("/" + opened)), `the zip lacks ${opened}`);
+    return `${names.length} files, ${buf.length} bytes`;
+  });
+
+  await step("screenshot of the finished project page", async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(OUT, "project-finished.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(OUT, "project-mobile.png"), fullPage: false });
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  });
+
+  await step("projects list and settings pages render", async () => {
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("link", { name: /dog groomers/ }).first().waitFor();
+    await page.screenshot({ path: path.join(OUT, "projects.png") });
+    await nav.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Provider API keys" }).waitFor();
+    await page.locator(".key-row, .settings-page .error").first().waitFor();
+    await page.screenshot({ path: path.join(OUT, "settings.png"), fullPage: true });
+  });
+
+  await step("keyboard: skip link and focusable DAG nodes", async () => {
+    await page.goto(`${BASE}/projects/${encodeURIComponent(projectId)}`);
+    await page.locator(".dag-node").first().waitFor();
+    await page.keyboard.press("Tab");
+    assert((await page.evaluate(() => document.activeElement?.textContent)) === "Skip to content", "first Tab does not reach the skip link");
+    await page.locator(".dag-node").first().focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor();
+    assert(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") === "Close task details"), "focus did not move into the dialog");
+    await page.keyboard.press("Escape");
+  });
+} finally {
+  await step("no console errors", async () => {
+    assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join("\n  ")}`);
+  }, { always: true });
+  await context.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+  writeFileSync(path.join(OUT, "dashboard-e2e.json"), JSON.stringify({ base: BASE, projectId, reloadedMidRun, droppedMidRun, results, consoleErrors }, null, 2));
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+if (process.env.E2E_REPORT) {
+  writeFileSync(process.env.E2E_REPORT, JSON.stringify({ numPassedTests: passed, numFailedTests: failed, results }, null, 2));
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,9 @@
+import type { ProjectState, TaskState } from "../../../contracts/task";
+
+export function StateBadge({ state }: { state: TaskState | ProjectState }) {
+  return (
+    <span className={`badge state-${state}`} data-state={state}>
+      {state}
+    </span>
+  );
+}

@@ -1,0 +1,106 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ProjectDetail } from "../../../contracts/api";
+import type { ProjectEvent } from "../../../contracts/events";
+import { api, wsUrl } from "../api/endpoints";
+import { ApiError } from "../api/http";
+import { appendFeed, type FeedEntry } from "../live/feed";
+import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
+import { applyEvents } from "../live/projectView";
+
+const SNAPSHOT_EVENTS = new Set<ProjectEvent["type"]>(["project.state", "task.created", "task.state", "usage.recorded"]);
+
+export interface ProjectLive {
+  detail: ProjectDetail | null;
+  feed: FeedEntry[];
+  status: LiveStatus;
+  error: string | null;
+  notFound: boolean;
+  /** Bumped whenever an artifact is stored, so the artifacts panel knows to reload its list. */
+  artifactsVersion: number;
+  refresh(): void;
+}
+
+/**
+ * One project's live view: a REST snapshot rolled forward by the event stream. The stream starts at
+ * seq 0 so the feed shows the whole history; the snapshot is refetched when a task finishes, because
+ * outputs and artifacts arrive with the result, not in the event payloads.
+ */
+export function useProjectLive(projectId: string): ProjectLive {
+  const [snapshot, setSnapshot] = useState<ProjectDetail | null>(null);
+  const [stateEvents, setStateEvents] = useState<ProjectEvent[]>([]);
+  const [feed, setFeed] = useState<FeedEntry[]>([]);
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [error, setError] = useState<string | null>(null);
+  const [notFound, setNotFound] = useState(false);
+  const [artifactsVersion, setArtifactsVersion] = useState(0);
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const alive = useRef(true);
+
+  const loadSnapshot = useCallback(async () => {
+    try {
+      const d = await api.getProject(projectId);
+      if (!alive.current) return;
+      // Two overlapping refetches may resolve out of order: keep the newer one.
+      setSnapshot((prev) => (prev && prev.id === d.id && prev.lastSeq > d.lastSeq ? prev : d));
+      setError(null);
+    } catch (err) {
+      if (!alive.current) return;
+      if (err instanceof ApiError && err.status === 404) setNotFound(true);
+      else setError(err instanceof ApiError ? err.userMessage : "Could not load the project");
+    }
+  }, [projectId]);
+
+  const refresh = useCallback(() => {
+    if (refetchTimer.current) clearTimeout(refetchTimer.current);
+    refetchTimer.current = setTimeout(() => void loadSnapshot(), 250);
+  }, [loadSnapshot]);
+
+  useEffect(() => {
+    alive.current = true;
+    setSnapshot(null);
+    setStateEvents([]);
+    setFeed([]);
+    setNotFound(false);
+    void loadSnapshot();
+    // Tokens arrive one frame each; render at most once per animation frame (or on return to a hidden tab).
+    let pending: ProjectEvent[] = [];
+    let flushHandle: number | null = null;
+    const flush = () => {
+      flushHandle = null;
+      const batch = pending;
+      pending = [];
+      if (!alive.current || batch.length === 0) return;
+      setFeed((prev) => appendFeed(prev, batch));
+      const relevant = batch.filter((e) => SNAPSHOT_EVENTS.has(e.type));
+      if (relevant.length > 0) setStateEvents((prev) => [...prev, ...relevant]);
+      if (batch.some((e) => e.type === "artifact.stored")) setArtifactsVersion((v) => v + 1);
+      if (batch.some((e) => e.type === "project.state" || (e.type === "task.state" && isTerminal(e.data)))) refresh();
+    };
+    const stream = new LiveStream({
+      since: 0,
+      url: (since) => wsUrl(projectId, since, window.location.origin),
+      openSocket: browserSocket,
+      fetchEvents: (since) => api.events(projectId, since),
+      onStatus: setStatus,
+      onError: (message) => setError(message),
+      onEvents: (events) => {
+        pending.push(...events);
+        if (flushHandle === null) flushHandle = requestAnimationFrame(flush);
+      },
+    });
+    stream.start();
+    return () => {
+      alive.current = false;
+      stream.stop();
+      if (flushHandle !== null) cancelAnimationFrame(flushHandle);
+      if (refetchTimer.current) clearTimeout(refetchTimer.current);
+    };
+  }, [projectId, loadSnapshot, refresh]);
+
+  const detail = useMemo(() => (snapshot ? applyEvents(snapshot, stateEvents) : null), [snapshot, stateEvents]);
+  return { detail, feed, status, error, notFound, artifactsVersion, refresh };
+}
+
+function isTerminal(data: Record<string, unknown>): boolean {
+  return data.state === "succeeded" || data.state === "failed" || data.state === "cancelled";
+}

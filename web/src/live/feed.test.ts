@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import type { ProjectEvent } from "../../../contracts/events";
+import { appendFeed } from "./feed";
+
+let seq = 0;
+const ev = (type: ProjectEvent["type"], taskId: string | null, data: ProjectEvent["data"]): ProjectEvent => ({ seq: ++seq, ts: seq, type, taskId, data });
+
+describe("appendFeed", () => {
+  it("joins streamed tokens per task attempt, even when parallel tasks interleave", () => {
+    seq = 0;
+    const feed = appendFeed([], [
+      ev("task.state", "fe", { state: "running", attempt: 1 }),
+      ev("task.token", "fe", { text: "Hel", attempt: 1 }),
+      ev("task.token", "be", { text: "Wor", attempt: 1 }),
+      ev("task.token", "fe", { text: "lo", attempt: 1 }),
+      ev("task.log", "be", { text: "calling model", attempt: 1 }),
+      ev("task.token", "be", { text: "ld", attempt: 1 }),
+      ev("task.token", "fe", { text: "again", attempt: 2 }),
+    ]);
+    expect(feed.map((f) => [f.kind, "text" in f ? f.text : f.seq])).toEqual([
+      ["task", 1],
+      ["tokens", "Hello"],
+      ["tokens", "World"],
+      ["log", "calling model"],
+      ["tokens", "again"],
+    ]);
+  });
+
+  it("is incremental: appending in batches equals appending at once", () => {
+    seq = 0;
+    const events = [
+      ev("task.token", "a", { text: "x", attempt: 1 }),
+      ev("artifact.stored", "a", { path: "src/index.ts", bytes: 3 }),
+      ev("task.token", "a", { text: "y", attempt: 1 }),
+      ev("project.state", null, { state: "succeeded" }),
+    ];
+    const whole = appendFeed([], events);
+    const parts = appendFeed(appendFeed([], events.slice(0, 1)), events.slice(1));
+    expect(parts).toEqual(whole);
+    expect(whole.map((f) => f.kind)).toEqual(["tokens", "artifact", "project"]);
+  });
+});

@@ -1,0 +1,72 @@
+import type { TaskMessage } from "../../../contracts";
+import type { AgentDeps } from "./runtime";
+import type { CompletionRequest, CompletionResult, LlmProvider } from "./llm/types";
+import { r2ArtifactStore } from "./artifacts";
+import { createProviders, providersConfigFromEnv, type ProviderSet } from "./llm/registry";
+import { featuresOf, routeWithFallback } from "./llm/router";
+import { OfflineProvider } from "./offline/provider";
+import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
+import { userProvidersConfig } from "./user-keys";
+
+/** What an agent needs from its Worker's env (the gateway's in inline mode, the agents Worker's otherwise). */
+export interface AgentEnv {
+  ARTIFACTS: R2Bucket;
+  DB?: D1Database;
+  SANDBOX_URL?: string;
+  SANDBOX_SECRET?: string;
+  KEYS_ENCRYPTION_SECRET?: string;
+}
+
+/**
+ * The router as one provider: it picks (provider, model) per call from the task's features,
+ * budget and learned success rates, and falls back to the next candidate when one fails.
+ */
+class RoutedProvider implements LlmProvider {
+  readonly name = "offline" as const;
+  constructor(
+    private readonly providers: ProviderSet,
+    private readonly msg: TaskMessage,
+  ) {}
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const { model: _ignored, ...request } = req;
+    const routed = await routeWithFallback({
+      providers: this.providers,
+      request,
+      features: featuresOf(this.msg),
+      llm: this.msg.llm,
+      budgetRemainingUsd: this.msg.budgetRemainingUsd,
+    });
+    return routed.result;
+  }
+}
+
+const PROVIDER_CACHE_LIMIT = 64;
+const providerCache = new Map<string, ProviderSet>();
+
+/**
+ * Providers (and their circuit breakers) live as long as the isolate, one set per distinct
+ * configuration: the deployment's keys, overridden by the project owner's own.
+ */
+async function providersFor(env: AgentEnv, msg: TaskMessage): Promise<ProviderSet> {
+  const config = { ...providersConfigFromEnv(env as unknown as Record<string, unknown>), ...(await userProvidersConfig(env.DB, env.KEYS_ENCRYPTION_SECRET, msg.ownerId)) };
+  const key = JSON.stringify(Object.entries(config).sort());
+  let set = providerCache.get(key);
+  if (!set) {
+    if (providerCache.size >= PROVIDER_CACHE_LIMIT) providerCache.delete(providerCache.keys().next().value!);
+    set = createProviders(config, { offline: new OfflineProvider() });
+    providerCache.set(key, set);
+  }
+  return set;
+}
+
+export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: AgentDeps["emit"]): Promise<AgentDeps> {
+  const providers = await providersFor(env, msg);
+  return {
+    resolveProvider: () => ({ provider: new RoutedProvider(providers, msg), model: msg.llm.model ?? "auto" }),
+    artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/`),
+    emit,
+    sandbox: sandboxRunnerFromEnv(env),
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,53 @@
+import { TOPICS, type AgentEventMessage, type ResultMessage, type TaskMessage } from "../../../contracts";
+import { HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT, type BusRecordInput, type TaskBus } from "../../shared/bus";
+
+/** Token deltas are many and small; they are sent in batches at most this often. */
+const FLUSH_MS = 250;
+
+/**
+ * Turns an agent's emits into ai-org-events records and its result into an ai-org-results
+ * record, all keyed by project id so one project's messages stay in order on one partition.
+ */
+export class BusSink {
+  private buffer: AgentEventMessage[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly bus: TaskBus,
+    private readonly task: TaskMessage,
+  ) {}
+
+  private headers(): Record<string, string> {
+    return {
+      [HEADER_IDEMPOTENCY_KEY]: this.task.idempotencyKey,
+      ...(this.task.traceparent ? { [HEADER_TRACEPARENT]: this.task.traceparent } : {}),
+    };
+  }
+
+  emit = (kind: AgentEventMessage["kind"], text: string): void => {
+    const t = this.task;
+    this.buffer.push({ v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text: text.slice(0, 20_000), ts: Date.now() });
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, FLUSH_MS);
+  };
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    const records: BusRecordInput[] = batch.map((e) => ({ key: e.projectId, value: e, headers: this.headers() }));
+    await this.bus.produce(TOPICS.events, records);
+  }
+
+  /** Events first, then the result: the dashboard shows the log before the state change. */
+  async finish(result: ResultMessage): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushing;
+    await this.flush();
+    await this.bus.produce(TOPICS.results, [{ key: result.projectId, value: result, headers: this.headers() }]);
+  }
+}

@@ -1,0 +1,44 @@
+import { handleQueueBatch, createBus } from "../../shared/bus";
+import { TOPICS } from "../../../contracts";
+import { executeTaskRecord } from "./execute-task";
+import { TASKS_GROUP } from "./task-consumer-do";
+
+export { TaskConsumerDO } from "./task-consumer-do";
+
+function members(env: Env): number {
+  return Math.max(1, Math.min(16, Number(env.AGENT_CONSUMERS) || 2));
+}
+
+/** Starting is idempotent: each member's alarm loop runs once it is armed. */
+async function startConsumers(env: Env): Promise<number> {
+  const n = members(env);
+  await Promise.all(Array.from({ length: n }, (_, i) => env.TASK_CONSUMER.getByName(`member-${i}`).start()));
+  return n;
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === "/health") return Response.json({ ok: true, busMode: env.BUS_MODE });
+    if (url.pathname === "/consumers/start" && request.method === "POST") {
+      if (env.BUS_MODE === "queues") return Response.json({ started: 0, note: "queues mode consumes in queue()" });
+      return Response.json({ started: await startConsumers(env) });
+    }
+    return Response.json({ error: { code: "not_found", message: "no such route" } }, { status: 404 });
+  },
+
+  // A cron keeps the consumer loops armed in production even if every alarm was lost.
+  async scheduled(_controller, env) {
+    if (env.BUS_MODE !== "queues") await startConsumers(env);
+  },
+
+  // BUS_MODE=queues: tasks arrive pushed instead of pulled.
+  async queue(batch, env) {
+    const { bus } = createBus(env);
+    await handleQueueBatch(batch, {
+      maxAttempts: 5,
+      deadLetter: { bus, topic: TOPICS.deadLetter, group: TASKS_GROUP },
+      handler: (record) => executeTaskRecord(env, bus, record.value),
+    });
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import type { ArtifactRef } from "../../../../contracts";
+import { validateK8sManifests, validateTerraform, validateWranglerConfig } from "../devops-validate";
+import { NOVA_LITE, Summary, bedrock, storeText } from "./common";
+import type { RoleDefinition } from "./types";
+
+export const DevopsOutput = z.object({
+  summary: Summary,
+  wrangler: z.object({ format: z.enum(["jsonc", "toml"]), content: z.string().min(1).max(50_000) }),
+  terraform: z.string().min(1).max(100_000).describe("main.tf (HCL)"),
+  kubernetes: z.string().min(1).max(100_000).describe("Kubernetes manifests, YAML, documents separated by ---"),
+  runbook: z.array(z.string().min(1).max(1000)).min(1).max(30).describe("Deployment steps, in order"),
+});
+export type DevopsOutput = z.infer<typeof DevopsOutput>;
+
+export function devopsErrors(o: DevopsOutput): string[] {
+  return [...validateWranglerConfig(o.wrangler.content, o.wrangler.format), ...validateTerraform(o.terraform), ...validateK8sManifests(o.kubernetes)];
+}
+
+export const devops: RoleDefinition<DevopsOutput> = {
+  role: "devops",
+  title: "Deployment configuration",
+  system:
+    "You are the DevOps engineer. Produce deployment configuration for the project the engineers built: a production wrangler config " +
+    "(JSONC or TOML, with name, main, compatibility_date and the D1 binding), Terraform (`main.tf`, Cloudflare provider: the D1 database and the Worker) " +
+    "and Kubernetes manifests (a Deployment and a Service) for running the same app in a container. Every file is parsed and checked; invalid files fail the task.",
+  schema: DevopsOutput,
+  llm: bedrock(NOVA_LITE, 6000),
+  check: devopsErrors,
+  async finish(output, ctx) {
+    // check() already ran in the repair loop; run it again so finish() can never store an invalid file.
+    const errors = devopsErrors(output);
+    if (errors.length) return { ok: false, error: `invalid deployment files: ${errors.join("; ")}`, permanent: false, artifacts: [] };
+    const artifacts: ArtifactRef[] = [
+      await storeText(ctx, `deploy/wrangler.${output.wrangler.format}`, output.wrangler.content),
+      await storeText(ctx, "deploy/terraform/main.tf", output.terraform),
+      await storeText(ctx, "deploy/k8s/app.yaml", output.kubernetes),
+      await storeText(ctx, "deploy/RUNBOOK.md", `# Runbook\n\n${output.summary}\n\n${output.runbook.map((s, i) => `${i + 1}. ${s}`).join("\n")}\n`),
+    ];
+    return { ok: true, output: { ...output, validated: { wrangler: true, terraform: true, kubernetes: true } }, artifacts };
+  },
+};

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import type { ArtifactRef, Role } from "../../../../contracts";
+import { parseJsonc, validateWranglerConfig } from "../devops-validate";
+import { NOVA_LITE, SafePath, Summary, bedrock } from "./common";
+import type { RoleDefinition } from "./types";
+
+export const MAX_FILE_CHARS = 200_000;
+
+export const EngineerOutput = z
+  .object({
+    summary: Summary,
+    files: z
+      .array(z.object({ path: SafePath, content: z.string().max(MAX_FILE_CHARS) }))
+      .min(1)
+      .max(100),
+  })
+  .superRefine((o, ctx) => {
+    const seen = new Set<string>();
+    o.files.forEach((f, i) => {
+      if (seen.has(f.path)) ctx.addIssue({ code: "custom", path: ["files", i, "path"], message: `duplicate file ${f.path}` });
+      seen.add(f.path);
+    });
+  });
+export type EngineerOutput = z.infer<typeof EngineerOutput>;
+
+/** What downstream tasks see: file metadata only; contents live in the artifact store. */
+export interface EngineerResult {
+  summary: string;
+  files: { path: string; bytes: number; sha256: string }[];
+}
+
+/** Config files are parsed for real before anything is stored; errors go back to the model in the repair turn. */
+export function engineerFileErrors(o: EngineerOutput): string[] {
+  const errors: string[] = [];
+  for (const f of o.files) {
+    const name = f.path.slice(f.path.lastIndexOf("/") + 1);
+    if (name === "wrangler.jsonc" || name === "wrangler.json") errors.push(...validateWranglerConfig(f.content, "jsonc").map((e) => `${f.path}: ${e}`));
+    else if (name === "wrangler.toml") errors.push(...validateWranglerConfig(f.content, "toml").map((e) => `${f.path}: ${e}`));
+    else if (name.endsWith(".json")) {
+      try {
+        parseJsonc(f.content);
+      } catch (e) {
+        errors.push(`${f.path}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  const pkg = o.files.find((f) => f.path === "package.json");
+  if (pkg && !errors.some((e) => e.startsWith("package.json:"))) {
+    const scripts = (JSON.parse(pkg.content) as { scripts?: { test?: unknown } }).scripts;
+    if (typeof scripts?.test !== "string") errors.push('package.json: scripts.test is required (QA runs the tests)');
+  }
+  return errors;
+}
+
+function engineerRole(role: Extract<Role, "engineer_fe" | "engineer_be">, title: string, system: string): RoleDefinition<EngineerOutput> {
+  return {
+    role,
+    title,
+    system,
+    schema: EngineerOutput,
+    llm: bedrock(NOVA_LITE, 16000),
+    check: engineerFileErrors,
+    async finish(output, ctx) {
+      const artifacts: ArtifactRef[] = [];
+      for (const f of output.files) artifacts.push(await ctx.deps.artifacts.put(f.path, f.content));
+      ctx.deps.emit("tool", `stored ${artifacts.length} files`);
+      const result: EngineerResult = {
+        summary: output.summary,
+        files: artifacts.map((a) => ({ path: a.path, bytes: a.bytes, sha256: a.sha256 })),
+      };
+      return { ok: true, output: result, artifacts };
+    },
+  };
+}
+
+const SHARED_RULES =
+  "Return complete files (path + full content), never diffs or placeholders. No npm dependencies: the tests run offline " +
+  "with Node 22 (`node --test`, `node:sqlite` is available). When feedback lists failing tests, fix the cause and return every file again.";
+
+export const engineerBe = engineerRole(
+  "engineer_be",
+  "Backend (Worker + D1)",
+  "You are the backend engineer. Implement the CTO's API as a Cloudflare Worker (`export default { fetch }`, plain JavaScript ES modules) " +
+    "storing data in D1 through `env.DB.prepare(sql).bind(...).all()/first()/run()`. Include `migrations/0001_init.sql` implementing the CTO's schema, " +
+    "`wrangler.jsonc` (name, main, compatibility_date, d1_databases binding DB), `package.json` with `\"test\": \"node --test\"`, and tests in `test/*.test.mjs` " +
+    "that call the Worker's fetch handler end to end against a D1-compatible adapter over `node:sqlite` applying the real migration. " +
+    SHARED_RULES,
+);
+
+export const engineerFe = engineerRole(
+  "engineer_fe",
+  "Frontend (static UI)",
+  "You are the frontend engineer. Build a static UI in `public/` (index.html, an ES-module API client and app script, styles) that calls the CTO's " +
+    "JSON API with fetch: list, create, edit and delete every entity. Include unit tests in `test/*.test.mjs` for the API client using a fake fetch. " +
+    SHARED_RULES,
+);

@@ -1,0 +1,98 @@
+import { AppError, ErrorEnvelope } from "../../../../contracts/errors";
+import { RunResult, signRequest, type RunRequestInput } from "../../../../contracts/sandbox";
+
+/** Structurally the agents' `SandboxRunner` (runtime.ts); declared here so this file stays free of Worker-only types. */
+export interface SandboxRunnerLike {
+  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }): Promise<{
+    exitCode: number | null;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+    killedReason?: string;
+    durationMs: number;
+    isolation: string;
+  }>;
+}
+
+export type SandboxClientConfig = {
+  /** Base URL of sandbox-host, e.g. https://sandbox.example.com (public or via Cloudflare Tunnel). */
+  url: string;
+  secret: string;
+  fetch?: typeof fetch;
+  /** Attempts for 429 (queue full) and 502/503 (host restarting); other errors are final. */
+  maxAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const RETRYABLE = new Set([429, 502, 503]);
+/** Covers queueing and sandbox start on top of the run's own timeout. */
+const OVERHEAD_MS = 60_000;
+
+/** Talks to sandbox-host: signs every request with the shared secret and validates every answer. */
+export class SandboxClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly config: SandboxClientConfig) {
+    this.fetchFn = config.fetch ?? ((input, init) => fetch(input, init));
+    this.sleep = config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async run(req: Omit<RunRequestInput, "stream">): Promise<RunResult> {
+    const path = "/v1/runs";
+    const body = JSON.stringify({ ...req, stream: false });
+    const attempts = this.config.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      // A fresh signature per attempt: the host refuses a replayed one.
+      const headers = await signRequest(this.config.secret, "POST", path, body);
+      const res = await this.fetchFn(new URL(path, this.config.url).toString(), {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout((req.timeoutMs ?? 10_000) + OVERHEAD_MS),
+      });
+      if (res.ok) {
+        const parsed = RunResult.safeParse(await res.json());
+        if (!parsed.success) throw new AppError("upstream_failed", "sandbox-host answered with an unexpected body");
+        return parsed.data;
+      }
+      if (RETRYABLE.has(res.status) && attempt < attempts) {
+        await res.body?.cancel();
+        await this.sleep(500 * 2 ** (attempt - 1));
+        continue;
+      }
+      const envelope = ErrorEnvelope.safeParse(await res.json().catch(() => null));
+      if (envelope.success) throw new AppError(envelope.data.error.code, `sandbox-host: ${envelope.data.error.message}`, envelope.data.error.details);
+      throw new AppError("upstream_failed", `sandbox-host answered HTTP ${res.status}`);
+    }
+  }
+}
+
+/** The agents' SandboxRunner on top of the client; syntax errors come back as a failed run with diagnostics on stderr. */
+export function sandboxRunner(client: SandboxClient): SandboxRunnerLike {
+  return {
+    async run(req) {
+      const r = await client.run({ files: req.files.map((f) => ({ path: f.path, content: f.content })), command: req.command, runtime: req.runtime, timeoutMs: req.timeoutMs });
+      const diag = r.diagnostics
+        .filter((d) => d.source === "syntax")
+        .map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`)
+        .join("\n");
+      const warning = r.isolationWarning ? `[sandbox] ${r.isolationWarning}\n` : "";
+      return {
+        exitCode: r.ran ? r.exitCode : null,
+        stdout: r.stdout,
+        stderr: `${warning}${r.ran ? "" : `[sandbox] not run: syntax errors\n${diag}\n`}${r.stderr}`,
+        timedOut: r.killedReason === "timeout",
+        ...(r.killedReason ? { killedReason: r.killedReason } : {}),
+        durationMs: r.durationMs,
+        isolation: r.isolation,
+      };
+    },
+  };
+}
+
+/** null when the Worker has no sandbox configured; callers then refuse rather than pretend. */
+export function sandboxRunnerFromEnv(env: { SANDBOX_URL?: string; SANDBOX_SECRET?: string }): SandboxRunnerLike | null {
+  if (!env.SANDBOX_URL || !env.SANDBOX_SECRET) return null;
+  return sandboxRunner(new SandboxClient({ url: env.SANDBOX_URL, secret: env.SANDBOX_SECRET }));
+}

@@ -1,0 +1,28 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Repo root, so paths below read the same whatever directory vitest is started from.
+const root = decodeURIComponent(new URL("../..", import.meta.url).pathname);
+
+export default defineConfig({
+  root,
+  plugins: [
+    cloudflareTest({
+      main: "./workers/broker/test/worker.ts",
+      wrangler: { configPath: "./workers/broker/wrangler.toml" },
+      miniflare: {
+        bindings: { BROKER_BASIC_AUTH: "dev:secret", BROKER_TOPICS: "ai-org-dlq:1" },
+        durableObjects: { LOOP: "LoopTestDO" },
+        queueProducers: { TEST_QUEUE: { queueName: "bus-contract" }, TEST_DLQ: { queueName: "bus-contract-dlq" } },
+        queueConsumers: {
+          "bus-contract": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 0 },
+          "bus-contract-dlq": { maxBatchSize: 10, maxBatchTimeout: 0 },
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["workers/broker/**/*.test.ts", "workers/shared/bus/**/*.test.ts"],
+    testTimeout: 20_000,
+  },
+});

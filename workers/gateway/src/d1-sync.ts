@@ -1,0 +1,50 @@
+import { eq } from "drizzle-orm";
+import { projects, tasks, usageLedger } from "./db/schema";
+import type { Db } from "./db/client";
+import type { D1Sync } from "../../../durable-objects/project/project-do";
+
+/** Applies one ProjectDO outbox entry to D1. Idempotent: entries can be delivered more than once. */
+export async function applyD1Sync(db: Db, s: D1Sync): Promise<void> {
+  switch (s.kind) {
+    case "project":
+      await db
+        .update(projects)
+        .set({ state: s.state, spentUsd: s.spentUsd, budgetUsd: s.budgetUsd, updatedAt: s.updatedAt })
+        .where(eq(projects.id, s.projectId));
+      return;
+    case "task":
+      // A DO whose project row is gone (a compensated create) has nothing to index.
+      if (!(await projectExists(db, s.projectId))) return;
+      await db
+        .insert(tasks)
+        .values({ projectId: s.projectId, taskId: s.taskId, role: s.role, state: s.state, attempt: s.attempt, updatedAt: s.updatedAt })
+        .onConflictDoUpdate({ target: [tasks.projectId, tasks.taskId], set: { state: s.state, attempt: s.attempt, updatedAt: s.updatedAt } });
+      return;
+    case "usage": {
+      const owner = await projectExists(db, s.projectId);
+      // The project row was removed (cancelled create): nothing to bill against.
+      if (!owner) return;
+      await db
+        .insert(usageLedger)
+        .values({
+          projectId: s.projectId,
+          ownerId: owner.ownerId,
+          taskId: s.taskId,
+          attempt: s.attempt,
+          idx: s.idx,
+          provider: s.provider,
+          model: s.model,
+          inputTokens: s.inputTokens,
+          outputTokens: s.outputTokens,
+          costUsd: s.costUsd,
+          createdAt: s.ts,
+        })
+        .onConflictDoNothing();
+      return;
+    }
+  }
+}
+
+async function projectExists(db: Db, projectId: string): Promise<{ ownerId: string } | undefined> {
+  return db.query.projects.findFirst({ where: eq(projects.id, projectId), columns: { ownerId: true } });
+}

@@ -1,0 +1,102 @@
+import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Timestamps are integer milliseconds since the epoch. */
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  /** `issuer|subject` of the OIDC identity; null for the local-mode user. */
+  oidcSubject: text("oidc_subject").unique(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull().references(() => users.id),
+    idea: text("idea").notNull(),
+    state: text("state").notNull(),
+    budgetUsd: real("budget_usd"),
+    spentUsd: real("spent_usd").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("projects_owner_created").on(t.ownerId, t.createdAt)],
+);
+
+/** A queryable index of task states; the ProjectDO holds the source of truth. */
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    role: text("role").notNull(),
+    state: text("state").notNull(),
+    attempt: integer("attempt").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.taskId] })],
+);
+
+/** Every metered LLM call. Unique per (project, task, attempt, idx) so a re-delivered sync never double-counts. */
+export const usageLedger = sqliteTable(
+  "usage_ledger",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id").notNull(),
+    taskId: text("task_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    idx: integer("idx").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    costUsd: real("cost_usd").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("usage_ledger_once").on(t.projectId, t.taskId, t.attempt, t.idx),
+    index("usage_ledger_owner").on(t.ownerId, t.createdAt),
+  ],
+);
+
+/** Per-user provider keys, AES-GCM encrypted with a Worker secret; never returned by the API. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    iv: text("iv").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.provider] })],
+);
+
+export const agentPrefs = sqliteTable(
+  "agent_prefs",
+  {
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    config: text("config", { mode: "json" }).notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+/** Rotating refresh tokens (SaaS mode), stored as SHA-256 hashes; a family is revoked on reuse. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    hash: text("hash").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    family: text("family").notNull(),
+    rotatedAt: integer("rotated_at"),
+    revokedAt: integer("revoked_at"),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("refresh_tokens_family").on(t.family)],
+);

@@ -1,0 +1,23 @@
+import { TOPICS } from "../../../contracts";
+import { createBus, handleQueueBatch } from "../../shared/bus";
+import { createApp } from "./app";
+import { RESULTS_GROUP, routeRecord } from "./results-router-do";
+
+export { ProjectDO } from "./project-do";
+export { ResultsRouterDO } from "./results-router-do";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+
+  // BUS_MODE=queues: results and events are pushed here instead of pulled by ResultsRouterDO.
+  async queue(batch, env) {
+    const { bus } = createBus(env);
+    await handleQueueBatch(batch, {
+      maxAttempts: 5,
+      deadLetter: { bus, topic: TOPICS.deadLetter, group: RESULTS_GROUP },
+      handler: (record) => routeRecord(env, record),
+    });
+  },
+} satisfies ExportedHandler<Env>;

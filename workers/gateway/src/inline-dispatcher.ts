@@ -1,0 +1,23 @@
+import type { AgentEventMessage } from "../../../contracts";
+import type { TaskDispatcher } from "../../../durable-objects/project/dispatcher";
+import { runTask } from "../../agents/src/runtime";
+import { createAgentDeps } from "../../agents/src/agent-deps";
+
+/**
+ * Runs the role agent in the ProjectDO's own alarm, without a bus: the smallest setup, used by
+ * tests and by `BUS_MODE=inline`. Results go through the same at-most-once `applyResult` as the bus.
+ */
+export function inlineDispatcher(env: Env): TaskDispatcher {
+  return {
+    async dispatch(msg, sink) {
+      const pending: Promise<void>[] = [];
+      const deps = await createAgentDeps(env, msg, (kind, text) => {
+        const event: AgentEventMessage = { v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind, text, ts: Date.now() };
+        pending.push(sink.applyAgentEvent(event));
+      });
+      const result = await runTask(msg, deps);
+      await Promise.all(pending);
+      await sink.applyResult(result);
+    },
+  };
+}

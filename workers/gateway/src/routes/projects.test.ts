@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, createProject, expectEnvelope, postJson } from "../../test/helpers";
+
+describe("POST /api/projects validation", () => {
+  it("rejects bad JSON with 400 naming the body", async () => {
+    const err = await expectEnvelope(await postJson("/api/projects", "{not json"), 400, "bad_request");
+    expect(err.details?.[0]?.field).toBe("(body)");
+  });
+
+  it("rejects a missing idea, naming the field", async () => {
+    const err = await expectEnvelope(await postJson("/api/projects", {}), 400, "validation_failed");
+    expect(err.details?.map((d) => d.field)).toContain("idea");
+  });
+
+  it("rejects an idea over 10 kB", async () => {
+    const err = await expectEnvelope(await postJson("/api/projects", { idea: "x".repeat(10_001) }), 400, "validation_failed");
+    expect(err.details?.[0]).toMatchObject({ field: "idea" });
+    // 10 000 bytes exactly is allowed (multi-byte characters count as bytes).
+    expect((await postJson("/api/projects", { idea: "x".repeat(10_000) })).status).toBe(201);
+    await expectEnvelope(await postJson("/api/projects", { idea: "é".repeat(5_001) }), 400, "validation_failed");
+  });
+
+  it("rejects unknown fields, naming them", async () => {
+    const err = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", owner: "someone-else" }), 400, "validation_failed");
+    expect(JSON.stringify(err.details)).toContain("owner");
+  });
+
+  it("rejects wrong types", async () => {
+    const err = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", budgetUsd: "5" }), 400, "validation_failed");
+    expect(err.details?.map((d) => d.field)).toEqual(["budgetUsd"]);
+    const err2 = await expectEnvelope(await postJson("/api/projects", { idea: 42 }), 400, "validation_failed");
+    expect(err2.details?.map((d) => d.field)).toEqual(["idea"]);
+    const err3 = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { provider: "skynet" } } }), 400, "validation_failed");
+    expect(err3.details?.map((d) => d.field)).toEqual(["llm.ceo.provider"]);
+  });
+
+  it("rejects a body over 64 kB with 413", async () => {
+    await expectEnvelope(await postJson("/api/projects", { idea: "y".repeat(70_000) }), 413, "payload_too_large");
+  });
+});
+
+describe("projects", () => {
+  it("creates a project with its DAG and lists it", async () => {
+    const p = await createProject("a booking app for dog groomers", { budgetUsd: 5 });
+    expect(p.state).toBe("running");
+    expect(p.budgetUsd).toBe(5);
+    expect(p.tasks.map((t) => t.id)).toEqual(["ceo", "cto", "engineer_fe", "engineer_be", "qa", "devops", "finance"]);
+    expect(p.tasks.find((t) => t.id === "ceo")!.state).toBe("ready");
+    expect(p.tasks.filter((t) => t.id !== "ceo").every((t) => t.state === "pending")).toBe(true);
+
+    const row = await env.DB.prepare("SELECT owner_id, idea, budget_usd FROM projects WHERE id = ?").bind(p.id).first();
+    expect(row).toEqual({ owner_id: "local", idea: "a booking app for dog groomers", budget_usd: 5 });
+
+    const list = await (await api("/api/projects")).json<{ projects: { id: string }[] }>();
+    expect(list.projects.map((x) => x.id)).toContain(p.id);
+
+    const got = await (await api(`/api/projects/${p.id}`)).json<{ id: string; tasks: unknown[] }>();
+    expect(got.id).toBe(p.id);
+    expect(got.tasks).toHaveLength(7);
+  });
+
+  it("answers 404 for unknown and malformed ids", async () => {
+    await expectEnvelope(await api("/api/projects/7b0b1e55-0000-4000-8000-000000000000"), 404, "not_found");
+    await expectEnvelope(await api("/api/projects/../../etc/passwd"), 404, "not_found");
+    await expectEnvelope(await api("/api/projects/not-a-uuid/events"), 404, "not_found");
+    await expectEnvelope(await api("/api/nothing-here"), 404, "not_found");
+  });
+
+  it("validates the events query", async () => {
+    const p = await createProject();
+    await expectEnvelope(await api(`/api/projects/${p.id}/events?since=-1`), 400, "validation_failed");
+    await expectEnvelope(await api(`/api/projects/${p.id}/events?since=abc`), 400, "validation_failed");
+    await expectEnvelope(await api(`/api/projects/${p.id}/events?sinse=1`), 400, "validation_failed");
+    const page = await (await api(`/api/projects/${p.id}/events?since=0&limit=3`)).json<{ events: { seq: number }[]; lastSeq: number }>();
+    expect(page.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(page.lastSeq).toBeGreaterThanOrEqual(3);
+  });
+
+  it("cancels: every unfinished task is cancelled and the cancel reaches D1", async () => {
+    const p = await createProject();
+    const res = await api(`/api/projects/${p.id}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    const body = await res.json<{ state: string; tasks: { state: string }[] }>();
+    expect(body.state).toBe("cancelled");
+    expect(body.tasks.every((t) => ["cancelled", "succeeded"].includes(t.state))).toBe(true);
+    // D1 is brought in step by the DO's outbox on its next alarm.
+    await expect.poll(async () => (await env.DB.prepare("SELECT state FROM projects WHERE id = ?").bind(p.id).first<{ state: string }>())?.state, { timeout: 10_000 }).toBe("cancelled");
+    // Cancelling again is harmless.
+    expect((await api(`/api/projects/${p.id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  it("health reports D1 and modes", async () => {
+    const res = await api("/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, d1: true, authMode: "local" });
+  });
+});

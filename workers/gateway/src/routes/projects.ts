@@ -1,0 +1,91 @@
+import { Hono } from "hono";
+import { desc, eq } from "drizzle-orm";
+import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectDetail, type ProjectSummary } from "../../../../contracts";
+import { projects } from "../db/schema";
+import { ensureUser } from "../db/users";
+import { ownedProject, projectStub } from "../project-stub";
+import { jsonBody, parseWith } from "../validate";
+import type { AppEnv } from "../app-env";
+import { loadAgentPrefs } from "../db/agent-prefs";
+import { ensureBusConsumers } from "../bus-consumers";
+
+export const projectRoutes = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const body = await jsonBody(c, CreateProjectRequest);
+    const user = c.var.user;
+    await ensureUser(c.var.db, user);
+    const id = crypto.randomUUID();
+    const now = Date.now();
+    // The user's saved agent prefs are defaults; overrides in the request win per role.
+    const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
+    await c.var.db.insert(projects).values({
+      id,
+      ownerId: user.id,
+      idea: body.idea,
+      state: "running",
+      budgetUsd: body.budgetUsd ?? null,
+      spentUsd: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await ensureBusConsumers(c.env);
+      const detail: ProjectDetail = await projectStub(c.env, id).init({ projectId: id, ownerId: user.id, idea: body.idea, budgetUsd: body.budgetUsd ?? null, llm });
+      c.header("Location", `/api/projects/${id}`);
+      return c.json(detail, 201);
+    } catch (err) {
+      // Compensate: a project row without an orchestrator must not be listed.
+      await c.var.db.delete(projects).where(eq(projects.id, id));
+      throw err;
+    }
+  })
+  .get("/", async (c) => {
+    const rows = await c.var.db.query.projects.findMany({
+      where: eq(projects.ownerId, c.var.user.id),
+      orderBy: desc(projects.createdAt),
+      limit: 200,
+    });
+    const list: ProjectSummary[] = rows.map((r) => ({
+      id: r.id,
+      idea: r.idea,
+      state: r.state as ProjectSummary["state"],
+      budgetUsd: r.budgetUsd,
+      spentUsd: r.spentUsd,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    }));
+    return c.json({ projects: list });
+  })
+  .get("/:id", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    return c.json(await stub.detail());
+  })
+  .delete("/:id", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    return c.json(await stub.cancel());
+  })
+  .post("/:id/budget", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    const body = await jsonBody(c, UpdateBudgetRequest);
+    return c.json(await stub.raiseBudget(body.budgetUsd));
+  })
+  .post("/:id/tasks/:taskId/retry", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    return c.json(await stub.retryTask(c.req.param("taskId")));
+  })
+  .get("/:id/events", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    const q = parseWith(EventsQuery, c.req.query(), "query");
+    return c.json(await stub.events(q.since, q.limit));
+  })
+  .get("/:id/ws", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new AppError("bad_request", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
+    }
+    const since = parseWith(EventsQuery.pick({ since: true }), { since: c.req.query("since") ?? "0" }, "query").since;
+    const url = new URL(c.req.url);
+    url.search = `?since=${since}`;
+    // Passed through unchanged so the DO can accept it with hibernation.
+    return stub.fetch(new Request(url, c.req.raw));
+  });

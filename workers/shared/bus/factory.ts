@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { TOPICS } from "../../../contracts/task";
+import { KafkaRestBus } from "./kafka-rest";
+import { QueuesBus } from "./queues";
+import type { ConsumerSource, FetchFn, TaskBus } from "./types";
+import { UpstashBus } from "./upstash";
+
+/** The bindings and vars `createBus` reads. Every field is optional; which are required depends on BUS_MODE. */
+export interface BusEnv {
+  BUS_MODE?: string;
+  KAFKA_REST_URL?: string;
+  KAFKA_REST_USERNAME?: string;
+  KAFKA_REST_PASSWORD?: string;
+  /** Optional service binding to the dev broker; when present it carries the kafka-rest requests. */
+  BUS_BROKER?: Fetcher;
+  UPSTASH_KAFKA_REST_URL?: string;
+  UPSTASH_KAFKA_REST_USERNAME?: string;
+  UPSTASH_KAFKA_REST_PASSWORD?: string;
+  BUS_QUEUE_TASKS?: Queue<unknown>;
+  BUS_QUEUE_RESULTS?: Queue<unknown>;
+  BUS_QUEUE_EVENTS?: Queue<unknown>;
+  BUS_QUEUE_DLQ?: Queue<unknown>;
+}
+
+export interface Bus {
+  bus: TaskBus;
+  /** Pull consumers (for ConsumerLoop); null for Queues, which pushes into `queue()` (see handleQueueBatch). */
+  consumers: ConsumerSource | null;
+}
+
+const KafkaRestVars = z.object({
+  KAFKA_REST_URL: z.url(),
+  KAFKA_REST_USERNAME: z.string().optional(),
+  KAFKA_REST_PASSWORD: z.string().optional(),
+});
+const UpstashVars = z.object({
+  UPSTASH_KAFKA_REST_URL: z.url(),
+  UPSTASH_KAFKA_REST_USERNAME: z.string().default(""),
+  UPSTASH_KAFKA_REST_PASSWORD: z.string().default(""),
+});
+
+/** BUS_MODE → transport. Default kafka-rest, the production protocol. Throws on missing config so misconfiguration fails at startup. */
+export function createBus(env: BusEnv, overrides: { fetch?: FetchFn } = {}): Bus {
+  const mode = z.enum(["kafka-rest", "upstash", "queues"]).parse(env.BUS_MODE || "kafka-rest");
+  if (mode === "kafka-rest") {
+    const vars = KafkaRestVars.parse(env);
+    const binding = env.BUS_BROKER;
+    const fetchFn: FetchFn | undefined = overrides.fetch ?? (binding ? (input, init) => binding.fetch(input, init) : undefined);
+    const bus = new KafkaRestBus({
+      baseUrl: vars.KAFKA_REST_URL,
+      ...(vars.KAFKA_REST_USERNAME ? { username: vars.KAFKA_REST_USERNAME, password: vars.KAFKA_REST_PASSWORD ?? "" } : {}),
+      ...(fetchFn ? { fetch: fetchFn } : {}),
+    });
+    return { bus, consumers: bus };
+  }
+  if (mode === "upstash") {
+    const vars = UpstashVars.parse(env);
+    const bus = new UpstashBus({ url: vars.UPSTASH_KAFKA_REST_URL, username: vars.UPSTASH_KAFKA_REST_USERNAME, password: vars.UPSTASH_KAFKA_REST_PASSWORD });
+    return { bus, consumers: bus };
+  }
+  return {
+    bus: new QueuesBus({
+      [TOPICS.tasks]: env.BUS_QUEUE_TASKS,
+      [TOPICS.results]: env.BUS_QUEUE_RESULTS,
+      [TOPICS.events]: env.BUS_QUEUE_EVENTS,
+      [TOPICS.deadLetter]: env.BUS_QUEUE_DLQ,
+    }),
+    consumers: null,
+  };
+}
