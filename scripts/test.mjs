@@ -13,9 +13,10 @@ mkdirSync(REPORTS, { recursive: true });
 const SUITES = [
   ["gateway + ProjectDO (workerd)", "workers/gateway/vitest.config.ts"],
   ["bus + dev broker (workerd)", "workers/broker/vitest.config.ts"],
-  ["agents runtime (workerd)", "workers/agents/vitest.config.ts"],
+  ["bus end to end: wrangler dev + sandbox, crash mid-task", "workers/agents/vitest.e2e.config.ts"],
   ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
   ["role agents + offline provider", "workers/agents/vitest.roles.config.ts"],
+  ["semantic memory", "workers/agents/vitest.memory.config.ts"],
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],

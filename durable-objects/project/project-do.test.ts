@@ -193,4 +193,24 @@ describe("ProjectDO scheduling", () => {
     const proj = await env.DB.prepare("SELECT spent_usd FROM projects WHERE id = ?").bind(id).first<{ spent_usd: number }>();
     expect(proj?.spent_usd).toBe(0.001);
   });
+
+  it("feeds QA's verdict on the Engineers' models into the router's learned success rates", async () => {
+    const id = "router-learning";
+    await env.DB.prepare("INSERT OR IGNORE INTO users (id, email, name, created_at) VALUES ('local', 'l@x', 'L', 0)").run();
+    await env.DB.prepare("INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)").bind(id).run();
+    const p = await holdProject(id);
+    await succeedThrough(p, ["ceo", "cto"]);
+    await tick(p);
+    const used = (model: string) => ({ usage: [{ provider: "bedrock" as const, model, inputTokens: 10, outputTokens: 10, costUsd: 0.0001 }] });
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe"), {}, used("amazon.nova-lite-v1:0")));
+    await p.stub.applyResult(ok(p.hold.last("engineer_be"), {}, used("amazon.nova-pro-v1:0")));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [] }));
+    await tick(p);
+    const rows = await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all();
+    expect(rows.results).toEqual([
+      { role: "engineer_be", model: "amazon.nova-pro-v1:0", successes: 0, failures: 1 },
+      { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },
+    ]);
+  });
 });

@@ -48,6 +48,7 @@ export interface ProjectDeps {
 export type D1Sync =
   | { kind: "project"; projectId: string; state: ProjectState; spentUsd: number; budgetUsd: number | null; updatedAt: number }
   | { kind: "task"; projectId: string; taskId: string; role: string; state: TaskState; attempt: number; updatedAt: number }
+  | { kind: "router-outcome"; role: Role; provider: string; model: string; success: boolean }
   | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
 
 /**
@@ -397,6 +398,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     }
     this.sql.exec("UPDATE tasks SET output = ? WHERE id = ?", JSON.stringify(r.output ?? null), task.id);
     const qaFailed = task.role === "qa" && isFailedQa(r.output);
+    if (task.role === "qa") this.recordQaVerdict(!qaFailed);
     if (!qaFailed) {
       this.setTaskState(task, "succeeded", { error: null });
       return;
@@ -416,6 +418,24 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     for (const w of plan.rewire) {
       this.sql.exec("UPDATE tasks SET deps = ? WHERE id = ?", JSON.stringify(w.deps), w.id);
       this.emit("task.created", w.id, { rewired: true, deps: w.deps });
+    }
+  }
+
+  /**
+   * QA's real test run is the best evidence of how good the Engineers' models were: it feeds the
+   * router's learned success rates (through D1, where the agents' router reads them).
+   */
+  private recordQaVerdict(passed: boolean): void {
+    const engineers = this.tasks().filter((t) => (t.role === "engineer_fe" || t.role === "engineer_be") && t.state === "succeeded");
+    const seen = new Set<string>();
+    for (const t of engineers) {
+      for (const u of this.sql.exec<UsageRow>("SELECT * FROM usage WHERE task_id = ? AND attempt = ?", t.id, t.attempt).toArray()) {
+        const key = `${t.role}|${u.provider}|${u.model}`;
+        if (u.provider === "offline" || seen.has(key)) continue;
+        seen.add(key);
+        const entry: D1Sync = { kind: "router-outcome", role: t.role as Role, provider: u.provider, model: u.model, success: passed };
+        this.outbox.add("d1", JSON.stringify(entry), Date.now());
+      }
     }
   }
 

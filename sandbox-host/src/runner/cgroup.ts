@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rmdir, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -12,18 +12,20 @@ export type CgroupStats = { peakMemoryBytes: number | null; oomKilled: boolean; 
 
 const isV2 = (): boolean => existsSync(`${ROOT}/cgroup.controllers`);
 
-async function readNum(file: string): Promise<number | null> {
+// Synchronous on purpose: cgroupfs reads and writes never block on I/O, and on the request path a
+// thread-pool round trip per file cost more (ms under load) than the work itself (µs).
+function readNum(file: string): number | null {
   try {
-    const n = Number((await readFile(file, "utf8")).trim());
+    const n = Number(readFileSync(file, "utf8").trim());
     return Number.isFinite(n) ? n : null;
   } catch {
     return null;
   }
 }
 
-async function readKey(file: string, key: string): Promise<number> {
+function readKey(file: string, key: string): number {
   try {
-    const line = (await readFile(file, "utf8")).split("\n").find((l) => l.startsWith(`${key} `));
+    const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${key} `));
     return line ? Number(line.split(" ")[1]) : 0;
   } catch {
     return 0;
@@ -56,7 +58,7 @@ export class Cgroup {
       await writeFile(`${ROOT}/${CGROUP_PARENT}/cgroup.subtree_control`, "+memory +pids +cpu");
     }
     for (const d of this.dirs()) await mkdir(d, { recursive: true });
-    await this.setMemory(limits.memoryBytes);
+    this.setMemory(limits.memoryBytes);
     if (this.v2) {
       await writeFile(`${this.dir("pids")}/pids.max`, String(limits.pids));
       await writeFile(`${this.dir("cpu")}/cpu.max`, `${Math.round(limits.cpuCores * 100_000)} 100000`);
@@ -69,34 +71,45 @@ export class Cgroup {
   }
 
   /** Also used on warm sandboxes just before a job, to apply that job's memory limit. */
-  async setMemory(bytes: number): Promise<void> {
+  setMemory(bytes: number): void {
     if (this.v2) {
-      await writeFile(`${this.dir("memory")}/memory.max`, String(bytes));
+      writeFileSync(`${this.dir("memory")}/memory.max`, String(bytes));
       return;
     }
     const d = this.dir("memory");
     // memsw must stay >= limit, so the order depends on the direction of the change.
-    const cur = (await readNum(`${d}/memory.limit_in_bytes`)) ?? 0;
-    const setSw = () => writeFile(`${d}/memory.memsw.limit_in_bytes`, String(bytes)).catch(() => undefined);
+    const cur = readNum(`${d}/memory.limit_in_bytes`) ?? 0;
+    const setSw = () => {
+      try {
+        writeFileSync(`${d}/memory.memsw.limit_in_bytes`, String(bytes));
+      } catch {
+        /* no swap accounting on this kernel */
+      }
+    };
     if (bytes < cur) {
-      await writeFile(`${d}/memory.limit_in_bytes`, String(bytes));
-      await setSw();
+      writeFileSync(`${d}/memory.limit_in_bytes`, String(bytes));
+      setSw();
     } else {
-      await setSw();
-      await writeFile(`${d}/memory.limit_in_bytes`, String(bytes));
+      setSw();
+      writeFileSync(`${d}/memory.limit_in_bytes`, String(bytes));
     }
   }
 
   /** Forget the warm-up's peak so the job reports its own. */
-  async resetPeak(): Promise<void> {
-    if (!this.v2) await writeFile(`${this.dir("memory")}/memory.max_usage_in_bytes`, "0").catch(() => undefined);
+  resetPeak(): void {
+    if (this.v2) return;
+    try {
+      writeFileSync(`${this.dir("memory")}/memory.max_usage_in_bytes`, "0");
+    } catch {
+      /* best effort: the peak then includes the warm-up */
+    }
   }
 
-  async stats(): Promise<CgroupStats> {
+  stats(): CgroupStats {
     const m = this.dir("memory");
-    const peak = this.v2 ? await readNum(`${m}/memory.peak`) : await readNum(`${m}/memory.max_usage_in_bytes`);
-    const oom = this.v2 ? await readKey(`${m}/memory.events`, "oom_kill") : await readKey(`${m}/memory.oom_control`, "oom_kill");
-    const pidsMax = await readKey(`${this.dir("pids")}/pids.events`, "max");
+    const peak = this.v2 ? readNum(`${m}/memory.peak`) : readNum(`${m}/memory.max_usage_in_bytes`);
+    const oom = this.v2 ? readKey(`${m}/memory.events`, "oom_kill") : readKey(`${m}/memory.oom_control`, "oom_kill");
+    const pidsMax = readKey(`${this.dir("pids")}/pids.events`, "max");
     return { peakMemoryBytes: peak, oomKilled: oom > 0, pidsLimitHit: pidsMax > 0 };
   }
 

@@ -10,14 +10,16 @@ import { buildSpec, SANDBOX_UID } from "./spec";
  * Starts the isolation backend with the supervisor as its first process and returns the host
  * end of its stdio. Both backends get the same filesystem view and the same cgroup.
  */
-export async function launch(backend: Isolation, id: string, layout: Layout, cgroup: Cgroup, netns: string | null): Promise<ChildProcessWithoutNullStreams> {
+export async function launch(backend: Isolation, id: string, layout: Layout, cgroup: Cgroup, netns: string | null, prewarm: boolean): Promise<ChildProcessWithoutNullStreams> {
   // nsenter, not `ip netns exec`: the latter remounts /sys, hiding the cgroup tree runsc must join.
   const netPrefix = netns ? ["nsenter", `--net=/run/netns/${netns}`, "--"] : [];
   if (backend === "gvisor") {
     const bundle = join(layout.bundles, id);
     await mkdir(bundle, { recursive: true, mode: 0o700 });
-    await writeFile(join(bundle, "config.json"), JSON.stringify(buildSpec(layout, cgroup.specPath, netns !== null)));
-    const runsc = ["runsc", ...(process.env.PXSB_EXP_FLAGS ? process.env.PXSB_EXP_FLAGS.split(" ") : []), "--root", layout.runscRoot, `--network=${netns ? "host" : "none"}`, "--host-uds=none", "run", "--bundle", bundle, id];
+    await writeFile(join(bundle, "config.json"), JSON.stringify(buildSpec(layout, cgroup.specPath, netns !== null, prewarm)));
+    // exclusive: the sentry may cache the read-only bind mounts (host /usr, /etc, node) instead of
+    // revalidating every lookup with the gofer; a single-use sandbox never needs to see host updates.
+    const runsc = ["runsc", "--root", layout.runscRoot, `--network=${netns ? "host" : "none"}`, "--host-uds=none", "--file-access-mounts=exclusive", "run", "--bundle", bundle, id];
     const argv = [...netPrefix, ...runsc];
     return spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
   }
@@ -31,7 +33,7 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
     "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
     "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/work",
     "--ro-bind", layout.supervisorDir, "/.pxsb", "--ro-bind", layout.nodeBin, SANDBOX_NODE, "--remount-ro", "/",
-    "--chdir", "/", "--clearenv", "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8",
+    "--chdir", "/", "--clearenv", "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8", "--setenv", "PXSB_PREWARM", prewarm ? "1" : "0",
     "/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py",
   ];
   // The shell joins the cgroup before exec, so bwrap and everything it forks are inside it.

@@ -27,7 +27,7 @@ export class WarmPool {
   fill(): void {
     while (!this.closed && this.ready.length + this.booting < this.target) {
       this.booting++;
-      const s = Sandbox.start(this.backend, this.layout, this.memoryBytes);
+      const s = Sandbox.start(this.backend, this.layout, this.memoryBytes, { prewarm: true });
       s.ready.then(
         () => {
           this.booting--;

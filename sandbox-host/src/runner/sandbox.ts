@@ -64,6 +64,7 @@ export class Sandbox {
     private readonly layout: Layout,
     readonly netns: string | null,
     memoryBytes: number,
+    private readonly prewarm: boolean,
   ) {
     this.id = `pxsb-${layout.instance}-${randomBytes(5).toString("hex")}`;
     this.cgroup = new Cgroup(this.id);
@@ -72,13 +73,18 @@ export class Sandbox {
     this.ready.catch(() => undefined);
   }
 
-  static start(backend: Isolation, layout: Layout, memoryBytes: number, netns: string | null = null): Sandbox {
-    return new Sandbox(backend, layout, netns, memoryBytes);
+  /**
+   * `prewarm` (pool sandboxes): the supervisor runs node and python3 once before it is ready, so
+   * the sandbox's caches already hold them when the job comes. Costs boot time, hence not for
+   * cold starts, where the job waits for the boot.
+   */
+  static start(backend: Isolation, layout: Layout, memoryBytes: number, opts: { netns?: string; prewarm?: boolean } = {}): Sandbox {
+    return new Sandbox(backend, layout, opts.netns ?? null, memoryBytes, opts.prewarm ?? false);
   }
 
   private async boot(memoryBytes: number): Promise<void> {
     await this.cgroup.create({ ...DEFAULT_LIMITS, memoryBytes });
-    const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns);
+    const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns, this.prewarm);
     this.proc = proc;
     this.exited = new Promise((resolve) => {
       proc.on("error", () => resolve(null));
@@ -121,8 +127,8 @@ export class Sandbox {
     const proc = this.proc;
     const exited = this.exited;
     if (!proc || !exited) throw new Error("sandbox not started");
-    await this.cgroup.setMemory(job.memoryBytes);
-    await this.cgroup.resetPeak();
+    this.cgroup.setMemory(job.memoryBytes);
+    this.cgroup.resetPeak();
 
     const out = new CappedOutput(job.maxOutputBytes, job.onStdout);
     const err = new CappedOutput(job.maxOutputBytes, job.onStderr);
@@ -171,7 +177,7 @@ export class Sandbox {
     }
     clearTimeout(timer);
     const durationMs = performance.now() - started;
-    const stats = await this.cgroup.stats();
+    const stats = this.cgroup.stats();
     if (!killedReason && stats.oomKilled) killedReason = "memory";
     if (!killedReason && stats.pidsLimitHit && exitCode !== 0) killedReason = "pids";
     if (killedReason) exitCode = exitCode ?? 137;

@@ -59,7 +59,7 @@ export class RunService {
         await proxy.listen(net.hostIp, PROXY_PORT);
         const url = `http://${net.hostIp}:${PROXY_PORT}`;
         Object.assign(env, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: "", no_proxy: "" });
-        sandbox = Sandbox.start(this.backend.isolation, this.layout, req.memoryMb * 1024 * 1024, net.netns);
+        sandbox = Sandbox.start(this.backend.isolation, this.layout, req.memoryMb * 1024 * 1024, { netns: net.netns });
       } else {
         sandbox = this.pool.take();
         warm = sandbox !== null;

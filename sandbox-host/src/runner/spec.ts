@@ -8,7 +8,7 @@ const TMPFS_SIZE = "size=256m";
 type Mount = { destination: string; type: string; source: string; options?: string[] };
 
 /** OCI spec of one sandbox: the supervisor as init, host /usr and /etc and our node read-only, writable tmpfs /work and /tmp. */
-export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: boolean): Record<string, unknown> {
+export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: boolean, prewarm: boolean): Record<string, unknown> {
   const ro = (src: string, dst: string): Mount => ({ destination: dst, type: "bind", source: src, options: ["rbind", "ro", "nosuid", "nodev"] });
   const mounts: Mount[] = [
     { destination: "/proc", type: "proc", source: "proc" },
@@ -26,7 +26,7 @@ export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: bool
       terminal: false,
       user: { uid: SANDBOX_UID, gid: SANDBOX_UID },
       args: ["/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py"],
-      env: [`PATH=${SANDBOX_PATH}`, "LANG=C.UTF-8"],
+      env: [`PATH=${SANDBOX_PATH}`, "LANG=C.UTF-8", `PXSB_PREWARM=${prewarm ? 1 : 0}`],
       cwd: "/",
       capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
       noNewPrivileges: true,

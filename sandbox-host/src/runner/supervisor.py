@@ -1,5 +1,5 @@
-# Runs inside the sandbox as its first process. It is started ahead of time (warm pool),
-# announces readiness on stderr, waits for exactly one job on stdin, lays the files out in
+# Runs inside the sandbox as its first process. It is started ahead of time (warm pool), may
+# warm the runtimes' caches, announces readiness on stderr, waits for exactly one job on stdin, lays the files out in
 # /work, spawns the command (which owns stdout/stderr directly) and waits for it. When it has
 # exited, every other process is killed and reaped, and a marker carrying the host's per-job
 # nonce ends each stream; stderr's carries the exit status. The host answers on seeing both,
@@ -13,6 +13,28 @@ try:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 except Exception:
     pass
+
+
+def prewarm():
+    # Pool sandboxes only: run each runtime once so the sentry has its files, dentries and pages
+    # cached before the job comes (measured: python3 about a third faster). Trusted commands, run
+    # before any job and gone before it starts; they write nothing.
+    dirs = os.environ.get("PATH", "").split(":")
+    null = os.open("/dev/null", os.O_RDWR)
+    for name, args in (("python3", ["-I", "-c", "pass"]), ("node", ["-e", "0"])):
+        exe = next((os.path.join(d, name) for d in dirs if d and os.access(os.path.join(d, name), os.X_OK)), None)
+        if exe is None:
+            continue
+        try:
+            pid = os.posix_spawn(exe, [exe] + args, {"PATH": os.environ.get("PATH", "")}, file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    os.close(null)
+
+
+if os.environ.get("PXSB_PREWARM") == "1":
+    prewarm()
 
 READY = b"\x00PXSB-READY\n"
 os.write(2, READY)

@@ -4,6 +4,7 @@ import type { CompletionRequest, CompletionResult, LlmProvider } from "./llm/typ
 import { r2ArtifactStore } from "./artifacts";
 import { createProviders, providersConfigFromEnv, type ProviderSet } from "./llm/registry";
 import { featuresOf, routeWithFallback } from "./llm/router";
+import { SqlRouterStats, type RouterStats } from "./llm/stats";
 import { OfflineProvider } from "./offline/provider";
 import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
 import { userProvidersConfig } from "./user-keys";
@@ -26,6 +27,8 @@ class RoutedProvider implements LlmProvider {
   constructor(
     private readonly providers: ProviderSet,
     private readonly msg: TaskMessage,
+    private readonly stats: RouterStats | undefined,
+    private readonly emit: AgentDeps["emit"],
   ) {}
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
@@ -36,7 +39,11 @@ class RoutedProvider implements LlmProvider {
       features: featuresOf(this.msg),
       llm: this.msg.llm,
       budgetRemainingUsd: this.msg.budgetRemainingUsd,
+      ...(this.stats ? { stats: this.stats } : {}),
     });
+    const { provider, model, reason } = routed.candidate;
+    const tried = routed.attempts.filter((a) => a.outcome !== "succeeded").map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.code ? ` (${a.code})` : ""}`);
+    this.emit("log", `router: ${provider}/${model} (${reason})${tried.length ? `; before that ${tried.join(", ")}` : ""}`);
     return routed.result;
   }
 }
@@ -63,7 +70,7 @@ async function providersFor(env: AgentEnv, msg: TaskMessage): Promise<ProviderSe
 export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: AgentDeps["emit"]): Promise<AgentDeps> {
   const providers = await providersFor(env, msg);
   return {
-    resolveProvider: () => ({ provider: new RoutedProvider(providers, msg), model: msg.llm.model ?? "auto" }),
+    resolveProvider: () => ({ provider: new RoutedProvider(providers, msg, env.DB ? new SqlRouterStats(env.DB) : undefined, emit), model: msg.llm.model ?? "auto" }),
     artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/`),
     emit,
     sandbox: sandboxRunnerFromEnv(env),

@@ -21,7 +21,8 @@ let sandbox: { url: string; secret: string; stop(): Promise<void> };
 
 const start = async (): Promise<Stack> => (await startWorkers({ port, persistDir, vars, stdio: ["ignore", "ignore", "inherit"] })) as Stack;
 
-async function json<T>(res: Response): Promise<T> {
+async function json<T>(pending: Promise<Response>): Promise<T> {
+  const res = await pending;
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
 import { projects, tasks, usageLedger } from "./db/schema";
 import type { Db } from "./db/client";
+import { ProviderName } from "../../../contracts";
+import { SqlRouterStats } from "../../agents/src/llm/stats";
 import type { D1Sync } from "../../../durable-objects/project/project-do";
 
 /** Applies one ProjectDO outbox entry to D1. Idempotent: entries can be delivered more than once. */
-export async function applyD1Sync(db: Db, s: D1Sync): Promise<void> {
+export async function applyD1Sync(db: Db, d1: D1Database, s: D1Sync): Promise<void> {
   switch (s.kind) {
     case "project":
       await db
@@ -19,6 +21,9 @@ export async function applyD1Sync(db: Db, s: D1Sync): Promise<void> {
         .insert(tasks)
         .values({ projectId: s.projectId, taskId: s.taskId, role: s.role, state: s.state, attempt: s.attempt, updatedAt: s.updatedAt })
         .onConflictDoUpdate({ target: [tasks.projectId, tasks.taskId], set: { state: s.state, attempt: s.attempt, updatedAt: s.updatedAt } });
+      return;
+    case "router-outcome":
+      await new SqlRouterStats(d1).recordOutcome(s.role, ProviderName.parse(s.provider), s.model, s.success);
       return;
     case "usage": {
       const owner = await projectExists(db, s.projectId);

@@ -100,3 +100,20 @@ export const refreshTokens = sqliteTable(
   },
   (t) => [index("refresh_tokens_family").on(t.family)],
 );
+
+/**
+ * The model router's learned success rates per (role, provider, model): answers that validated,
+ * and the Engineers' code that QA's real test run passed or failed. Incremented, never overwritten.
+ */
+export const routerStats = sqliteTable(
+  "router_stats",
+  {
+    role: text("role").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    successes: integer("successes").notNull().default(0),
+    failures: integer("failures").notNull().default(0),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.role, t.provider, t.model] })],
+);
