@@ -141,6 +141,8 @@ export const RunResult = z.object({
   isolationWarning: z.string().nullable(),
   warm: z.boolean(),
   diagnostics: z.array(Diagnostic),
+  /** Trace id of the caller's `traceparent` header, echoed so both ends can be matched up. */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every suite, for real. Workers run in workerd, the sandbox under gVisor, the
 // dashboard in Chromium. Prints one closing line: "N passed, N failed".
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ROOT, VITE, VITEST, run } from "./lib/proc.mjs";
 
@@ -12,6 +12,7 @@ mkdirSync(REPORTS, { recursive: true });
 /** [name, vitest config] — each suite keeps its own environment (workerd or node). */
 const SUITES = [
   ["gateway + ProjectDO (workerd)", "workers/gateway/vitest.config.ts"],
+  ["gateway SaaS mode: OIDC, tokens, isolation, limits (workerd)", "workers/gateway/vitest.saas.config.ts"],
   ["bus + dev broker (workerd)", "workers/broker/vitest.config.ts"],
   ["bus end to end: wrangler dev + sandbox, crash mid-task", "workers/agents/vitest.e2e.config.ts"],
   ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
@@ -20,9 +21,22 @@ const SUITES = [
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],
+  ["deploy dry-runs + generated types", "scripts/vitest.config.ts"],
 ].filter(([, cfg]) => existsSync(path.join(ROOT, cfg)));
 
 const only = process.argv.slice(2);
+const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+
+function findTsconfigs(dir, out = []) {
+  for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) findTsconfigs(rel, out);
+    else if (/^tsconfig.*\.json$/.test(entry.name)) out.push(rel);
+  }
+  return out.sort();
+}
+const TSCONFIGS = findTsconfigs(".");
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -49,6 +63,20 @@ async function main() {
     }
   } else if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
     await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"]);
+  }
+
+  if (only.length === 0 || only.includes("typecheck")) {
+    // Every tsconfig (Worker, Node, browser and test programs) must compile with no errors.
+    console.log("\n=== typecheck");
+    for (const tsconfig of TSCONFIGS) {
+      const code = await run(TSC, ["--noEmit", "-p", tsconfig]);
+      console.log(`${code === 0 ? "ok  " : "FAIL"} tsc -p ${tsconfig}`);
+      if (code === 0) passed++;
+      else {
+        failed++;
+        failures.push(`typecheck ${tsconfig}`);
+      }
+    }
   }
 
   for (const [name, cfg] of SUITES) {

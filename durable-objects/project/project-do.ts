@@ -26,6 +26,8 @@ import { taskView, usageOf, type ProjectMeta, type TaskRow, type UsageRow } from
 import type { ResultSink, TaskDispatcher } from "./dispatcher";
 import { Outbox, type OutboxEntry } from "./outbox";
 import { estimateTaskCostUsd } from "./budget";
+import { childContext, formatTraceparent, parseTraceparent } from "../../workers/shared/tracing/traceparent";
+import type { Tracer } from "../../workers/shared/tracing/span";
 
 export interface InitParams {
   projectId: string;
@@ -33,6 +35,8 @@ export interface InitParams {
   idea: string;
   budgetUsd: number | null;
   llm: Partial<Record<Role, LlmConfig>>;
+  /** W3C traceparent of the request that created the project; a new trace is started without one. */
+  traceparent?: string;
 }
 
 /** Hooks the hosting Worker supplies: how tasks leave the DO and how D1 is kept in step. */
@@ -43,6 +47,8 @@ export interface ProjectDeps {
   maxAttempts: number;
   /** The provider the router falls back to when a role has no override (for budget estimates). */
   defaultProvider: string;
+  /** Records a producer span per handed-off task; absent = ids still propagate, nothing is exported. */
+  tracer?: Tracer;
 }
 
 export type D1Sync =
@@ -119,7 +125,9 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     if (!this.metaOrNull()) {
       const now = Date.now();
       this.ctx.storage.transactionSync(() => {
-        const meta: ProjectMeta = { ...p, state: "running", createdAt: now, updatedAt: now, pausedReason: null };
+        // The stored root is the caller's span (or a fresh root): every task attempt is its child.
+        const traceparent = formatTraceparent(parseTraceparent(p.traceparent) ?? childContext(null));
+        const meta: ProjectMeta = { ...p, traceparent, state: "running", createdAt: now, updatedAt: now, pausedReason: null };
         this.writeMeta(meta);
         this.emit("project.created", null, { idea: p.idea, budgetUsd: p.budgetUsd });
         buildInitialDag().forEach((spec, i) => this.insertTask(spec, i));
@@ -293,6 +301,9 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     this.flushBroadcast();
     await this.deliverOutbox(now);
     await this.rearm();
+    // Durable Objects ignore waitUntil's lifetime hint, but the pending export keeps the object resident; it never rejects.
+    const tracer = this.deps().tracer;
+    if (tracer?.pending) this.ctx.waitUntil(tracer.flush());
   }
 
   private async deliverOutbox(now: number): Promise<void> {
@@ -301,14 +312,36 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     await Promise.all(
       due.map(async (entry: OutboxEntry) => {
         try {
-          if (entry.kind === "task") await dispatcher.dispatch(JSON.parse(entry.payload) as TaskMessage, this.sink);
-          else await syncToD1(JSON.parse(entry.payload) as D1Sync);
+          if (entry.kind === "task") {
+            const msg = JSON.parse(entry.payload) as TaskMessage;
+            await dispatcher.dispatch(msg, this.sink);
+            this.recordDispatchSpan(msg);
+          } else await syncToD1(JSON.parse(entry.payload) as D1Sync);
           this.outbox.done(entry.id);
         } catch (err) {
           this.outbox.failed(entry, err instanceof Error ? err.message : String(err), Date.now());
         }
       }),
     );
+  }
+
+  /**
+   * The span whose id the task's traceparent already carries (agents' spans are its children), recorded
+   * once the hand-off succeeded; from first dispatch to hand-off, so outbox retries show as its length.
+   */
+  private recordDispatchSpan(msg: TaskMessage): void {
+    const tracer = this.deps().tracer;
+    const context = parseTraceparent(msg.traceparent);
+    if (!tracer || !context) return;
+    tracer
+      .startSpan(`dispatch ${msg.role}`, {
+        parent: this.meta().traceparent ?? null,
+        context,
+        kind: "producer",
+        startMs: msg.dispatchedAt,
+        attributes: { "proximus.project_id": msg.projectId, "proximus.task_id": msg.taskId, "proximus.attempt": msg.attempt, "messaging.destination.name": "ai-org-tasks" },
+      })
+      .end();
   }
 
   private async rearm(): Promise<void> {
@@ -342,16 +375,19 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
         return;
       }
       const attempt = t.attempt + 1;
+      // A new span id per attempt, so retries show as siblings under the project's trace.
+      const traceparent = formatTraceparent(childContext(parseTraceparent(meta.traceparent)));
       this.sql.exec(
-        "UPDATE tasks SET attempt = ?, reserved_usd = ?, deadline = ?, started_at = ? WHERE id = ?",
+        "UPDATE tasks SET attempt = ?, reserved_usd = ?, deadline = ?, started_at = ?, traceparent = ? WHERE id = ?",
         attempt,
         estimate,
         now + this.deps().taskTimeoutMs,
         now,
+        traceparent,
         t.id,
       );
       this.setTaskState({ ...t, attempt }, "running", {});
-      this.outbox.add("task", JSON.stringify(this.taskMessage({ ...t, attempt }, now)), now);
+      this.outbox.add("task", JSON.stringify(this.taskMessage({ ...t, attempt, traceparent }, now)), now);
     }
   }
 
@@ -382,6 +418,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
       feedback: t.feedback ?? undefined,
       budgetRemainingUsd: meta.budgetUsd === null ? null : Math.max(0, meta.budgetUsd - this.spentUsd()),
       usageLedger: this.sql.exec<UsageRow>("SELECT * FROM usage ORDER BY id").toArray().map(usageOf),
+      ...(t.traceparent ? { traceparent: t.traceparent } : {}),
       dispatchedAt: now,
     };
   }

@@ -1,4 +1,5 @@
 import type { Json, ArtifactRef, LlmConfig, ProjectState, Role, TaskState, TaskView, Usage } from "../../contracts";
+import { traceIdOf } from "../../workers/shared/tracing/traceparent";
 
 export interface ProjectMeta {
   projectId: string;
@@ -10,6 +11,8 @@ export interface ProjectMeta {
   createdAt: number;
   updatedAt: number;
   pausedReason: string | null;
+  /** The trace the project was created in; every task attempt is a child span of it. Absent on projects made before tracing. */
+  traceparent?: string;
 }
 
 export interface TaskRow extends Record<string, SqlStorageValue> {
@@ -29,6 +32,7 @@ export interface TaskRow extends Record<string, SqlStorageValue> {
   error: string | null;
   started_at: number | null;
   finished_at: number | null;
+  traceparent: string | null;
 }
 
 export interface UsageRow extends Record<string, SqlStorageValue> {
@@ -66,5 +70,6 @@ export function taskView(r: TaskRow, artifacts: ArtifactRef[], usage: Usage[]): 
     usage,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    traceId: traceIdOf(r.traceparent),
   };
 }

@@ -40,6 +40,8 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
      attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT
    );
    CREATE TABLE IF NOT EXISTS applied (idem TEXT PRIMARY KEY, ts INTEGER NOT NULL);`,
+  // W3C traceparent handed to the latest attempt of each task (its trace id is shown in the API).
+  `ALTER TABLE tasks ADD COLUMN traceparent TEXT;`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

@@ -29,6 +29,9 @@ describe.skipIf(skip !== null)("bubblewrap fallback (forced, as when runsc is mi
     const r = await client.run({ runtime: "python", command: ["python3", "-c", "import os\nprint(os.getuid())\ntry:\n    open('/etc/pxsb-x','w')\nexcept OSError as e:\n    print('denied', e.errno)"] });
     expect(r).toMatchObject({ isolation: "bubblewrap", exitCode: 0, warm: false, stdout: "65534\ndenied 30\n" });
     expect(r.isolationWarning).toContain("weaker isolation");
+    const node = await client.run({ runtime: "node", command: ["node", "-e", "require('node:sqlite'); console.log(process.version)"] });
+    expect(node).toMatchObject({ exitCode: 0, stdout: `${svc.runtimes.node}\n` });
+    expect(node.stdout).toMatch(/^v22\./);
     const loop = await client.run({ runtime: "node", command: ["node", "-e", "for(;;){}"], timeoutMs: 800 });
     expect(loop.killedReason).toBe("timeout");
     const mem = await client.run({ runtime: "python", command: ["python3", "-c", "x = bytearray(400 * 1024 * 1024)"], memoryMb: 96 });

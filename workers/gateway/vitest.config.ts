@@ -33,6 +33,8 @@ export default defineConfig(async () => {
     test: {
       name: "gateway",
       include: ["workers/gateway/**/*.test.ts", "durable-objects/**/*.test.ts"],
+      // SaaS mode has its own suite (vitest.saas.config.ts) with AUTH_MODE=saas and an OIDC issuer.
+      exclude: ["**/node_modules/**", "**/*.saas.test.ts"],
       setupFiles: ["workers/gateway/test/apply-migrations.ts"],
       globalSetup: ["workers/gateway/test/global-setup.ts"],
       testTimeout: 30_000,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, zodDetails } from "../../../contracts/errors";
-import { RunRequest, NONCE_HEADER, SANDBOX_LIMITS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type RunStreamEvent, type SandboxHealth } from "../../../contracts/sandbox";
+import { RunRequest, NONCE_HEADER, SANDBOX_LIMITS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type RunResult, type RunStreamEvent, type SandboxHealth } from "../../../contracts/sandbox";
+import { traceIdOf, TRACEPARENT_HEADER } from "../../../workers/shared/tracing/traceparent";
 import type { Limiter } from "../queue";
 import type { Runtimes } from "../runner/runtimes";
 import type { RunService } from "../runner/service";
@@ -56,12 +57,31 @@ export function health(deps: ServerDeps): SandboxHealth {
   };
 }
 
+/** One JSON line per finished run, carrying the caller's trace id so it can be found from the trace. */
+function logRun(deps: ServerDeps, traceId: string | null, result: RunResult): RunResult {
+  deps.log(
+    JSON.stringify({
+      msg: "run finished",
+      runId: result.id,
+      traceId,
+      ran: result.ran,
+      exitCode: result.exitCode,
+      killedReason: result.killedReason,
+      durationMs: result.durationMs,
+      isolation: result.isolation,
+    }),
+  );
+  return traceId ? { ...result, traceId } : result;
+}
+
 async function handleRun(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
   const body = await readBody(req, SANDBOX_LIMITS.maxBodyBytes);
   const header = (n: string) => {
     const v = req.headers[n];
     return Array.isArray(v) ? v[0] : v;
   };
+  // Not part of the signature: a forged one can only mislabel a log line, never change a run.
+  const traceId = traceIdOf(header(TRACEPARENT_HEADER));
   await deps.auth.verify("POST", "/v1/runs", body, { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER) });
   let json: unknown;
   try {
@@ -75,7 +95,7 @@ async function handleRun(req: IncomingMessage, res: ServerResponse, deps: Server
 
   if (!run.stream) {
     const result = await deps.limiter.run(() => deps.service.run(run));
-    sendJson(res, 200, result);
+    sendJson(res, 200, logRun(deps, traceId, result));
     return;
   }
   await deps.limiter.run(async () => {
@@ -89,7 +109,7 @@ async function handleRun(req: IncomingMessage, res: ServerResponse, deps: Server
         onStdout: (data) => emit({ type: "stdout", data }),
         onStderr: (data) => emit({ type: "stderr", data }),
       });
-      emit({ type: "result", result });
+      emit({ type: "result", result: logRun(deps, traceId, result) });
     } catch (e) {
       const err = toAppError(e, deps.log);
       emit({ type: "error", error: { code: err.code, message: err.message } });

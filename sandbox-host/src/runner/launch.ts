@@ -6,11 +6,14 @@ import type { Cgroup } from "./cgroup";
 import { SANDBOX_NODE, SANDBOX_PATH, type Layout } from "./layout";
 import { buildSpec, SANDBOX_UID } from "./spec";
 
+/** `taskset` to one CPU (see CpuPlacer); the sandbox's processes inherit the affinity. */
+const pinned = (argv: string[], cpu: number | null): string[] => (cpu === null ? argv : ["taskset", "-c", String(cpu), ...argv]);
+
 /**
  * Starts the isolation backend with the supervisor as its first process and returns the host
  * end of its stdio. Both backends get the same filesystem view and the same cgroup.
  */
-export async function launch(backend: Isolation, id: string, layout: Layout, cgroup: Cgroup, netns: string | null, prewarm: boolean): Promise<ChildProcessWithoutNullStreams> {
+export async function launch(backend: Isolation, id: string, layout: Layout, cgroup: Cgroup, netns: string | null, prewarm: boolean, cpu: number | null): Promise<ChildProcessWithoutNullStreams> {
   // nsenter, not `ip netns exec`: the latter remounts /sys, hiding the cgroup tree runsc must join.
   const netPrefix = netns ? ["nsenter", `--net=/run/netns/${netns}`, "--"] : [];
   if (backend === "gvisor") {
@@ -20,7 +23,7 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
     // exclusive: the sentry may cache the read-only bind mounts (host /usr, /etc, node) instead of
     // revalidating every lookup with the gofer; a single-use sandbox never needs to see host updates.
     const runsc = ["runsc", "--root", layout.runscRoot, `--network=${netns ? "host" : "none"}`, "--host-uds=none", "--file-access-mounts=exclusive", "run", "--bundle", bundle, id];
-    const argv = [...netPrefix, ...runsc];
+    const argv = pinned([...netPrefix, ...runsc], cpu);
     return spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
   }
   const bwrap = [
@@ -38,7 +41,8 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
   ];
   // The shell joins the cgroup before exec, so bwrap and everything it forks are inside it.
   const script = 'for d in $PXSB_CG; do echo $$ > "$d/cgroup.procs" || exit 97; done; exec "$@"';
-  return spawn("/bin/sh", ["-c", script, "sh", ...netPrefix, ...bwrap], {
+  const argv = pinned(["/bin/sh", "-c", script, "sh", ...netPrefix, ...bwrap], cpu);
+  return spawn(argv[0] as string, argv.slice(1), {
     stdio: ["pipe", "pipe", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", PXSB_CG: cgroup.dirs().join(" ") },
   });

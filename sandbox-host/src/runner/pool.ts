@@ -1,14 +1,16 @@
 import type { Isolation } from "../../../contracts/sandbox";
 import type { Layout } from "./layout";
+import { cpuPlacer } from "./cpus";
 import { Sandbox } from "./sandbox";
 
 /**
- * Sandboxes started ahead of demand, each already waiting in its supervisor for one job.
- * Taking one removes it; a replacement starts in the background.
+ * Sandboxes started ahead of demand (prewarmed, spread over the CPUs), each already waiting in
+ * its supervisor for one job. Taking one removes it; retiring it after the job tears it down and
+ * boots a replacement, both in the background.
  */
 export class WarmPool {
   private ready: Sandbox[] = [];
-  private booting = 0;
+  private readonly booting = new Set<Sandbox>();
   private closed = false;
   /** Used sandboxes still being torn down; close() waits for them. */
   private readonly retiring = new Set<Promise<void>>();
@@ -25,17 +27,20 @@ export class WarmPool {
   }
 
   fill(): void {
-    while (!this.closed && this.ready.length + this.booting < this.target) {
-      this.booting++;
-      const s = Sandbox.start(this.backend, this.layout, this.memoryBytes, { prewarm: true });
+    while (!this.closed && this.ready.length + this.booting.size < this.target) {
+      // Spread the pool over the CPUs, so two jobs taken at once run on different ones.
+      const pooled = [...this.ready, ...this.booting];
+      const cpu = cpuPlacer.pick((c) => pooled.filter((p) => p.cpu === c).length);
+      const s = Sandbox.start(this.backend, this.layout, this.memoryBytes, { prewarm: true, cpu });
+      this.booting.add(s);
       s.ready.then(
         () => {
-          this.booting--;
+          this.booting.delete(s);
           if (this.closed) void s.destroy();
           else this.ready.push(s);
         },
         () => {
-          this.booting--;
+          this.booting.delete(s);
           void s.destroy();
           // No immediate refill: a backend that cannot boot would otherwise spin.
         },
@@ -45,7 +50,12 @@ export class WarmPool {
 
   /** No refill here: booting a replacement would compete for the CPU with the job about to run. */
   take(): Sandbox | null {
-    return this.ready.shift() ?? null;
+    if (this.ready.length === 0) return null;
+    // The one on the CPU running the fewest jobs right now.
+    let best = 0;
+    const load = (s: Sandbox) => (s.cpu === null ? 0 : cpuPlacer.jobsOn(s.cpu));
+    for (let i = 1; i < this.ready.length; i++) if (load(this.ready[i] as Sandbox) < load(this.ready[best] as Sandbox)) best = i;
+    return this.ready.splice(best, 1)[0] ?? null;
   }
 
   /**
@@ -79,6 +89,6 @@ export class WarmPool {
     const all = this.ready.splice(0);
     await Promise.all(all.map((s) => s.destroy()));
     await this.drain();
-    while (this.booting > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.booting.size > 0) await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -5,6 +5,7 @@ import type { Isolation, KilledReason } from "../../../contracts/sandbox";
 import { Cgroup, type CgroupLimits } from "./cgroup";
 import { launch, unlaunch } from "./launch";
 import type { Layout } from "./layout";
+import { cpuPlacer } from "./cpus";
 import { exitCodeOf, MarkerScanner } from "./markers";
 import { CappedOutput } from "./output";
 
@@ -65,6 +66,8 @@ export class Sandbox {
     readonly netns: string | null,
     memoryBytes: number,
     private readonly prewarm: boolean,
+    /** The CPU it is pinned to, or null when pinning is off. */
+    readonly cpu: number | null,
   ) {
     this.id = `pxsb-${layout.instance}-${randomBytes(5).toString("hex")}`;
     this.cgroup = new Cgroup(this.id);
@@ -78,13 +81,14 @@ export class Sandbox {
    * the sandbox's caches already hold them when the job comes. Costs boot time, hence not for
    * cold starts, where the job waits for the boot.
    */
-  static start(backend: Isolation, layout: Layout, memoryBytes: number, opts: { netns?: string; prewarm?: boolean } = {}): Sandbox {
-    return new Sandbox(backend, layout, opts.netns ?? null, memoryBytes, opts.prewarm ?? false);
+  static start(backend: Isolation, layout: Layout, memoryBytes: number, opts: { netns?: string; prewarm?: boolean; cpu?: number | null } = {}): Sandbox {
+    const cpu = opts.cpu === undefined ? cpuPlacer.pick() : opts.cpu;
+    return new Sandbox(backend, layout, opts.netns ?? null, memoryBytes, opts.prewarm ?? false, cpu);
   }
 
   private async boot(memoryBytes: number): Promise<void> {
     await this.cgroup.create({ ...DEFAULT_LIMITS, memoryBytes });
-    const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns, this.prewarm);
+    const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns, this.prewarm, this.cpu);
     this.proc = proc;
     this.exited = new Promise((resolve) => {
       proc.on("error", () => resolve(null));
@@ -123,6 +127,15 @@ export class Sandbox {
   async execute(job: Job): Promise<ExecOutcome> {
     if (this.used) throw new Error("sandbox already used");
     this.used = true;
+    const release = cpuPlacer.occupy(this.cpu);
+    try {
+      return await this.run(job);
+    } finally {
+      release();
+    }
+  }
+
+  private async run(job: Job): Promise<ExecOutcome> {
     await this.ready;
     const proc = this.proc;
     const exited = this.exited;

@@ -1,9 +1,9 @@
 # Runs inside the sandbox as its first process. It is started ahead of time (warm pool), may
-# warm the runtimes' caches, announces readiness on stderr, waits for exactly one job on stdin, lays the files out in
-# /work, spawns the command (which owns stdout/stderr directly) and waits for it. When it has
-# exited, every other process is killed and reaped, and a marker carrying the host's per-job
-# nonce ends each stream; stderr's carries the exit status. The host answers on seeing both,
-# without waiting for the sandbox's own teardown.
+# warm the runtimes' caches, announces readiness on stderr, waits for exactly one job on stdin,
+# lays the files out in /work, spawns the command (which owns stdout/stderr directly) and waits
+# for it. When it has exited, every other process is killed and reaped, and a marker carrying
+# the host's per-job nonce ends each stream; stderr's carries the exit status. The host answers
+# on seeing both, without waiting for the sandbox's own teardown.
 import base64, ctypes, json, os, sys
 
 # Non-dumpable: the job runs as the same uid and must not read the nonce out of our memory.
@@ -21,7 +21,7 @@ def prewarm():
     # before any job and gone before it starts; they write nothing.
     dirs = os.environ.get("PATH", "").split(":")
     null = os.open("/dev/null", os.O_RDWR)
-    for name, args in (("python3", ["-I", "-c", "pass"]), ("node", ["-e", "0"])):
+    for name, args in (("python3", ["-c", "pass"]), ("node", ["-e", "0"])):
         exe = next((os.path.join(d, name) for d in dirs if d and os.access(os.path.join(d, name), os.X_OK)), None)
         if exe is None:
             continue

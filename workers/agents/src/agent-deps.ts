@@ -8,6 +8,7 @@ import { SqlRouterStats, type RouterStats } from "./llm/stats";
 import { OfflineProvider } from "./offline/provider";
 import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
 import { userProvidersConfig } from "./user-keys";
+import { memoryFromEnv } from "./memory/from-env";
 
 /** What an agent needs from its Worker's env (the gateway's in inline mode, the agents Worker's otherwise). */
 export interface AgentEnv {
@@ -75,5 +76,6 @@ export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: Age
     emit,
     sandbox: sandboxRunnerFromEnv(env),
     now: () => Date.now(),
+    memory: memoryFromEnv(env as unknown as Record<string, unknown>, msg.projectId, env.DB) ?? undefined,
   };
 }

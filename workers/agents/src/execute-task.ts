@@ -3,6 +3,7 @@ import type { TaskBus } from "../../shared/bus";
 import { runTask } from "./runtime";
 import { createAgentDeps, type AgentEnv } from "./agent-deps";
 import { BusSink } from "./bus-sink";
+import { agentsTracer } from "./task-tracing";
 
 /**
  * One delivered ai-org-tasks record → role agent → events + result on the bus.
@@ -11,6 +12,9 @@ import { BusSink } from "./bus-sink";
 export async function executeTaskRecord(env: AgentEnv, bus: TaskBus, value: unknown): Promise<void> {
   const task = TaskMessage.parse(value);
   const sink = new BusSink(bus, task);
-  const result = await runTask(task, await createAgentDeps(env, task, sink.emit));
+  const tracer = agentsTracer(env);
+  const result = await runTask(task, { ...(await createAgentDeps(env, task, sink.emit)), tracer });
   await sink.finish(result);
+  // After the result is on the bus, so a slow collector never delays the project; never throws.
+  await tracer.flush();
 }

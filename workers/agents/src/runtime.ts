@@ -5,13 +5,18 @@ import { sha256Hex } from "./artifacts";
 import { ROLE_DEFINITIONS } from "./roles";
 import { costUsd } from "./llm/prices";
 import type { ProjectFile, RoleDefinition, RoleOutcome, RoleRunContext } from "./roles/types";
+import type { ProjectMemory } from "./memory/types";
+import { memorySection, rememberOutcome } from "./memory/task-memory";
+import type { Tracer } from "../../shared/tracing/span";
+import { endTaskSpan, startTaskSpan, traceLlmCall, withTracedSandbox } from "./task-tracing";
 
 export interface ArtifactStore {
   put(path: string, body: string | Uint8Array, contentType?: string): Promise<ArtifactRef>;
   get(key: string): Promise<Uint8Array | null>;
 }
 export interface SandboxRunner {
-  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }): Promise<{
+  /** `traceparent` goes to sandbox-host as the W3C header of that request. */
+  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }, opts?: { traceparent?: string }): Promise<{
     exitCode: number | null;
     stdout: string;
     stderr: string;
@@ -28,6 +33,10 @@ export interface AgentDeps {
   emit(kind: "log" | "token" | "tool", text: string): void;
   sandbox: SandboxRunner | null;
   now(): number;
+  /** Semantic memory of this task's project; absent = no memory. */
+  memory?: ProjectMemory;
+  /** Records the attempt's spans (task, LLM calls, sandbox runs); absent = no tracing. */
+  tracer?: Tracer;
 }
 
 /** Failures a new attempt cannot fix: wrong input, missing configuration, no money. */
@@ -126,33 +135,40 @@ function failureOf(e: unknown): TaskFailure {
 /** Runs one task attempt end to end. Task-level failures come back as `status: "failed"`, never as a throw. */
 export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<ResultMessage> {
   const startedAt = deps.now();
+  const span = startTaskSpan(deps.tracer, msg);
   const usage: Usage[] = [];
   const base = { v: 1 as const, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, idempotencyKey: msg.idempotencyKey, startedAt };
-  const done = (o: RoleOutcome): ResultMessage => ({
-    ...base,
-    status: o.ok ? "succeeded" : "failed",
-    ...(o.output === undefined ? {} : { output: o.output }),
-    artifacts: o.artifacts,
-    usage,
-    ...(o.ok ? {} : { error: o.error.slice(0, MAX_ERROR) }),
-    permanent: o.ok ? false : o.permanent,
-    finishedAt: deps.now(),
-  });
+  const done = (o: RoleOutcome): ResultMessage => {
+    const result: ResultMessage = {
+      ...base,
+      status: o.ok ? "succeeded" : "failed",
+      ...(o.output === undefined ? {} : { output: o.output }),
+      artifacts: o.artifacts,
+      usage,
+      ...(o.ok ? {} : { error: o.error.slice(0, MAX_ERROR) }),
+      permanent: o.ok ? false : o.permanent,
+      finishedAt: deps.now(),
+    };
+    endTaskSpan(span, result);
+    return result;
+  };
 
   try {
     const role = ROLE_DEFINITIONS[msg.role] as RoleDefinition | undefined;
     if (!role) throw new TaskFailure(`unknown role ${String(msg.role)}`, true);
-    const ctx: RoleRunContext = { msg, deps, upstreamFiles: upstreamLoader(msg, deps) };
+    const ctx: RoleRunContext = { msg, deps: withTracedSandbox(deps, span), upstreamFiles: upstreamLoader(msg, deps) };
     const blocked = role.preflight?.(ctx);
     if (blocked) throw new TaskFailure(blocked, true);
 
     const { provider, model } = deps.resolveProvider(msg);
     deps.emit("log", `${role.title}: ${provider.name}/${model}`);
     const schema = jsonSchemaOf(role);
-    const messages = buildMessages(role, msg, schema, role.context ? await role.context(ctx) : "");
+    const roleContext = role.context ? await role.context(ctx) : "";
+    const recalled = deps.memory ? await memorySection(deps.memory, role, msg, deps.emit) : "";
+    const messages = buildMessages(role, msg, schema, [roleContext, recalled].filter(Boolean).join("\n\n"));
 
     const call = async (): Promise<CompletionResult> => {
-      const res = await provider.complete({
+      const res = await traceLlmCall(deps.tracer, span, model, () => provider.complete({
         model,
         messages,
         maxTokens: msg.llm.maxTokens ?? role.llm.maxTokens,
@@ -160,7 +176,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
         jsonSchema: { name: `${role.role}_output`, schema },
         onToken: (d) => deps.emit("token", d),
         task: { role: msg.role, idea: msg.idea, upstream: msg.upstream, ...(msg.feedback ? { feedback: msg.feedback } : {}) },
-      });
+      }));
       usage.push({
         provider: res.provider,
         model: res.model,
@@ -182,6 +198,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
       if (!checked.ok) throw new TaskFailure(`output invalid after one repair attempt:\n${checked.problems}`, false);
     }
     const outcome = await role.finish(checked.value, ctx);
+    if (outcome.ok && deps.memory) await rememberOutcome(deps.memory, role, msg, outcome, deps);
     deps.emit("log", outcome.ok ? "done" : clip(`failed: ${outcome.error}`));
     return done(outcome);
   } catch (e) {

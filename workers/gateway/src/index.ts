@@ -5,6 +5,7 @@ import { RESULTS_GROUP, routeRecord } from "./results-router-do";
 
 export { ProjectDO } from "./project-do";
 export { ResultsRouterDO } from "./results-router-do";
+export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
 
 const app = createApp();
 

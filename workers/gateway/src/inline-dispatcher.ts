@@ -2,6 +2,7 @@ import type { AgentEventMessage } from "../../../contracts";
 import type { TaskDispatcher } from "../../../durable-objects/project/dispatcher";
 import { runTask } from "../../agents/src/runtime";
 import { createAgentDeps } from "../../agents/src/agent-deps";
+import { gatewayTracer } from "./tracing";
 
 /**
  * Runs the role agent in the ProjectDO's own alarm, without a bus: the smallest setup, used by
@@ -15,7 +16,8 @@ export function inlineDispatcher(env: Env): TaskDispatcher {
         const event: AgentEventMessage = { v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind, text, ts: Date.now() };
         pending.push(sink.applyAgentEvent(event));
       });
-      const result = await runTask(msg, deps);
+      // Spans join the gateway's tracer, which the ProjectDO flushes after its alarm.
+      const result = await runTask(msg, { ...deps, tracer: gatewayTracer(env) });
       await Promise.all(pending);
       await sink.applyResult(result);
     },

@@ -3,6 +3,7 @@ import { db } from "./db/client";
 import { applyD1Sync } from "./d1-sync";
 import { dispatcherFor } from "./dispatchers";
 import type { RemoteProject } from "./project-stub";
+import { gatewayTracer } from "./tracing";
 
 /** The ProjectDO as deployed in the gateway Worker: wires the orchestrator to D1 and the bus. */
 export class ProjectDO extends ProjectDOBase {
@@ -15,6 +16,7 @@ export class ProjectDO extends ProjectDOBase {
       taskTimeoutMs: Number(this.env.TASK_TIMEOUT_MS) || 300_000,
       maxAttempts: Number(this.env.TASK_MAX_ATTEMPTS) || 3,
       defaultProvider: this.env.DEFAULT_PROVIDER || "offline",
+      tracer: gatewayTracer(this.env),
     };
     return this.wired;
   }

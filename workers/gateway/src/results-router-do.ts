@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { AgentEventMessage, ResultMessage, TOPICS } from "../../../contracts";
-import { ConsumerLoop, createBus, type BusRecord } from "../../shared/bus";
+import { ConsumerLoop, createBus, HEADER_TRACEPARENT, type BusRecord } from "../../shared/bus";
 import { projectStub } from "./project-stub";
+import { gatewayTracer } from "./tracing";
 
 export const RESULTS_GROUP = "proximus-results-router";
 
@@ -12,8 +13,30 @@ const Routed = z.object({ projectId: z.string().min(1).max(64) });
 export async function routeRecord(env: Env, record: BusRecord): Promise<void> {
   const { projectId } = Routed.parse(record.value);
   const project = projectStub(env, projectId);
-  if (record.topic === TOPICS.results) await project.applyResult(ResultMessage.parse(record.value));
-  else await project.applyAgentEvent(AgentEventMessage.parse(record.value));
+  if (record.topic !== TOPICS.results) {
+    await project.applyAgentEvent(AgentEventMessage.parse(record.value));
+    return;
+  }
+  // One consumer span per result (events are too many and too small to be worth one each).
+  const tracer = gatewayTracer(env);
+  const span = tracer.startSpan("apply result", {
+    parent: record.headers[HEADER_TRACEPARENT] ?? null,
+    kind: "consumer",
+    attributes: { "messaging.destination.name": record.topic, "messaging.message.id": record.id, "proximus.project_id": projectId, "proximus.delivery_attempt": record.attempt },
+  });
+  try {
+    const result = ResultMessage.parse(record.value);
+    span.setAttributes({ "proximus.task_id": result.taskId, "proximus.attempt": result.attempt, "proximus.status": result.status });
+    const { applied } = await project.applyResult(result);
+    span.setAttribute("proximus.applied", applied).ok();
+  } catch (err) {
+    span.fail(err instanceof Error ? err.message : String(err));
+    throw err;
+  } finally {
+    span.end();
+    // Bounded by the exporter's timeout and a no-op when no endpoint is configured; never throws.
+    await tracer.flush();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { RunResult, signRequest, type RunRequestInput } from "../../../../contra
 
 /** Structurally the agents' `SandboxRunner` (runtime.ts); declared here so this file stays free of Worker-only types. */
 export interface SandboxRunnerLike {
-  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }): Promise<{
+  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }, opts?: RunOptions): Promise<{
     exitCode: number | null;
     stdout: string;
     stderr: string;
@@ -24,6 +24,12 @@ export type SandboxClientConfig = {
   sleep?: (ms: number) => Promise<void>;
 };
 
+/** Per-call options that are not part of the signed body. */
+export type RunOptions = {
+  /** W3C trace context of the calling span, sent as the `traceparent` header (sandbox-host logs and echoes its trace id). */
+  traceparent?: string;
+};
+
 const RETRYABLE = new Set([429, 502, 503]);
 /** Covers queueing and sandbox start on top of the run's own timeout. */
 const OVERHEAD_MS = 60_000;
@@ -38,7 +44,7 @@ export class SandboxClient {
     this.sleep = config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  async run(req: Omit<RunRequestInput, "stream">): Promise<RunResult> {
+  async run(req: Omit<RunRequestInput, "stream">, opts: RunOptions = {}): Promise<RunResult> {
     const path = "/v1/runs";
     const body = JSON.stringify({ ...req, stream: false });
     const attempts = this.config.maxAttempts ?? 3;
@@ -47,7 +53,7 @@ export class SandboxClient {
       const headers = await signRequest(this.config.secret, "POST", path, body);
       const res = await this.fetchFn(new URL(path, this.config.url).toString(), {
         method: "POST",
-        headers: { ...headers, "content-type": "application/json" },
+        headers: { ...headers, "content-type": "application/json", ...(opts.traceparent ? { traceparent: opts.traceparent } : {}) },
         body,
         signal: AbortSignal.timeout((req.timeoutMs ?? 10_000) + OVERHEAD_MS),
       });
@@ -71,8 +77,8 @@ export class SandboxClient {
 /** The agents' SandboxRunner on top of the client; syntax errors come back as a failed run with diagnostics on stderr. */
 export function sandboxRunner(client: SandboxClient): SandboxRunnerLike {
   return {
-    async run(req) {
-      const r = await client.run({ files: req.files.map((f) => ({ path: f.path, content: f.content })), command: req.command, runtime: req.runtime, timeoutMs: req.timeoutMs });
+    async run(req, opts) {
+      const r = await client.run({ files: req.files.map((f) => ({ path: f.path, content: f.content })), command: req.command, runtime: req.runtime, timeoutMs: req.timeoutMs }, opts);
       const diag = r.diagnostics
         .filter((d) => d.source === "syntax")
         .map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`)

@@ -1,10 +1,4 @@
-import { createMiddleware } from "hono/factory";
-import type { AppEnv, AuthUser } from "../app-env";
+import type { AuthUser } from "../app-env";
 
+/** Local mode (AUTH_MODE=local): no login; every request acts as this one user (see api-auth.ts). */
 export const LOCAL_USER: AuthUser = { id: "local", email: "local@proximus.localhost", name: "Local user" };
-
-/** Local mode: no login; every request acts as the one local user. */
-export const localAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("user", LOCAL_USER);
-  await next();
-});

@@ -117,3 +117,35 @@ export const routerStats = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.role, t.provider, t.model] })],
 );
+
+/**
+ * Single-use WebSocket tickets (browsers cannot send headers on an upgrade): stored hashed,
+ * scoped to one user and one project, valid for seconds.
+ */
+export const wsTickets = sqliteTable(
+  "ws_tickets",
+  {
+    hash: text("hash").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    projectId: text("project_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("ws_tickets_user_expires").on(t.userId, t.expiresAt)],
+);
+
+/** `Idempotency-Key` of POST /api/projects per user: the same key and body give back the same project. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    projectId: text("project_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+// Semantic memory vectors (the agents own the table; defined with them, migrated from here).
+export { memoryVectors } from "../../../agents/src/memory/schema";

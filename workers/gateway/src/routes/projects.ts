@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectDetail, type ProjectSummary } from "../../../../contracts";
 import { projects } from "../db/schema";
 import { ensureUser } from "../db/users";
@@ -8,13 +8,27 @@ import { jsonBody, parseWith } from "../validate";
 import type { AppEnv } from "../app-env";
 import { loadAgentPrefs } from "../db/agent-prefs";
 import { ensureBusConsumers } from "../bus-consumers";
+import { formatTraceparent } from "../../../shared/tracing/traceparent";
+import { claimIdempotencyKey, fingerprint, idempotencyKeyOf, releaseIdempotencyKey } from "../auth/idempotency";
 
 export const projectRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateProjectRequest);
+    const idemKey = idempotencyKeyOf(c);
     const user = c.var.user;
     await ensureUser(c.var.db, user);
     const id = crypto.randomUUID();
+    if (idemKey !== undefined) {
+      const claim = await claimIdempotencyKey(c.var.db, user.id, idemKey, await fingerprint(body), id);
+      if (claim.kind === "replay") {
+        // The project row is written before the orchestrator starts; until then the first request is still running.
+        const row = await c.var.db.query.projects.findFirst({ where: and(eq(projects.id, claim.projectId), eq(projects.ownerId, user.id)) });
+        if (!row) throw new AppError("conflict", "a request with this Idempotency-Key is in progress; retry shortly");
+        c.header("Location", `/api/projects/${claim.projectId}`);
+        c.header("Idempotency-Replayed", "true");
+        return c.json(await projectStub(c.env, claim.projectId).detail(), 201);
+      }
+    }
     const now = Date.now();
     // The user's saved agent prefs are defaults; overrides in the request win per role.
     const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
@@ -30,12 +44,15 @@ export const projectRoutes = new Hono<AppEnv>()
     });
     try {
       await ensureBusConsumers(c.env);
-      const detail: ProjectDetail = await projectStub(c.env, id).init({ projectId: id, ownerId: user.id, idea: body.idea, budgetUsd: body.budgetUsd ?? null, llm });
+      // The project's tasks join this request's trace (set by the tracing middleware, when installed).
+      const trace = c.get("trace");
+      const detail: ProjectDetail = await projectStub(c.env, id).init({ projectId: id, ownerId: user.id, idea: body.idea, budgetUsd: body.budgetUsd ?? null, llm, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) });
       c.header("Location", `/api/projects/${id}`);
       return c.json(detail, 201);
     } catch (err) {
       // Compensate: a project row without an orchestrator must not be listed.
       await c.var.db.delete(projects).where(eq(projects.id, id));
+      if (idemKey !== undefined) await releaseIdempotencyKey(c.var.db, user.id, idemKey);
       throw err;
     }
   })

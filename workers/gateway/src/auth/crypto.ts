@@ -1,0 +1,28 @@
+import { base64url } from "jose";
+
+/** `bytes` of CSPRNG output, base64url: tokens, PKCE verifiers, state and nonce values. */
+export function randomToken(bytes = 32): string {
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  return [...(await sha256(text))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
+export async function pkceChallenge(verifier: string): Promise<string> {
+  return base64url.encode(await sha256(verifier));
+}
+
+/** Compares secrets without an early exit that would time-leak the matching prefix. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
