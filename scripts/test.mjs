@@ -18,6 +18,7 @@ const SUITES = [
   ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
   ["role agents + offline provider", "workers/agents/vitest.roles.config.ts"],
   ["semantic memory", "workers/agents/vitest.memory.config.ts"],
+  ["tracing: OTLP exporter, traceparent, agent spans", "workers/shared/tracing/vitest.config.ts"],
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],

@@ -5,6 +5,7 @@
  * sandbox's node is SANDBOX_NODE_BIN, so bare runs that one too), interleaved in rotating order,
  * each sandbox torn down and the machine settled before the next measurement.
  * Run as root: node_modules/.bin/tsx bench/sandbox/bench.ts [iterations=15]
+ * (SANDBOX_PIN_CPUS=0 to measure without CPU pinning; SANDBOX_NODE_BIN as for the service.)
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { defaultNodeBin } from "../../sandbox-host/src/config";
 import { detectBackend } from "../../sandbox-host/src/runner/backend";
+import { cpuPlacer } from "../../sandbox-host/src/runner/cpus";
 import { HOST_PATH_DIRS, SANDBOX_PATH, ensureLayout } from "../../sandbox-host/src/runner/layout";
 import { probeRuntimes } from "../../sandbox-host/src/runner/runtimes";
 import { Sandbox } from "../../sandbox-host/src/runner/sandbox";
@@ -41,6 +43,7 @@ function bare(argv: string[]): Promise<number> {
   });
 }
 
+cpuPlacer.setEnabled(process.env.SANDBOX_PIN_CPUS !== "0");
 const backend = await detectBackend(process.env.SANDBOX_FORCE_BACKEND === "bubblewrap" ? "bubblewrap" : undefined);
 const runtimes = await probeRuntimes(nodeBin);
 const stateDir = await mkdtemp(join(tmpdir(), "pxsb-bench-"));
@@ -69,7 +72,8 @@ async function sandboxed(argv: string[], warm: boolean): Promise<number> {
   }
 }
 
-console.log(`isolation ${backend.isolation} (${backend.platform}); node ${runtimes.node}, python ${runtimes.python}; ${N} interleaved runs each; ms`);
+const pinning = cpuPlacer.enabled ? `pinned over CPUs ${cpuPlacer.cpus.join(",")}` : "not pinned";
+console.log(`isolation ${backend.isolation} (${backend.platform}), sandboxes ${pinning}; node ${runtimes.node}, python ${runtimes.python}; ${N} interleaved runs each; ms`);
 try {
   for (const [name, argv] of Object.entries(CASES)) {
     const kinds = { bare: [] as number[], warm: [] as number[], cold: [] as number[] };

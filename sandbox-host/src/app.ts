@@ -8,6 +8,7 @@ import { installFirewall, removeFirewall } from "./net/netns";
 import { Limiter } from "./queue";
 import { detectBackend } from "./runner/backend";
 import { ensureLayout } from "./runner/layout";
+import { cpuPlacer } from "./runner/cpus";
 import { WarmPool } from "./runner/pool";
 import { probeRuntimes, type Runtimes } from "./runner/runtimes";
 import { RunService } from "./runner/service";
@@ -20,6 +21,7 @@ export async function startService(config: Config, log: (m: string) => void = (m
   if (process.getuid?.() !== 0) throw new Error("sandbox-host must run as root (cgroups, netns, nft, runsc)");
   const backend = await detectBackend(config.forceBackend);
   if (backend.warning) log(`WARNING: ${backend.warning}`);
+  cpuPlacer.setEnabled(config.pinCpus);
   const runtimes = await probeRuntimes(config.nodeBin);
   log(`sandbox runtimes: node ${runtimes.node} (${config.nodeBin}), python ${runtimes.python}`);
   const layout = await ensureLayout(config.stateDir, config.nodeBin);
@@ -39,7 +41,7 @@ export async function startService(config: Config, log: (m: string) => void = (m
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  log(`listening on ${url} (isolation ${backend.isolation}, ${backend.platform}, pool ${config.poolSize})`);
+  log(`listening on ${url} (isolation ${backend.isolation}, ${backend.platform}, pool ${config.poolSize}, ${cpuPlacer.enabled ? `sandboxes pinned over CPUs ${cpuPlacer.cpus.join(",")}` : "no CPU pinning"})`);
 
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

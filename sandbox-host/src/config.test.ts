@@ -25,6 +25,12 @@ describe("SANDBOX_NODE_BIN", () => {
     }
   });
 
+  it("pins sandboxes to CPUs unless SANDBOX_PIN_CPUS=0", () => {
+    expect(loadConfig(SECRET).pinCpus).toBe(true);
+    expect(loadConfig({ ...SECRET, SANDBOX_PIN_CPUS: "0" }).pinCpus).toBe(false);
+    expect(() => loadConfig({ ...SECRET, SANDBOX_PIN_CPUS: "yes" })).toThrow(/SANDBOX_PIN_CPUS/);
+  });
+
   it("refuses a relative or missing path", () => {
     expect(() => loadConfig({ ...SECRET, SANDBOX_NODE_BIN: "node" })).toThrow(/SANDBOX_NODE_BIN must be an absolute path/);
     expect(() => loadConfig({ ...SECRET, SANDBOX_NODE_BIN: "/nonexistent/node" })).toThrow(/does not exist/);

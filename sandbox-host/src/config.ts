@@ -24,6 +24,8 @@ const Env = z.object({
   /** Forces the bubblewrap backend (tests of the fallback); never chosen silently. */
   SANDBOX_FORCE_BACKEND: z.enum(["gvisor", "bubblewrap"]).optional(),
   /** The `node` every sandbox gets (bind-mounted read-only); must be >= 22.13 (checked at start). */
+  /** Pin each sandbox to one CPU (faster under gVisor-ptrace on a machine of its own); 0 turns it off. */
+  SANDBOX_PIN_CPUS: z.enum(["0", "1"], "SANDBOX_PIN_CPUS must be 0 or 1").default("1"),
   SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
 });
 
@@ -37,6 +39,7 @@ export type Config = {
   stateDir: string;
   forceBackend: "gvisor" | "bubblewrap" | undefined;
   nodeBin: string;
+  pinCpus: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     stateDir: e.SANDBOX_STATE_DIR,
     forceBackend: e.SANDBOX_FORCE_BACKEND,
     nodeBin,
+    pinCpus: e.SANDBOX_PIN_CPUS === "1",
   };
 }
 

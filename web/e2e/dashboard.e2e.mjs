@@ -123,6 +123,32 @@ try {
     await page.getByRole("heading", { name: "New project" }).waitFor();
   });
 
+  await step("the dashboard's CSP is served and a violation shows up as a console error", async () => {
+    // Static assets bypass the Worker: their CSP comes from web/public/_headers, copied into web/dist.
+    const want = /Content-Security-Policy: (.*)/.exec(readFileSync(path.join(ROOT, "web/public/_headers"), "utf8"))?.[1];
+    for (const p of ["/", `/projects/e2e-csp-probe`]) {
+      const got = (await fetch(BASE + p)).headers.get("content-security-policy");
+      assert(want && got === want, `GET ${p} has CSP ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+    const before = consoleErrors.length;
+    const ran = await page.evaluate(async () => {
+      const s = document.createElement("script");
+      s.textContent = "window.__cspProbe = true";
+      document.head.append(s);
+      s.remove();
+      await new Promise((r) => setTimeout(r, 100));
+      return window.__cspProbe === true;
+    });
+    await page.waitForTimeout(200);
+    const fresh = consoleErrors.splice(before);
+    const probe = fresh.filter((e) => /Content Security Policy/i.test(e));
+    // Anything else that was logged meanwhile is a real error: keep it for the final check.
+    consoleErrors.push(...fresh.filter((e) => !probe.includes(e)));
+    assert(!ran, "an injected inline script ran: the CSP is not enforced");
+    assert(probe.length > 0, "the blocked inline script logged no console error, so the e2e would miss CSP violations");
+    return probe[0].slice(0, 90);
+  });
+
   await must("create a project through the form", async () => {
     await page.getByLabel("Business idea").fill("A booking app for dog groomers with reminders");
     await page.getByLabel("Budget (USD, optional)").fill("5");
@@ -213,7 +239,9 @@ try {
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     const text = await dialog.innerText();
-    for (const want of ["Attempt", "Model", "Cost", "Inputs", "Output", "Logs"]) assert(text.includes(want), `drawer lacks "${want}"`);
+    for (const want of ["Attempt", "Model", "Cost", "Trace", "Inputs", "Output", "Logs"]) assert(text.includes(want), `drawer lacks "${want}"`);
+    const traceId = await dialog.getByTestId("trace-id").textContent();
+    assert(/^[0-9a-f]{32}$/.test(traceId ?? ""), `trace id shown as ${JSON.stringify(traceId)}`);
     await page.screenshot({ path: path.join(OUT, "task-drawer.png") });
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Me } from "./api/endpoints";
-import { ApiError } from "./api/http";
+import { setApiTransport } from "./api/http";
+import { authorizedTransport, onSignedOut, setSaas, tokens } from "./auth/session";
+import { startSession } from "./auth/startup";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -27,11 +29,21 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "loading" });
 
   useEffect(() => {
-    api.me().then(
-      (me) => setAuth(me.mode === "saas" && !me.user ? { kind: "login" } : { kind: "ok", me }),
-      (err: unknown) =>
-        setAuth(err instanceof ApiError && err.status === 401 ? { kind: "login" } : { kind: "error", message: err instanceof ApiError ? err.userMessage : "The server is not reachable." }),
-    );
+    let live = true;
+    void startSession({
+      me: api.me,
+      refresh: () => tokens.refresh(),
+      enableSaas: () => {
+        setSaas(true);
+        setApiTransport(authorizedTransport);
+      },
+    }).then((s) => live && setAuth(s));
+    // A session that ends later (refresh refused, revoked family) sends the user to sign in again.
+    const off = onSignedOut(() => setAuth({ kind: "login" }));
+    return () => {
+      live = false;
+      off();
+    };
   }, []);
 
   useEffect(() => {
@@ -46,7 +58,8 @@ export function App() {
     } catch {
       // Signed out or not, the login screen is where the user goes next.
     }
-    window.location.assign("/");
+    tokens.clear();
+    setAuth({ kind: "login" });
   };
 
   return (

@@ -10,9 +10,14 @@ describe("allowedCpus", () => {
 });
 
 describe("CpuPlacer", () => {
-  it("is off with fewer than two CPUs", () => {
+  it("is off with fewer than two CPUs, or when turned off", () => {
     expect(new CpuPlacer([0]).pick()).toBeNull();
     expect(new CpuPlacer([]).pick()).toBeNull();
+    const p = new CpuPlacer([0, 1]);
+    p.setEnabled(false);
+    expect(p.pick()).toBeNull();
+    p.setEnabled(true);
+    expect(p.pick()).not.toBeNull();
   });
 
   it("puts a job on the CPU running the fewest jobs and frees it once, when the job ends", () => {

@@ -22,12 +22,21 @@ export function allowedCpus(status: string): number[] {
 export class CpuPlacer {
   private readonly running = new Map<number, number>();
   private turn = 0;
+  private on = true;
 
   constructor(readonly cpus: readonly number[]) {}
 
   /** Pinning is pointless with one CPU (and impossible with none known). */
   get enabled(): boolean {
-    return this.cpus.length >= 2;
+    return this.on && this.cpus.length >= 2;
+  }
+
+  /**
+   * SANDBOX_PIN_CPUS=0 turns pinning off: a pinned sandbox cannot move away from a CPU that
+   * other programs keep busy, so on a machine shared with other work it can be slower.
+   */
+  setEnabled(on: boolean): void {
+    this.on = on;
   }
 
   jobsOn(cpu: number): number {

@@ -19,7 +19,7 @@ export async function startTestService(overrides: Partial<Config> = {}): Promise
   if (!nodeBin) throw new Error("no node binary for the sandbox (node_modules/node missing and no node on PATH)");
   const stateDir = await mkdtemp(join(tmpdir(), "pxsb-state-"));
   const svc = await startService(
-    { secret: TEST_SECRET, port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, nodeBin, ...overrides },
+    { secret: TEST_SECRET, port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, nodeBin, pinCpus: true, ...overrides },
     process.env.PXSB_DEBUG ? (m) => console.error(`[sandbox-host] ${m}`) : () => undefined,
   );
   return { ...svc, stateDir };

@@ -3,7 +3,7 @@ import { ProjectDetail, ProjectSummary, type CreateProjectRequest } from "../../
 import { ProjectEvent } from "../../../contracts/events";
 import { LlmConfig } from "../../../contracts/llm";
 import { Role } from "../../../contracts/roles";
-import { errorFromResponse, requestJson, requestVoid } from "./http";
+import { apiFetch, errorFromResponse, requestJson, requestVoid } from "./http";
 
 /** Typed calls to the gateway's REST API (shapes from contracts/api.ts). */
 
@@ -40,8 +40,11 @@ const projectPath = (id: string) => `/api/projects/${enc(id)}`;
 /** Artifact paths keep their slashes: the gateway routes `/artifacts/<path>` with a wildcard. */
 export const artifactUrl = (id: string, path: string) => `${projectPath(id)}/artifacts/${path.split("/").map(enc).join("/")}`;
 export const downloadUrl = (id: string) => `${projectPath(id)}/download`;
-export const wsUrl = (id: string, since: number, origin: string) =>
-  `${origin.replace(/^http/, "ws")}${projectPath(id)}/ws?since=${since}`;
+export const wsUrl = (id: string, since: number, origin: string, ticket?: string) =>
+  `${origin.replace(/^http/, "ws")}${projectPath(id)}/ws?${ticket ? `ticket=${enc(ticket)}&` : ""}since=${since}`;
+
+/** A single-use, 30 s ticket that lets one WebSocket upgrade stand in for the bearer token. */
+export const WsTicket = z.object({ ticket: z.string().min(1), expiresAt: z.number().int() });
 
 export const api = {
   me: () => requestJson("/api/me", Me),
@@ -54,9 +57,10 @@ export const api = {
   retryTask: (id: string, taskId: string) => requestVoid(`${projectPath(id)}/tasks/${enc(taskId)}/retry`, { method: "POST" }),
   events: (id: string, since: number, limit = 1000) =>
     requestJson(`${projectPath(id)}/events?since=${since}&limit=${limit}`, EventsPage),
+  wsTicket: (id: string) => requestJson(`${projectPath(id)}/ws-ticket`, WsTicket, { method: "POST" }),
   artifacts: (id: string) => requestJson(`${projectPath(id)}/artifacts`, ArtifactList).then((r) => r.artifacts),
   artifactText: async (id: string, path: string): Promise<string> => {
-    const res = await fetch(artifactUrl(id, path), { credentials: "same-origin" });
+    const res = await apiFetch(artifactUrl(id, path));
     if (!res.ok) throw await errorFromResponse(res);
     return res.text();
   },

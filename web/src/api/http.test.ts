@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { ApiError, errorFromResponse, requestJson } from "./http";
+import { ApiError, errorFromResponse, requestJson, requestVoid, setApiTransport } from "./http";
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setApiTransport(null);
+});
 
 describe("errorFromResponse", () => {
   it("reads the envelope's message and names the offending fields", async () => {
@@ -30,5 +33,27 @@ describe("requestJson", () => {
     await expect(requestJson("/api/x", z.object({ n: z.number() }), { method: "POST", body: { a: 1 } })).rejects.toBeInstanceOf(ApiError);
     expect(calls[0]?.body).toBe('{"a":1}');
     expect((calls[0]?.headers as Record<string, string>)["content-type"]).toBe("application/json");
+  });
+});
+
+describe("the auth transport", () => {
+  it("carries every /api/* call, while /auth/* goes out with the cookie alone", async () => {
+    const viaTransport: string[] = [];
+    const plain: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      plain.push(url);
+      return new Response(null, { status: 204 });
+    });
+    setApiTransport(async (url, init) => {
+      viaTransport.push(`${url} ${init.credentials}`);
+      return new Response('{"n":1}', { status: 200 });
+    });
+    await requestJson("/api/projects", z.object({ n: z.number() }));
+    await requestVoid("/auth/logout", { method: "POST" });
+    expect(viaTransport).toEqual(["/api/projects same-origin"]);
+    expect(plain).toEqual(["/auth/logout"]);
+    setApiTransport(null);
+    await requestVoid("/api/me");
+    expect(plain).toEqual(["/auth/logout", "/api/me"]);
   });
 });

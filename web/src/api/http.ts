@@ -47,6 +47,21 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   return new ApiError(res.status, "http_error", `Request failed with HTTP ${res.status}`);
 }
 
+export type Transport = (path: string, init: RequestInit) => Promise<Response>;
+const plainFetch: Transport = (path, init) => fetch(path, init);
+let apiTransport: Transport = plainFetch;
+
+/** SaaS mode swaps in the token manager's fetch (bearer token, refresh on 401) for every `/api/*` call. */
+export function setApiTransport(t: Transport | null): void {
+  apiTransport = t ?? plainFetch;
+}
+
+/** fetch for gateway paths: `/api/*` goes through the auth transport; `/auth/*` uses the cookie alone. */
+export function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const withCreds: RequestInit = { credentials: "same-origin", ...init };
+  return path.startsWith("/api/") ? apiTransport(path, withCreds) : plainFetch(path, withCreds);
+}
+
 export interface RequestOptions {
   method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
@@ -61,7 +76,7 @@ export async function requestJson<S extends z.ZodType>(path: string, schema: S, 
     init.body = JSON.stringify(opts.body);
     init.headers = { accept: "application/json", "content-type": "application/json" };
   }
-  const res = await fetch(path, init);
+  const res = await apiFetch(path, init);
   if (!res.ok) throw await errorFromResponse(res);
   const text = await res.text();
   let body: unknown = {};

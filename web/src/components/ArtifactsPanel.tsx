@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
+import { downloadClick } from "../api/download";
 import { api, downloadUrl, type ArtifactEntry } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { bytes } from "../lib/format";
@@ -63,7 +64,7 @@ export function ArtifactsPanel(props: { projectId: string; version: number; sele
     <section className="panel artifacts" aria-labelledby="artifacts-h">
       <header className="panel-head">
         <h2 id="artifacts-h">Files <span className="muted">({files.length}, {bytes(total)})</span></h2>
-        <a className={`button${files.length === 0 ? " disabled" : ""}`} href={downloadUrl(projectId)} download aria-disabled={files.length === 0} data-testid="download-zip">
+        <a className={`button${files.length === 0 ? " disabled" : ""}`} href={downloadUrl(projectId)} download onClick={downloadClick(downloadUrl(projectId), `proximus-${projectId.slice(0, 8)}.zip`, setError)} aria-disabled={files.length === 0} data-testid="download-zip">
           Download zip
         </a>
       </header>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { downloadClick } from "../api/download";
 import { api, artifactUrl } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { bytes } from "../lib/format";
@@ -32,7 +33,7 @@ export function CodeViewer({ projectId, path, size }: { projectId: string; path:
       <header className="code-head">
         <code>{path}</code>
         <span className="muted">{bytes(size)}</span>
-        <a href={artifactUrl(projectId, path)} download={path.split("/").pop()}>Raw</a>
+        <a href={artifactUrl(projectId, path)} download={path.split("/").pop()} onClick={downloadClick(artifactUrl(projectId, path), path.split("/").pop() ?? "file", setError)}>Raw</a>
       </header>
       {tooBig || binary ? (
         <p className="muted pad">This file is {binary ? "binary" : "too large to show"}; use the Raw link to download it.</p>

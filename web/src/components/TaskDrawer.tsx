@@ -6,6 +6,7 @@ import { ApiError } from "../api/http";
 import { bytes, duration, tokens, usd } from "../lib/format";
 import type { FeedEntry } from "../live/feed";
 import { FeedLine } from "./AgentFeed";
+import { CopyText } from "./CopyText";
 import { StateBadge } from "./StateBadge";
 
 interface Props {
@@ -105,6 +106,8 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
           <dd>{models.length ? models.join(", ") : "—"}</dd>
           <dt>Cost</dt>
           <dd>{usd(cost)} <span className="muted">({tokens(tokIn)} in / {tokens(tokOut)} out tokens)</span></dd>
+          <dt>Trace</dt>
+          <dd>{task.traceId ? <CopyText value={task.traceId} label="trace id" /> : <span className="muted">not dispatched yet</span>}</dd>
         </dl>
 
         {task.state === "failed" && (

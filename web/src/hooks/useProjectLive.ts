@@ -3,6 +3,7 @@ import type { ProjectDetail } from "../../../contracts/api";
 import type { ProjectEvent } from "../../../contracts/events";
 import { api, wsUrl } from "../api/endpoints";
 import { ApiError } from "../api/http";
+import { isSaas } from "../auth/session";
 import { appendFeed, type FeedEntry } from "../live/feed";
 import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
 import { applyEvents } from "../live/projectView";
@@ -78,7 +79,11 @@ export function useProjectLive(projectId: string): ProjectLive {
     };
     const stream = new LiveStream({
       since: 0,
-      url: (since) => wsUrl(projectId, since, window.location.origin),
+      // SaaS: browsers cannot put a bearer token on an upgrade, so each attempt spends a fresh ticket.
+      url: (since) =>
+        isSaas()
+          ? api.wsTicket(projectId).then((t) => wsUrl(projectId, since, window.location.origin, t.ticket))
+          : wsUrl(projectId, since, window.location.origin),
       openSocket: browserSocket,
       fetchEvents: (since) => api.events(projectId, since),
       onStatus: setStatus,

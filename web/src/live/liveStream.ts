@@ -26,7 +26,11 @@ export interface EventsPageLike {
 export interface LiveStreamOptions {
   /** Resume point: events with seq <= since are never delivered. */
   since: number;
-  url(since: number): string;
+  /**
+   * Where to connect, asked afresh for every connection attempt: in SaaS mode building it spends
+   * a single-use ticket (POST …/ws-ticket), so it may be async and must never be reused.
+   */
+  url(since: number): string | Promise<string>;
   openSocket: OpenSocket;
   /** HTTP fallback used to fill a hole in the seq sequence. */
   fetchEvents(since: number): Promise<EventsPageLike>;
@@ -44,6 +48,8 @@ export class LiveStream {
   private failures = 0;
   private stopped = false;
   private filling = false;
+  /** Bumped per connection attempt, so a ticket that arrives after stop() or a newer attempt is dropped. */
+  private attempt = 0;
   private sawFrameSincePing = true;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
@@ -75,9 +81,37 @@ export class LiveStream {
   private connect(): void {
     this.reconnectTimer = null;
     if (this.stopped) return;
+    const attempt = ++this.attempt;
     this.opts.onStatus?.(this.failures === 0 ? "connecting" : "reconnecting");
+    let url: string | Promise<string>;
+    try {
+      url = this.opts.url(this.gate.lastSeq);
+    } catch (err) {
+      this.connectFailed(attempt, err);
+      return;
+    }
+    if (typeof url === "string") {
+      this.open(url);
+      return;
+    }
+    url.then(
+      (u) => {
+        if (!this.stopped && attempt === this.attempt) this.open(u);
+      },
+      (err: unknown) => this.connectFailed(attempt, err),
+    );
+  }
+
+  /** No URL (the ticket request failed): counts as a failed connection, so it backs off and retries. */
+  private connectFailed(attempt: number, err: unknown): void {
+    if (this.stopped || attempt !== this.attempt) return;
+    this.opts.onError?.(err instanceof Error ? err.message : "could not open the live connection");
+    this.onClosed();
+  }
+
+  private open(url: string): void {
     // Handlers compare against `this.socket` so a late close or frame from a replaced socket is ignored.
-    const handle: SocketHandle = this.opts.openSocket(this.opts.url(this.gate.lastSeq), {
+    const handle: SocketHandle = this.opts.openSocket(url, {
       onOpen: () => undefined,
       onMessage: (data) => {
         if (this.socket === handle) this.onFrame(data);

@@ -5,7 +5,7 @@ import { applyEvents } from "./projectView";
 
 const task = (id: string, deps: string[] = []): TaskView => ({
   id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,
-  artifacts: [], usage: [], startedAt: null, finishedAt: null,
+  artifacts: [], usage: [], startedAt: null, finishedAt: null, traceId: null,
 });
 const detail = (lastSeq: number, tasks: TaskView[] = [task("a")]): ProjectDetail => ({
   id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, tasks, lastSeq,

@@ -42,6 +42,7 @@ function applyOne(d: ProjectDetail, e: ProjectEvent): ProjectDetail {
         usage: [],
         startedAt: null,
         finishedAt: null,
+        traceId: null,
         ...t,
       };
       return { ...d, tasks: [...d.tasks, task] };

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { db } from "./db/client";
+import { tracing } from "./tracing";
 import { onError, notFound } from "./errors";
 import { apiAuth } from "./auth/api-auth";
 import { API_CSP } from "./auth/csp";
@@ -18,6 +19,8 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
+  // First, so the request's span also covers auth and rate-limit answers.
+  app.use("*", tracing());
   const headers: MiddlewareHandler<AppEnv> = secureHeaders({ contentSecurityPolicy: API_CSP });
   // A 101 from the ProjectDO carries immutable headers; everything else gets the security headers.
   app.use("*", (c, next) => (isUpgrade(c) ? next() : headers(c, next)));

@@ -7,7 +7,7 @@ import { ownedProject, projectStub } from "../project-stub";
 import { jsonBody, parseWith } from "../validate";
 import type { AppEnv } from "../app-env";
 import { loadAgentPrefs } from "../db/agent-prefs";
-import { ensureBusConsumers } from "../bus-consumers";
+import { ensureBusConsumersSoon } from "../bus-consumers";
 import { formatTraceparent } from "../../../shared/tracing/traceparent";
 import { claimIdempotencyKey, fingerprint, idempotencyKeyOf, releaseIdempotencyKey } from "../auth/idempotency";
 
@@ -43,10 +43,10 @@ export const projectRoutes = new Hono<AppEnv>()
       updatedAt: now,
     });
     try {
-      await ensureBusConsumers(c.env);
       // The project's tasks join this request's trace (set by the tracing middleware, when installed).
       const trace = c.get("trace");
       const detail: ProjectDetail = await projectStub(c.env, id).init({ projectId: id, ownerId: user.id, idea: body.idea, budgetUsd: body.budgetUsd ?? null, llm, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) });
+      ensureBusConsumersSoon(c.env, c.executionCtx);
       c.header("Location", `/api/projects/${id}`);
       return c.json(detail, 201);
     } catch (err) {
