@@ -24,8 +24,9 @@ function newestMtime(dir) {
 
 async function buildDashboardIfStale() {
   const built = path.join(ROOT, "web/dist/index.html");
-  const src = path.join(ROOT, "web/src");
-  if (existsSync(built) && existsSync(src) && statSync(built).mtimeMs >= newestMtime(src)) return;
+  const inputs = ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "contracts"].map((p) => path.join(ROOT, p)).filter(existsSync);
+  const newest = Math.max(...inputs.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
+  if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
   console.log("[dev] building dashboard (web/dist)…");
   if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) throw new Error("dashboard build failed");
 }

@@ -3,7 +3,7 @@
 // dashboard in Chromium. Prints one closing line: "N passed, N failed".
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { ROOT, VITE, VITEST, run } from "./lib/proc.mjs";
+import { ROOT, VITE, VITEST, run, runArgs } from "./lib/proc.mjs";
 
 const REPORTS = path.join(ROOT, ".tmp/test-reports");
 rmSync(REPORTS, { recursive: true, force: true });
@@ -88,12 +88,16 @@ async function main() {
     tally(name, report, code);
   }
 
-  const e2e = path.join(ROOT, "web/e2e/run.mjs");
-  if (existsSync(e2e) && (only.length === 0 || only.includes("e2e"))) {
-    console.log("\n=== dashboard end-to-end in Chromium");
-    const report = path.join(REPORTS, "e2e.json");
-    const code = await run(e2e, [], { env: { E2E_REPORT: report } });
-    tally("browser e2e", report, code);
+  const browserSuites = [
+    ["dashboard end-to-end in Chromium (local mode)", ["web/e2e/run.mjs"]],
+    ["dashboard end-to-end in Chromium (SaaS login, bearer, WebSocket tickets)", ["--import", "tsx", "web/e2e/saas.e2e.mjs"]],
+  ];
+  for (const [name, args] of browserSuites) {
+    if (only.length && !only.includes("e2e")) continue;
+    console.log(`\n=== ${name}`);
+    const report = path.join(REPORTS, `${name.replace(/\W+/g, "_")}.json`);
+    const code = await runArgs(args, { env: { E2E_REPORT: report } });
+    tally(name, report, code);
   }
 
   console.log("");

@@ -52,8 +52,10 @@ export interface ProjectDeps {
 }
 
 export type D1Sync =
-  | { kind: "project"; projectId: string; state: ProjectState; spentUsd: number; budgetUsd: number | null; updatedAt: number }
-  | { kind: "task"; projectId: string; taskId: string; role: string; state: TaskState; attempt: number; updatedAt: number }
+  /** `seq`: the event log position when enqueued; D1 keeps the newest, whatever the delivery order. */
+  | { kind: "project"; projectId: string; state: ProjectState; spentUsd: number; budgetUsd: number | null; updatedAt: number; seq: number }
+  | { kind: "task"; projectId: string; taskId: string; role: string; state: TaskState; attempt: number; updatedAt: number; seq: number }
+  | { kind: "r2-gc"; projectId: string; keep: string[] }
   | { kind: "router-outcome"; role: Role; provider: string; model: string; success: boolean }
   | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
 
@@ -237,6 +239,8 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
       const task = this.tasks().find((t) => t.id === r.taskId);
       if (!task || task.state !== "running" || task.attempt !== r.attempt) {
         this.emit("task.log", r.taskId, { attempt: r.attempt, text: `ignored late result of attempt ${r.attempt}` });
+        // Its files are in R2 but no task will ever reference them.
+        if (r.artifacts.length > 0) this.enqueueArtifactGc();
         return;
       }
       applied = true;
@@ -515,12 +519,14 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     if (opts.error !== undefined) this.sql.exec("UPDATE tasks SET error = ? WHERE id = ?", opts.error, t.id);
     this.sql.exec("UPDATE tasks SET state = ?, finished_at = ? WHERE id = ?", state, finished, t.id);
     this.emit("task.state", t.id, { state, attempt: t.attempt, ...(opts.error ? { error: opts.error } : {}) });
-    this.outbox.add("d1", JSON.stringify({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: t.attempt, updatedAt: now } satisfies D1Sync), now);
+    this.outbox.add("d1", JSON.stringify({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: t.attempt, updatedAt: now, seq: this.log.lastSeq() } satisfies D1Sync), now);
   }
 
   private setProjectState(state: ProjectState): void {
     const meta = this.meta();
     if (meta.state === state) return;
+    // Once a project is finished, files of attempts whose results were never applied are garbage.
+    if (state === "succeeded" || state === "failed" || state === "cancelled") this.enqueueArtifactGc();
     this.writeMeta({ ...meta, state, updatedAt: Date.now(), pausedReason: state === "paused" ? meta.pausedReason : null });
     this.emit("project.state", null, { state, ...(state === "paused" ? { reason: this.meta().pausedReason } : {}) });
     this.syncProject();
@@ -548,9 +554,15 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps } });
   }
 
+  private enqueueArtifactGc(): void {
+    const keep = this.sql.exec<{ key: string }>("SELECT key FROM artifacts").toArray().map((a) => a.key);
+    const entry: D1Sync = { kind: "r2-gc", projectId: this.meta().projectId, keep };
+    this.outbox.add("d1", JSON.stringify(entry), Date.now());
+  }
+
   private syncProject(): void {
     const meta = this.meta();
-    this.outbox.add("d1", JSON.stringify({ kind: "project", projectId: meta.projectId, state: meta.state, spentUsd: this.spentUsd(), budgetUsd: meta.budgetUsd, updatedAt: Date.now() } satisfies D1Sync), Date.now());
+    this.outbox.add("d1", JSON.stringify({ kind: "project", projectId: meta.projectId, state: meta.state, spentUsd: this.spentUsd(), budgetUsd: meta.budgetUsd, updatedAt: Date.now(), seq: this.log.lastSeq() } satisfies D1Sync), Date.now());
   }
 
   // ---------- small helpers ----------

@@ -7,12 +7,12 @@ let lastEnsured = 0;
  * Worker. Their alarm loops re-arm themselves (and the agents' cron re-arms them too), so this
  * runs off the request path and at most every RECHECK_MS per isolate.
  */
-export function ensureBusConsumersSoon(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+export function ensureBusConsumersSoon(env: Env, ctx: () => { waitUntil(p: Promise<unknown>): void }): void {
   if (env.BUS_MODE === "inline" || env.BUS_MODE === "queues") return;
   const now = Date.now();
   if (now - lastEnsured < RECHECK_MS) return;
   lastEnsured = now;
-  ctx.waitUntil(
+  ctx().waitUntil(
     ensureBusConsumers(env).catch((err: unknown) => {
       lastEnsured = 0;
       console.error("could not start the bus consumers", err instanceof Error ? err.message : String(err));
@@ -21,6 +21,7 @@ export function ensureBusConsumersSoon(env: Env, ctx: { waitUntil(p: Promise<unk
 }
 
 export async function ensureBusConsumers(env: Env): Promise<void> {
+  if (env.BUS_MODE === "inline" || env.BUS_MODE === "queues") return;
   await Promise.all([
     env.RESULTS_ROUTER.getByName("router").start(),
     env.AGENTS.fetch("http://agents.internal/consumers/start", { method: "POST" }).then(async (res) => {

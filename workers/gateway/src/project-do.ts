@@ -12,7 +12,7 @@ export class ProjectDO extends ProjectDOBase {
   protected deps(): ProjectDeps {
     this.wired ??= {
       dispatcher: dispatcherFor(this.env),
-      syncToD1: (entry) => applyD1Sync(db(this.env.DB), this.env.DB, entry),
+      syncToD1: (entry) => applyD1Sync(db(this.env.DB), this.env.DB, this.env.ARTIFACTS, entry),
       taskTimeoutMs: Number(this.env.TASK_TIMEOUT_MS) || 300_000,
       maxAttempts: Number(this.env.TASK_MAX_ATTEMPTS) || 3,
       defaultProvider: this.env.DEFAULT_PROVIDER || "offline",

@@ -1,6 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { ProjectDetail } from "../../../contracts";
 import { Tracer, type FinishedSpan, type SpanExporter } from "../../shared/tracing/span";
@@ -9,7 +8,6 @@ import { createApp } from "./app";
 import { LOCAL_USER } from "./auth/local";
 import { db } from "./db/client";
 import { ensureUser } from "./db/users";
-import { tracing } from "./tracing";
 import { BASE } from "../test/helpers";
 import { holdProject, ok, settle } from "../test/hold-dispatcher";
 
@@ -17,15 +15,8 @@ const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN = "00f067aa0ba902b7";
 const INCOMING = `00-${TRACE}-${CALLER_SPAN}-01`;
 
-/** The gateway app with the tracing middleware in front, as app.ts installs it. */
-function tracedApp() {
-  const outer = new Hono<{ Bindings: Env }>();
-  outer.use("*", tracing());
-  outer.route("/", createApp());
-  return outer;
-}
-
-const request = (path: string, init: RequestInit = {}) => tracedApp().request(BASE + path, init, env);
+/** The gateway app as deployed: app.ts installs the tracing middleware first. */
+const request = (path: string, init: RequestInit = {}) => createApp().request(BASE + path, init, env);
 
 class Capture implements SpanExporter {
   readonly spans: FinishedSpan[] = [];

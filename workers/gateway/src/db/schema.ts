@@ -21,8 +21,15 @@ export const projects = sqliteTable(
     spentUsd: real("spent_usd").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /**
+     * Set once the ProjectDO confirmed it holds this project (create saga). A row still null a
+     * minute after creation lost its orchestrator to a crash; the reconciler settles it.
+     */
+    confirmedAt: integer("confirmed_at"),
+    /** The ProjectDO's event seq when this row was last synced: older syncs never overwrite newer ones. */
+    syncSeq: integer("sync_seq").notNull().default(0),
   },
-  (t) => [index("projects_owner_created").on(t.ownerId, t.createdAt)],
+  (t) => [index("projects_owner_created").on(t.ownerId, t.createdAt), index("projects_unconfirmed").on(t.confirmedAt, t.createdAt)],
 );
 
 /** A queryable index of task states; the ProjectDO holds the source of truth. */
@@ -35,6 +42,7 @@ export const tasks = sqliteTable(
     state: text("state").notNull(),
     attempt: integer("attempt").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    syncSeq: integer("sync_seq").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.taskId] })],
 );

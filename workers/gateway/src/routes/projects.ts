@@ -9,7 +9,8 @@ import type { AppEnv } from "../app-env";
 import { loadAgentPrefs } from "../db/agent-prefs";
 import { ensureBusConsumersSoon } from "../bus-consumers";
 import { formatTraceparent } from "../../../shared/tracing/traceparent";
-import { claimIdempotencyKey, fingerprint, idempotencyKeyOf, releaseIdempotencyKey } from "../auth/idempotency";
+import { claimIdempotencyKey, fingerprint, idempotencyKeyOf } from "../auth/idempotency";
+import { createProjectSaga } from "../sagas/create-project";
 
 export const projectRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -29,32 +30,21 @@ export const projectRoutes = new Hono<AppEnv>()
         return c.json(await projectStub(c.env, claim.projectId).detail(), 201);
       }
     }
-    const now = Date.now();
     // The user's saved agent prefs are defaults; overrides in the request win per role.
     const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
-    await c.var.db.insert(projects).values({
+    // The project's tasks join this request's trace (set by the tracing middleware).
+    const trace = c.get("trace");
+    const detail = await createProjectSaga(c.var.db, c.env, {
       id,
-      ownerId: user.id,
-      idea: body.idea,
-      state: "running",
-      budgetUsd: body.budgetUsd ?? null,
-      spentUsd: 0,
-      createdAt: now,
-      updatedAt: now,
+      userId: user.id,
+      body,
+      llm,
+      ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
+      ...(idemKey !== undefined ? { idempotencyKey: idemKey } : {}),
     });
-    try {
-      // The project's tasks join this request's trace (set by the tracing middleware, when installed).
-      const trace = c.get("trace");
-      const detail: ProjectDetail = await projectStub(c.env, id).init({ projectId: id, ownerId: user.id, idea: body.idea, budgetUsd: body.budgetUsd ?? null, llm, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) });
-      ensureBusConsumersSoon(c.env, c.executionCtx);
-      c.header("Location", `/api/projects/${id}`);
-      return c.json(detail, 201);
-    } catch (err) {
-      // Compensate: a project row without an orchestrator must not be listed.
-      await c.var.db.delete(projects).where(eq(projects.id, id));
-      if (idemKey !== undefined) await releaseIdempotencyKey(c.var.db, user.id, idemKey);
-      throw err;
-    }
+    ensureBusConsumersSoon(c.env, () => c.executionCtx);
+    c.header("Location", `/api/projects/${id}`);
+    return c.json(detail, 201);
   })
   .get("/", async (c) => {
     const rows = await c.var.db.query.projects.findMany({
