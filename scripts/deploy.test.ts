@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -31,15 +30,15 @@ describe("generated Env types", () => {
     ["workers/agents/wrangler.toml", "workers/agents/worker-configuration.d.ts"],
   ] as const) {
     it(`${committed} matches ${config}`, async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "proximus-types-"));
+      // Generated beside the committed file: its import paths are relative to where it is written.
+      const out = path.join(ROOT, path.dirname(committed), `.types-check-${process.pid}.d.ts`);
       try {
-        const out = path.join(dir, "types.d.ts");
         await run(NODE, [WRANGLER, "types", "--strict-vars=false", "-c", config, out], { cwd: ROOT, env, timeout: 120_000 });
         // The first lines name the command and output path; the declarations must be identical.
         const body = (f: string) => readFileSync(f, "utf8").split("\n").slice(2).join("\n");
         expect(body(out) === body(path.join(ROOT, committed)), `${committed} is stale: run npm run types`).toBe(true);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(out, { force: true });
       }
     });
   }

@@ -67,7 +67,9 @@ async function main() {
   }
 
   // Provider keys a user puts in .env (see README) reach every Worker.
-  const stack = await startWorkers({ port: PORT, persistDir: PERSIST, vars });
+  // SaaS-only secrets are declared required for deploys; locally (AUTH_MODE=local) they stay empty.
+  const defaults = { OIDC_CLIENT_SECRET: "", JWT_PRIVATE_JWK: "" };
+  const stack = await startWorkers({ port: PORT, persistDir: PERSIST, vars, defaults });
   console.log(`\n[dev] Proximus is up: http://localhost:${PORT}  (local mode, offline provider, no keys)\n`);
 
   const stop = async () => {

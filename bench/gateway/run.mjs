@@ -5,21 +5,13 @@
 // p50/p99. Every number comes from this one run on this machine (2 shared cores: noisy).
 //
 //   node bench/gateway/run.mjs     (env: BENCH_SECONDS=8 BENCH_CONCURRENCY=16 BENCH_CLIENTS=1000 BENCH_BROADCASTS=20)
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { applyMigrations, startWorkers } from "../../scripts/lib/stack.mjs";
-import { freePort } from "../../scripts/lib/sandbox-host.mjs";
+import { benchWithStack, pct } from "../lib/harness.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 20);
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 /** Closed-loop load: CONCURRENCY workers, each sending the next request when the last answered. */
@@ -86,39 +78,25 @@ async function fanOut(base, projectId) {
   console.log(`broadcast to ${CLIENTS} clients × ${BROADCASTS}: p50 ${ms(pct(latencies, 50))}   p99 ${ms(pct(latencies, 99))}   (request sent → frame received, every client)`);
 }
 
-async function main() {
-  const dir = mkdtempSync(path.join(tmpdir(), "proximus-bench-gateway-"));
-  const persistDir = path.join(dir, "state");
-  await applyMigrations(persistDir);
-  const stack = await startWorkers({ port: await freePort(), persistDir, vars: { BENCH_BARE_ROUTE: "1", RATE_LIMIT_IP_PER_MIN: "0", RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_AUTH_PER_MIN: "0" }, stdio: ["ignore", "ignore", "ignore"] });
-  try {
-    const base = stack.url;
-    const probe = await fetch(`${base}/__bench/bare`);
-    if (probe.status !== 200) throw new Error("the bare bench route is not enabled (BENCH_BARE_ROUTE)");
-    console.log(`gateway bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent, wrangler dev (workerd) on this machine, rate limits off (one client IP)`);
-    const bare = await load("bare Hono route", () => fetch(`${base}/__bench/bare`), 200);
-    const created = await (await fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a bench project" }) })).json();
-    // Let its offline agents finish first, so they do not compete with the measurements.
-    for (let i = 0; i < 120; i++) {
-      const { state } = await (await fetch(`${base}/api/projects/${created.id}`)).json();
-      if (state !== "running") break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const get = await load("GET /api/projects/:id", () => fetch(`${base}/api/projects/${created.id}`), 200);
-    // A budget below the CEO task's estimate pauses each project at once, so the number is the
-    // gateway + D1 + ProjectDO cost of creating a project, not its agents' work on the same cores.
-    const paused = JSON.stringify({ idea: "a load-test project", budgetUsd: 0.000001, llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } } });
-    const post = await load("POST /api/projects", () => fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: paused }), 201);
-    console.log(`ratio GET /api/projects/:id ÷ bare: ${(get / bare).toFixed(3)}`);
-    console.log(`ratio POST /api/projects ÷ bare:    ${(post / bare).toFixed(3)}   (projects created paused at their budget: no agent work)`);
-    await fanOut(base, created.id);
-  } finally {
-    await stack.kill();
-    rmSync(dir, { recursive: true, force: true });
+benchWithStack("gateway", { BENCH_BARE_ROUTE: "1", RATE_LIMIT_IP_PER_MIN: "0", RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_AUTH_PER_MIN: "0" }, async (stack) => {
+  const base = stack.url;
+  const probe = await fetch(`${base}/__bench/bare`);
+  if (probe.status !== 200) throw new Error("the bare bench route is not enabled (BENCH_BARE_ROUTE)");
+  console.log(`gateway bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent, wrangler dev (workerd) on this machine, rate limits off (one client IP)`);
+  const bare = await load("bare Hono route", () => fetch(`${base}/__bench/bare`), 200);
+  const created = await (await fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a bench project" }) })).json();
+  // Let its offline agents finish first, so they do not compete with the measurements.
+  for (let i = 0; i < 120; i++) {
+    const { state } = await (await fetch(`${base}/api/projects/${created.id}`)).json();
+    if (state !== "running") break;
+    await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const get = await load("GET /api/projects/:id", () => fetch(`${base}/api/projects/${created.id}`), 200);
+  // A budget below the CEO task's estimate pauses each project at once, so the number is the
+  // gateway + D1 + ProjectDO cost of creating a project, not its agents' work on the same cores.
+  const paused = JSON.stringify({ idea: "a load-test project", budgetUsd: 0.000001, llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } } });
+  const post = await load("POST /api/projects", () => fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: paused }), 201);
+  console.log(`ratio GET /api/projects/:id ÷ bare: ${(get / bare).toFixed(3)}`);
+  console.log(`ratio POST /api/projects ÷ bare:    ${(post / bare).toFixed(3)}   (projects created paused at their budget: no agent work)`);
+  await fanOut(base, created.id);
 });

@@ -27,14 +27,15 @@ export function readDotEnv(file) {
 }
 
 /**
- * Starts `wrangler dev` for every Worker. `vars` (and the repo's .env) travel in the process
+ * Starts `wrangler dev` for every Worker. `vars` (over the repo's .env, over `defaults`) travel in the process
  * environment: wrangler reads a Worker's declared vars and secrets from there for every config,
  * whereas --env-file only reaches the first one. Returns a handle whose kill() takes wrangler
  * and workerd down together.
  */
-export async function startWorkers({ port, persistDir, vars = {}, stdio = "inherit" }) {
+export async function startWorkers({ port, persistDir, vars = {}, defaults = {}, stdio = "inherit" }) {
   const args = ["dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir, "--show-interactive-dev-session=false"];
-  const env = { ...readDotEnv(path.join(ROOT, ".env")), ...vars };
+  const unset = Object.fromEntries(Object.entries(defaults).filter(([k]) => process.env[k] === undefined));
+  const env = { ...unset, ...readDotEnv(path.join(ROOT, ".env")), ...vars };
   const child = spawnNode(WRANGLER, args, { detached: true, stdio, env });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once("exit", resolve));

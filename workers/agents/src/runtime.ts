@@ -8,24 +8,14 @@ import type { ProjectFile, RoleDefinition, RoleOutcome, RoleRunContext } from ".
 import type { ProjectMemory } from "./memory/types";
 import { memorySection, rememberOutcome } from "./memory/task-memory";
 import type { Tracer } from "../../shared/tracing/span";
+import type { SandboxRunner } from "./tools/sandbox-runner";
 import { endTaskSpan, startTaskSpan, traceLlmCall, withTracedSandbox } from "./task-tracing";
 
 export interface ArtifactStore {
   put(path: string, body: string | Uint8Array, contentType?: string): Promise<ArtifactRef>;
   get(key: string): Promise<Uint8Array | null>;
 }
-export interface SandboxRunner {
-  /** `traceparent` goes to sandbox-host as the W3C header of that request. */
-  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }, opts?: { traceparent?: string }): Promise<{
-    exitCode: number | null;
-    stdout: string;
-    stderr: string;
-    timedOut: boolean;
-    killedReason?: string;
-    durationMs: number;
-    isolation: string;
-  }>;
-}
+export type { SandboxRunner } from "./tools/sandbox-runner";
 export interface AgentDeps {
   /** picks provider+model for this task (router); the offline provider when no key is configured */
   resolveProvider(msg: TaskMessage): { provider: LlmProvider; model: string };

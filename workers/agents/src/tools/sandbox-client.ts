@@ -1,18 +1,7 @@
 import { AppError, ErrorEnvelope } from "../../../../contracts/errors";
 import { RunResult, signRequest, type RunRequestInput } from "../../../../contracts/sandbox";
+import type { SandboxRunner } from "./sandbox-runner";
 
-/** Structurally the agents' `SandboxRunner` (runtime.ts); declared here so this file stays free of Worker-only types. */
-export interface SandboxRunnerLike {
-  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }, opts?: RunOptions): Promise<{
-    exitCode: number | null;
-    stdout: string;
-    stderr: string;
-    timedOut: boolean;
-    killedReason?: string;
-    durationMs: number;
-    isolation: string;
-  }>;
-}
 
 export type SandboxClientConfig = {
   /** Base URL of sandbox-host, e.g. https://sandbox.example.com (public or via Cloudflare Tunnel). */
@@ -75,7 +64,7 @@ export class SandboxClient {
 }
 
 /** The agents' SandboxRunner on top of the client; syntax errors come back as a failed run with diagnostics on stderr. */
-export function sandboxRunner(client: SandboxClient): SandboxRunnerLike {
+export function sandboxRunner(client: SandboxClient): SandboxRunner {
   return {
     async run(req, opts) {
       const r = await client.run({ files: req.files.map((f) => ({ path: f.path, content: f.content })), command: req.command, runtime: req.runtime, timeoutMs: req.timeoutMs }, opts);
@@ -98,7 +87,7 @@ export function sandboxRunner(client: SandboxClient): SandboxRunnerLike {
 }
 
 /** null when the Worker has no sandbox configured; callers then refuse rather than pretend. */
-export function sandboxRunnerFromEnv(env: { SANDBOX_URL?: string; SANDBOX_SECRET?: string }): SandboxRunnerLike | null {
+export function sandboxRunnerFromEnv(env: { SANDBOX_URL?: string; SANDBOX_SECRET?: string }): SandboxRunner | null {
   if (!env.SANDBOX_URL || !env.SANDBOX_SECRET) return null;
   return sandboxRunner(new SandboxClient({ url: env.SANDBOX_URL, secret: env.SANDBOX_SECRET }));
 }
