@@ -59,7 +59,7 @@ async function main() {
   let sandbox = null;
   if (process.env.PROXIMUS_NO_SANDBOX !== "1" && (hasCommand("runsc") || hasCommand("bwrap"))) {
     if (!hasCommand("runsc")) console.warn("[dev] WARNING: runsc (gVisor) not found — the sandbox host falls back to bubblewrap, a WEAKER isolation.");
-    sandbox = await startSandboxHost();
+    sandbox = await startSandboxHost({ stateDir: path.join(PERSIST, "..", "sandbox") });
     Object.assign(vars, { SANDBOX_URL: sandbox.url, SANDBOX_SECRET: sandbox.secret });
     console.log(`[dev] sandbox host: ${sandbox.url}`);
   } else {

@@ -1,8 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import {
   AppError,
-  ArtifactRef,
   ResultMessage,
   AgentEventMessage,
   TERMINAL_TASK_STATES,
@@ -13,51 +11,21 @@ import {
   type Role,
   type TaskMessage,
   type TaskState,
-  type LlmConfig,
   type JsonObject,
-  type ErrorEnvelope,
-  zodDetails,
 } from "../../contracts";
 import { blockedByFailure, buildInitialDag, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type TaskSpec } from "./dag";
 import { EventLog } from "./event-log";
 import { migrateProjectStorage } from "./storage-schema";
 import { SocketHub } from "./sockets";
-import { taskView, usageOf, type ProjectMeta, type TaskRow, type UsageRow } from "./project-state";
-import type { ResultSink, TaskDispatcher } from "./dispatcher";
+import { readProjectDetail, type ProjectMeta, type TaskRow, type UsageRow } from "./project-state";
+import { buildTaskMessage } from "./task-message";
+import { guard, type RpcResult } from "./rpc-result";
+import { isFailedQa, qaFailureSummary } from "./qa-verdict";
+import type { D1Sync, InitParams, ProjectDeps } from "./project-types";
+import type { ResultSink } from "./dispatcher";
 import { Outbox, type OutboxEntry } from "./outbox";
 import { estimateTaskCostUsd } from "./budget";
 import { childContext, formatTraceparent, parseTraceparent } from "../../workers/shared/tracing/traceparent";
-import type { Tracer } from "../../workers/shared/tracing/span";
-
-export interface InitParams {
-  projectId: string;
-  ownerId: string;
-  idea: string;
-  budgetUsd: number | null;
-  llm: Partial<Record<Role, LlmConfig>>;
-  /** W3C traceparent of the request that created the project; a new trace is started without one. */
-  traceparent?: string;
-}
-
-/** Hooks the hosting Worker supplies: how tasks leave the DO and how D1 is kept in step. */
-export interface ProjectDeps {
-  dispatcher: TaskDispatcher;
-  syncToD1(entry: D1Sync): Promise<void>;
-  taskTimeoutMs: number;
-  maxAttempts: number;
-  /** The provider the router falls back to when a role has no override (for budget estimates). */
-  defaultProvider: string;
-  /** Records a producer span per handed-off task; absent = ids still propagate, nothing is exported. */
-  tracer?: Tracer;
-}
-
-export type D1Sync =
-  /** `seq`: the event log position when enqueued; D1 keeps the newest, whatever the delivery order. */
-  | { kind: "project"; projectId: string; state: ProjectState; spentUsd: number; budgetUsd: number | null; updatedAt: number; seq: number }
-  | { kind: "task"; projectId: string; taskId: string; role: string; state: TaskState; attempt: number; updatedAt: number; seq: number }
-  | { kind: "r2-gc"; projectId: string; keep: string[] }
-  | { kind: "router-outcome"; role: Role; provider: string; model: string; success: boolean }
-  | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
 
 /**
  * One project's orchestrator: DAG, attempts, event log and outbox in this object's SQLite.
@@ -143,29 +111,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   }
 
   protected async detailImpl(): Promise<ProjectDetail> {
-    const meta = this.meta();
-    const tasks = this.sql.exec<TaskRow>("SELECT * FROM tasks ORDER BY ord").toArray();
-    const artifacts = this.sql.exec<{ task_id: string } & Record<string, SqlStorageValue>>("SELECT * FROM artifacts").toArray();
-    const usage = this.sql.exec<UsageRow>("SELECT * FROM usage ORDER BY id").toArray();
-    return {
-      id: meta.projectId,
-      idea: meta.idea,
-      state: meta.state,
-      budgetUsd: meta.budgetUsd,
-      spentUsd: this.spentUsd(),
-      createdAt: meta.createdAt,
-      updatedAt: meta.updatedAt,
-      lastSeq: this.log.lastSeq(),
-      tasks: tasks.map((t) =>
-        taskView(
-          t,
-          artifacts
-            .filter((a) => a.task_id === t.id)
-            .map((a) => ArtifactRef.parse({ path: a.path, key: a.key, bytes: a.bytes, sha256: a.sha256, contentType: a.content_type ?? undefined })),
-          usage.filter((u) => u.task_id === t.id).map(usageOf),
-        ),
-      ),
-    };
+    return readProjectDetail(this.sql, this.meta(), this.log.lastSeq(), this.spentUsd());
   }
 
   protected async eventsImpl(since: number, limit: number): Promise<{ events: ProjectEvent[]; lastSeq: number }> {
@@ -391,40 +337,8 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
         t.id,
       );
       this.setTaskState({ ...t, attempt }, "running", {});
-      this.outbox.add("task", JSON.stringify(this.taskMessage({ ...t, attempt, traceparent }, now)), now);
+      this.outbox.add("task", JSON.stringify(buildTaskMessage(this.sql, this.meta(), { ...t, attempt, traceparent }, now, this.spentUsd())), now);
     }
-  }
-
-  private taskMessage(t: TaskRow, now: number): TaskMessage {
-    const meta = this.meta();
-    const done = this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE state = 'succeeded' ORDER BY ord").toArray();
-    const upstream: Record<string, unknown> = {};
-    for (const d of done) upstream[d.id] = d.output === null ? null : (JSON.parse(d.output) as unknown);
-    // Later tasks (fix rounds) override earlier files with the same path.
-    const byPath = new Map<string, ArtifactRef>();
-    for (const d of done) {
-      for (const a of this.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM artifacts WHERE task_id = ?", d.id).toArray()) {
-        byPath.set(String(a.path), { path: String(a.path), key: String(a.key), bytes: Number(a.bytes), sha256: String(a.sha256) });
-      }
-    }
-    return {
-      v: 1,
-      projectId: meta.projectId,
-      ownerId: meta.ownerId,
-      taskId: t.id,
-      attempt: t.attempt,
-      idempotencyKey: `${meta.projectId}:${t.id}#${t.attempt}`,
-      role: t.role as Role,
-      idea: meta.idea,
-      upstream,
-      upstreamArtifacts: [...byPath.values()],
-      llm: meta.llm[t.role as Role] ?? {},
-      feedback: t.feedback ?? undefined,
-      budgetRemainingUsd: meta.budgetUsd === null ? null : Math.max(0, meta.budgetUsd - this.spentUsd()),
-      usageLedger: this.sql.exec<UsageRow>("SELECT * FROM usage ORDER BY id").toArray().map(usageOf),
-      ...(t.traceparent ? { traceparent: t.traceparent } : {}),
-      dispatchedAt: now,
-    };
   }
 
   // ---------- transitions (always called inside transactionSync) ----------
@@ -608,27 +522,4 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   private writeMeta(meta: ProjectMeta): void {
     this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('project', ?)", JSON.stringify({ ...meta, updatedAt: Date.now() }));
   }
-}
-
-export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorEnvelope["error"] };
-
-async function guard<T>(fn: () => Promise<T>): Promise<RpcResult<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (err) {
-    if (err instanceof AppError) return { ok: false, error: err.toEnvelope().error };
-    if (err instanceof z.ZodError) return { ok: false, error: { code: "validation_failed", message: "invalid message", details: zodDetails(err) } };
-    throw err;
-  }
-}
-
-function isFailedQa(output: unknown): boolean {
-  return typeof output === "object" && output !== null && (output as { passed?: unknown }).passed === false;
-}
-
-function qaFailureSummary(output: unknown): string {
-  const o = output as { summary?: unknown; failures?: unknown };
-  const text = typeof o.summary === "string" ? o.summary : "";
-  const failures = Array.isArray(o.failures) ? JSON.stringify(o.failures).slice(0, 8_000) : "";
-  return `${text}\n${failures}`.trim() || "QA reported failing tests";
 }

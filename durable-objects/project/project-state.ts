@@ -1,4 +1,4 @@
-import type { Json, ArtifactRef, LlmConfig, ProjectState, Role, TaskState, TaskView, Usage } from "../../contracts";
+import { ArtifactRef, type Json, type LlmConfig, type ProjectDetail, type ProjectState, type Role, type TaskState, type TaskView, type Usage } from "../../contracts";
 import { traceIdOf } from "../../workers/shared/tracing/traceparent";
 
 export interface ProjectMeta {
@@ -71,5 +71,31 @@ export function taskView(r: TaskRow, artifacts: ArtifactRef[], usage: Usage[]): 
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     traceId: traceIdOf(r.traceparent),
+  };
+}
+
+/** The API's view of a project: meta, every task with its files and metered usage. */
+export function readProjectDetail(sql: SqlStorage, meta: ProjectMeta, lastSeq: number, spentUsd: number): ProjectDetail {
+  const tasks = sql.exec<TaskRow>("SELECT * FROM tasks ORDER BY ord").toArray();
+  const artifacts = sql.exec<{ task_id: string } & Record<string, SqlStorageValue>>("SELECT * FROM artifacts").toArray();
+  const usage = sql.exec<UsageRow>("SELECT * FROM usage ORDER BY id").toArray();
+  return {
+    id: meta.projectId,
+    idea: meta.idea,
+    state: meta.state,
+    budgetUsd: meta.budgetUsd,
+    spentUsd,
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+    lastSeq,
+    tasks: tasks.map((t) =>
+      taskView(
+        t,
+        artifacts
+          .filter((a) => a.task_id === t.id)
+          .map((a) => ArtifactRef.parse({ path: a.path, key: a.key, bytes: a.bytes, sha256: a.sha256, contentType: a.content_type ?? undefined })),
+        usage.filter((u) => u.task_id === t.id).map(usageOf),
+      ),
+    ),
   };
 }

@@ -1,5 +1,7 @@
 // Starts a real sandbox-host for tests and benches: random port, random secret, torn down after.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { ROOT, TSX, spawnNode, killTree, waitForHttp } from "./proc.mjs";
@@ -15,11 +17,17 @@ export function freePort() {
   });
 }
 
-export async function startSandboxHost(extraEnv = {}) {
+/**
+ * `stateDir` scopes the host's containers and cgroups (and what its start-up sweep may remove):
+ * `npm run dev` passes a stable one so a restart cleans up after a crash; tests get a fresh one
+ * each, so a test's host never sweeps away another's sandboxes.
+ */
+export async function startSandboxHost({ stateDir, env: extraEnv = {} } = {}) {
   const port = await freePort();
   const secret = randomBytes(32).toString("hex");
+  const dir = stateDir ?? mkdtempSync(path.join(tmpdir(), "proximus-sandbox-"));
   const child = spawnNode(TSX, [path.join(ROOT, "sandbox-host/src/main.ts")], {
-    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, ...extraEnv },
+    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, SANDBOX_STATE_DIR: dir, ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
@@ -36,6 +44,7 @@ export async function startSandboxHost(extraEnv = {}) {
     stop: async () => {
       killTree(child, "SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      if (!stateDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

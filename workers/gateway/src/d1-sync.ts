@@ -4,7 +4,7 @@ import type { Db } from "./db/client";
 import { deleteUnreferencedArtifacts } from "./artifact-gc";
 import { ProviderName } from "../../../contracts";
 import { SqlRouterStats } from "../../agents/src/llm/stats";
-import type { D1Sync } from "../../../durable-objects/project/project-do";
+import type { D1Sync } from "../../../durable-objects/project/project-types";
 
 /** Applies one ProjectDO outbox entry to D1 (or, for r2-gc, to R2). Idempotent: entries can be delivered more than once. */
 export async function applyD1Sync(db: Db, d1: D1Database, r2: R2Bucket, s: D1Sync): Promise<void> {

@@ -1,4 +1,5 @@
-import { ProjectDOBase, type ProjectDeps } from "../../../durable-objects/project/project-do";
+import { ProjectDOBase } from "../../../durable-objects/project/project-do";
+import type { ProjectDeps } from "../../../durable-objects/project/project-types";
 import { db } from "./db/client";
 import { applyD1Sync } from "./d1-sync";
 import { dispatcherFor } from "./dispatchers";

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { AppError, type AgentEventMessage, type ProjectDetail, type ProjectEvent, type ResultMessage } from "../../../contracts";
-import type { InitParams, RpcResult } from "../../../durable-objects/project/project-do";
+import type { InitParams } from "../../../durable-objects/project/project-types";
+import type { RpcResult } from "../../../durable-objects/project/rpc-result";
 import { projects } from "./db/schema";
 import type { Db } from "./db/client";
 

@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import { env } from "cloudflare:workers";
 import type { ResultMessage, TaskMessage } from "../../../contracts";
 import type { ProjectDO } from "../src/project-do";
-import type { InitParams, ProjectDeps } from "../../../durable-objects/project/project-do";
+import type { InitParams, ProjectDeps } from "../../../durable-objects/project/project-types";
 import { projectStub, type ProjectRpc } from "../src/project-stub";
 
 /** A dispatcher that only records what the DO hands off, so a test can answer (or not) by hand. */

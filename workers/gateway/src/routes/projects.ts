@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { and, desc, eq } from "drizzle-orm";
-import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectDetail, type ProjectSummary } from "../../../../contracts";
+import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectSummary } from "../../../../contracts";
 import { projects } from "../db/schema";
 import { ensureUser } from "../db/users";
 import { ownedProject, projectStub } from "../project-stub";
