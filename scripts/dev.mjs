@@ -59,9 +59,14 @@ async function main() {
   let sandbox = null;
   if (process.env.PROXIMUS_NO_SANDBOX !== "1" && (hasCommand("runsc") || hasCommand("bwrap"))) {
     if (!hasCommand("runsc")) console.warn("[dev] WARNING: runsc (gVisor) not found — the sandbox host falls back to bubblewrap, a WEAKER isolation.");
-    sandbox = await startSandboxHost({ stateDir: path.join(PERSIST, "..", "sandbox") });
-    Object.assign(vars, { SANDBOX_URL: sandbox.url, SANDBOX_SECRET: sandbox.secret });
-    console.log(`[dev] sandbox host: ${sandbox.url}`);
+    try {
+      sandbox = await startSandboxHost({ stateDir: path.join(PERSIST, "..", "sandbox") });
+      Object.assign(vars, { SANDBOX_URL: sandbox.url, SANDBOX_SECRET: sandbox.secret });
+      console.log(`[dev] sandbox host: ${sandbox.url}`);
+    } catch (err) {
+      // gVisor needs root (cgroups, netns). Everything else still runs; QA says why it cannot.
+      console.warn(`[dev] WARNING: the sandbox host did not start (${err instanceof Error ? err.message : String(err)}); it needs root. QA will fail its tasks.`);
+    }
   } else {
     console.warn("[dev] WARNING: no sandbox runtime (apt-get install runsc). QA will fail: it cannot run the generated tests.");
   }

@@ -151,7 +151,8 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
     if (blocked) throw new TaskFailure(blocked, true);
 
     const { provider, model } = deps.resolveProvider(msg);
-    deps.emit("log", `${role.title}: ${provider.name}/${model}`);
+    // Which provider/model actually answers is logged by the provider (the router names its pick).
+    deps.emit("log", `${role.title}: attempt ${msg.attempt}`);
     const schema = jsonSchemaOf(role);
     const roleContext = role.context ? await role.context(ctx) : "";
     const recalled = deps.memory ? await memorySection(deps.memory, role, msg, deps.emit) : "";
