@@ -77,7 +77,14 @@ export const PutKeyRequest = z
   .object({
     apiKey: z.string().trim().min(8, "apiKey looks too short").max(4_000),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "region must look like us-east-1").optional(),
-    baseUrl: z.url().optional(),
+    // Keys must not travel in cleartext: https, except to a server on this machine (Ollama, vLLM).
+    baseUrl: z
+      .url()
+      .refine((u) => {
+        const url = new URL(u);
+        return url.protocol === "https:" || (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname));
+      }, "baseUrl must be https (plain http only for localhost)")
+      .optional(),
   })
   .strict();
 export type PutKeyRequest = z.infer<typeof PutKeyRequest>;

@@ -53,7 +53,12 @@ async function main() {
     process.exit(failed ? 1 : 0);
   }
 
-  console.log(`[deploy] D1 migrations → remote${env ? ` (${env})` : ""}`);
+  if (!env) {
+    // The top-level config is the local one (AUTH_MODE=local, dev broker): never publish it.
+    console.error("[deploy] name an environment: npm run deploy -- --env staging|production (dry runs may omit it)");
+    process.exit(2);
+  }
+  console.log(`[deploy] D1 migrations → remote (${env})`);
   if ((await wrangler(["d1", "migrations", "apply", "proximus", "--remote", "-c", "wrangler.toml", ...envArgs])).code !== 0) {
     console.error("[deploy] D1 migrations failed: is `database_id` in wrangler.toml your database's id (`wrangler d1 create proximus`)?");
     process.exit(1);

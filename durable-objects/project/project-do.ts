@@ -94,7 +94,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   protected async initImpl(p: InitParams): Promise<ProjectDetail> {
     if (!this.metaOrNull()) {
       const now = Date.now();
-      this.ctx.storage.transactionSync(() => {
+      this.transact(() => {
         // The stored root is the caller's span (or a fresh root): every task attempt is its child.
         const traceparent = formatTraceparent(parseTraceparent(p.traceparent) ?? childContext(null));
         const meta: ProjectMeta = { ...p, traceparent, state: "running", createdAt: now, updatedAt: now, pausedReason: null };
@@ -122,7 +122,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   protected async cancelImpl(): Promise<ProjectDetail> {
     const meta = this.meta();
     if (meta.state !== "succeeded" && meta.state !== "failed" && meta.state !== "cancelled") {
-      this.ctx.storage.transactionSync(() => {
+      this.transact(() => {
         for (const t of this.tasks()) {
           if (!TERMINAL_TASK_STATES.includes(t.state as TaskState)) this.setTaskState(t, "cancelled", { error: "project cancelled" });
         }
@@ -139,7 +139,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   protected async raiseBudgetImpl(budgetUsd: number): Promise<ProjectDetail> {
     const meta = this.meta();
     if (budgetUsd < this.spentUsd()) throw new AppError("validation_failed", "budget is below what was already spent", [{ field: "budgetUsd", message: `must be ≥ ${this.spentUsd().toFixed(4)}` }]);
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       this.writeMeta({ ...this.meta(), budgetUsd });
       this.emit("project.state", null, { state: meta.state, budgetUsd });
       if (meta.state === "paused") this.setProjectState("running");
@@ -156,7 +156,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     if (!task) throw new AppError("not_found", `no task ${taskId} in this project`);
     if (task.state !== "failed") throw new AppError("conflict", `task ${taskId} is ${task.state}; only failed tasks can be retried`);
     if (meta.state === "cancelled") throw new AppError("conflict", "project was cancelled");
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       this.sql.exec("UPDATE tasks SET max_attempts = attempt + 1 WHERE id = ?", taskId);
       this.setTaskState(task, "ready", { error: null });
       // Tasks that were cancelled only because this one failed get their chance again.
@@ -176,7 +176,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     const meta = this.metaOrNull();
     if (!meta) return { applied: false };
     let applied = false;
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       const idem = `${r.taskId}#${r.attempt}`;
       if (this.sql.exec("SELECT 1 FROM applied WHERE idem = ?", idem).toArray().length > 0) return;
       this.sql.exec("INSERT INTO applied (idem, ts) VALUES (?, ?)", idem, Date.now());
@@ -185,8 +185,9 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
       const task = this.tasks().find((t) => t.id === r.taskId);
       if (!task || task.state !== "running" || task.attempt !== r.attempt) {
         this.emit("task.log", r.taskId, { attempt: r.attempt, text: `ignored late result of attempt ${r.attempt}` });
-        // Its files are in R2 but no task will ever reference them.
-        if (r.artifacts.length > 0) this.enqueueArtifactGc();
+        // Its files are in R2 but no task will ever reference them. Only these are removed: other
+        // attempts may be writing theirs under the same project right now.
+        if (r.artifacts.length > 0) this.outbox.add("d1", JSON.stringify({ kind: "r2-delete", keys: r.artifacts.map((a) => a.key) } satisfies D1Sync), Date.now());
         return;
       }
       applied = true;
@@ -214,7 +215,9 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return Response.json(new AppError("bad_request", "expected a WebSocket upgrade").toEnvelope(), { status: 426 });
     }
-    const meta = this.meta();
+    // The gateway checked D1, but a create saga may still be between its D1 insert and init.
+    const meta = this.metaOrNull();
+    if (!meta) return Response.json(new AppError("not_found", "project not found").toEnvelope(), { status: 404 });
     const since = Number(new URL(request.url).searchParams.get("since") ?? 0);
     const pair = new WebSocketPair();
     this.sockets.accept(pair[1], meta.projectId, Number.isFinite(since) && since >= 0 ? Math.floor(since) : 0);
@@ -243,7 +246,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     const meta = this.metaOrNull();
     if (!meta) return;
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       this.expireTimedOut(now);
       this.dispatchReady(now);
       this.settle();
@@ -295,14 +298,17 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   }
 
   private async rearm(): Promise<void> {
+    // Ready tasks only wait on their backoff while the project runs; a paused or finished project
+    // must not spin its alarm. Deadlines of attempts in flight and undelivered messages always count.
+    const running = this.meta().state === "running";
     const next = [
       this.outbox.nextDue(),
       this.sql.exec<{ t: number | null }>("SELECT MIN(deadline) AS t FROM tasks WHERE state = 'running'").one().t,
-      this.sql.exec<{ t: number | null }>("SELECT MIN(not_before) AS t FROM tasks WHERE state = 'ready'").one().t,
+      running ? this.sql.exec<{ t: number | null }>("SELECT MIN(not_before) AS t FROM tasks WHERE state = 'ready'").one().t : null,
     ].filter((t): t is number => t !== null);
-    if (next.length > 0 && this.meta().state !== "cancelled") await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...next)));
-    else if (next.length > 0 && this.outbox.nextDue() !== null) await this.ctx.storage.setAlarm(Math.max(Date.now(), this.outbox.nextDue()!));
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...next)));
   }
+
 
   private expireTimedOut(now: number): void {
     for (const t of this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE state = 'running' AND deadline < ?", now).toArray()) {
@@ -483,6 +489,20 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
 
   private emit(type: EventType, taskId: string | null, data: JsonObject, ts?: number): void {
     this.pending.push(this.log.append(type, taskId, data, ts));
+  }
+
+  /**
+   * One storage transaction. Events it appended are broadcast only after it commits; if it
+   * throws, they were rolled back with it (and their seqs will be reused), so they are dropped.
+   */
+  private transact(fn: () => void): void {
+    const before = this.pending.length;
+    try {
+      this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.pending.length = before;
+      throw err;
+    }
   }
 
   /** Broadcast only after the transaction that wrote the events has committed. */

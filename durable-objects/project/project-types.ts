@@ -28,7 +28,10 @@ export type D1Sync =
   /** `seq`: the event log position when enqueued; D1 keeps the newest, whatever the delivery order. */
   | { kind: "project"; projectId: string; state: ProjectState; spentUsd: number; budgetUsd: number | null; updatedAt: number; seq: number }
   | { kind: "task"; projectId: string; taskId: string; role: string; state: TaskState; attempt: number; updatedAt: number; seq: number }
+  /** A finished project: delete every file under it that no applied result references. */
   | { kind: "r2-gc"; projectId: string; keep: string[] }
+  /** Files of one result that was never applied. */
+  | { kind: "r2-delete"; keys: string[] }
   | { kind: "router-outcome"; role: Role; provider: string; model: string; success: boolean }
   | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
 

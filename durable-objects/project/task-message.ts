@@ -1,4 +1,5 @@
-import type { ArtifactRef, Role, TaskMessage } from "../../contracts";
+import type { Role, TaskMessage } from "../../contracts";
+import { currentFiles } from "./current-files";
 import { usageOf, type ProjectMeta, type TaskRow, type UsageRow } from "./project-state";
 
 /**
@@ -10,12 +11,16 @@ export function buildTaskMessage(sql: SqlStorage, meta: ProjectMeta, t: TaskRow,
   const done = sql.exec<TaskRow>("SELECT * FROM tasks WHERE state = 'succeeded' ORDER BY ord").toArray();
   const upstream: Record<string, unknown> = {};
   for (const d of done) upstream[d.id] = d.output === null ? null : (JSON.parse(d.output) as unknown);
-  const byPath = new Map<string, ArtifactRef>();
-  for (const d of done) {
-    for (const a of sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM artifacts WHERE task_id = ?", d.id).toArray()) {
-      byPath.set(String(a.path), { path: String(a.path), key: String(a.key), bytes: Number(a.bytes), sha256: String(a.sha256) });
-    }
-  }
+  const files = currentFiles(
+    done.map((d) => ({
+      id: d.id,
+      state: d.state,
+      artifacts: sql
+        .exec<Record<string, SqlStorageValue>>("SELECT * FROM artifacts WHERE task_id = ?", d.id)
+        .toArray()
+        .map((a) => ({ path: String(a.path), key: String(a.key), bytes: Number(a.bytes), sha256: String(a.sha256) })),
+    })),
+  );
   return {
     v: 1,
     projectId: meta.projectId,
@@ -26,7 +31,7 @@ export function buildTaskMessage(sql: SqlStorage, meta: ProjectMeta, t: TaskRow,
     role: t.role as Role,
     idea: meta.idea,
     upstream,
-    upstreamArtifacts: [...byPath.values()],
+    upstreamArtifacts: files.map(({ taskId: _taskId, ...ref }) => ref),
     llm: meta.llm[t.role as Role] ?? {},
     feedback: t.feedback ?? undefined,
     budgetRemainingUsd: meta.budgetUsd === null ? null : Math.max(0, meta.budgetUsd - spentUsd),

@@ -13,6 +13,8 @@ export default defineConfig(() =>
       SANDBOX_URL: inject("sandboxUrl"),
       SANDBOX_SECRET: inject("sandboxSecret"),
       KEYS_ENCRYPTION_SECRET: "test-only-encryption-secret-0123456789",
+      // Requests in this suite go to http://proximus.test, not localhost.
+      LOCAL_MODE_PUBLIC: "1",
     }),
   }),
 );

@@ -72,7 +72,9 @@ export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: Age
   const providers = await providersFor(env, msg);
   return {
     resolveProvider: () => ({ provider: new RoutedProvider(providers, msg, env.DB ? new SqlRouterStats(env.DB) : undefined, emit), model: msg.llm.model ?? "auto" }),
-    artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/`),
+    // A run of its own: at-least-once delivery can run one attempt twice, and the second run must
+    // not overwrite the files (and sha256s) the ProjectDO already accepted from the first.
+    artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/${crypto.randomUUID()}/`),
     emit,
     sandbox: sandboxRunnerFromEnv(env),
     now: () => Date.now(),

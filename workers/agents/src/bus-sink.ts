@@ -30,7 +30,11 @@ export class BusSink {
     this.buffer.push({ v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text: text.slice(0, 20_000), ts: Date.now() });
     this.timer ??= setTimeout(() => {
       this.timer = null;
-      this.flushing = this.flushing.then(() => this.flush());
+      // Progress events are best effort: a failed batch is logged and dropped, never allowed to
+      // fail (and so re-run, and re-bill) the task it describes.
+      this.flushing = this.flushing.then(() => this.flush()).catch((err: unknown) => {
+        console.warn("dropped a batch of agent events", { taskId: this.task.taskId, error: err instanceof Error ? err.message : String(err) });
+      });
     }, FLUSH_MS);
   };
 
@@ -47,7 +51,9 @@ export class BusSink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flushing;
-    await this.flush();
+    await this.flush().catch((err: unknown) => {
+      console.warn("dropped the last agent events", { taskId: this.task.taskId, error: err instanceof Error ? err.message : String(err) });
+    });
     await this.bus.produce(TOPICS.results, [{ key: result.projectId, value: result, headers: this.headers() }]);
   }
 }

@@ -29,6 +29,9 @@ export async function applyD1Sync(db: Db, d1: D1Database, r2: R2Bucket, s: D1Syn
           setWhere: lte(tasks.syncSeq, s.seq),
         });
       return;
+    case "r2-delete":
+      await r2.delete(s.keys);
+      return;
     case "r2-gc":
       await deleteUnreferencedArtifacts(r2, s.projectId, s.keep);
       return;

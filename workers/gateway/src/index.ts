@@ -21,9 +21,9 @@ export default {
 
   // Every minute: settle create sagas that died midway, and keep the bus consumers armed.
   async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(ensureBusConsumers(env));
     const result = await reconcileUnconfirmed(db(env.DB), env);
     if (result.confirmed.length + result.removed.length > 0) console.log("reconciled unconfirmed projects", result);
-    ctx.waitUntil(ensureBusConsumers(env));
   },
 
   // BUS_MODE=queues: results and events are pushed here instead of pulled by ResultsRouterDO.

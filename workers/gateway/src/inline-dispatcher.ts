@@ -13,8 +13,13 @@ export function inlineDispatcher(env: Env): TaskDispatcher {
     async dispatch(msg, sink) {
       const pending: Promise<void>[] = [];
       const deps = await createAgentDeps(env, msg, (kind, text) => {
-        const event: AgentEventMessage = { v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind, text, ts: Date.now() };
-        pending.push(sink.applyAgentEvent(event));
+        const event: AgentEventMessage = { v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind, text: text.slice(0, 20_000), ts: Date.now() };
+        // Progress is best effort (as on the bus): a lost event must not fail and re-run the task.
+        pending.push(
+          sink.applyAgentEvent(event).catch((err: unknown) => {
+            console.warn("dropped an agent event", { taskId: msg.taskId, error: err instanceof Error ? err.message : String(err) });
+          }),
+        );
       });
       // Spans join the gateway's tracer, which the ProjectDO flushes after its alarm.
       const result = await runTask(msg, { ...deps, tracer: gatewayTracer(env) });

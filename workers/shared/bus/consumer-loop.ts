@@ -30,6 +30,8 @@ export interface TickResult {
   deadLettered: number;
   /** True when the instance was dropped so uncommitted records are re-read from the committed offset. */
   rewound: boolean;
+  /** The most deliveries any still-failing record has had (paces the retry). */
+  worstAttempt: number;
   /** Set when the tick failed before finishing (the alarm was re-armed with backoff). */
   error?: string;
 }
@@ -73,7 +75,10 @@ export class ConsumerLoop {
     try {
       const result = await this.runOnce();
       await this.o.storage.delete(K_ERRORS);
-      await this.o.storage.setAlarm(Date.now() + (this.o.rearmDelayMs ?? 0));
+      // A record that failed is retried from the committed offset; back off first, so a handler
+      // that is down for a moment (a redeploy) does not burn every attempt within seconds.
+      const retryDelay = result.rewound ? Math.min(500 * 2 ** Math.max(0, result.worstAttempt - 1), this.o.maxErrorBackoffMs ?? 30_000) : 0;
+      await this.o.storage.setAlarm(Date.now() + Math.max(this.o.rearmDelayMs ?? 0, retryDelay));
       return result;
     } catch (e) {
       const errors = ((await this.o.storage.get<number>(K_ERRORS)) ?? 0) + 1;
@@ -82,7 +87,7 @@ export class ConsumerLoop {
       const message = e instanceof Error ? e.message : String(e);
       console.error("bus consumer loop tick failed", { group: this.o.config.group, errors, message });
       await this.o.storage.setAlarm(Date.now() + backoff);
-      return { polled: 0, handled: 0, failed: 0, deadLettered: 0, rewound: false, error: message };
+      return { polled: 0, handled: 0, failed: 0, deadLettered: 0, rewound: false, worstAttempt: 0, error: message };
     }
   }
 
@@ -119,7 +124,7 @@ export class ConsumerLoop {
 
   private async runOnce(): Promise<TickResult> {
     const { consumer, records } = await this.poll();
-    const result: TickResult = { polled: records.length, handled: 0, failed: 0, deadLettered: 0, rewound: false };
+    const result: TickResult = { polled: records.length, handled: 0, failed: 0, deadLettered: 0, rewound: false, worstAttempt: 0 };
     const done: BusRecord[] = [];
     const blocked = new Set<string>();
     const maxAttempts = this.o.maxAttempts ?? 5;
@@ -142,6 +147,7 @@ export class ConsumerLoop {
           result.deadLettered++;
         } else {
           await this.o.storage.put(failKey(record), previous + 1);
+          result.worstAttempt = Math.max(result.worstAttempt, previous + 1);
           blocked.add(partitionKey);
         }
       }

@@ -10,6 +10,7 @@ import { userById } from "./users";
 import { consumeWsTicket } from "./ws-ticket";
 
 const WS_PATH = /^\/api\/projects\/([^/]+)\/ws$/;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 async function saasUser(c: Context<AppEnv>): Promise<AuthUser> {
   const cfg = saasConfig(c.env);
@@ -36,6 +37,12 @@ async function saasUser(c: Context<AppEnv>): Promise<AuthUser> {
  */
 export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
   if (authMode(c.env) === "local") {
+    // Local mode trusts every caller, so it only answers on this machine: a deploy that forgot
+    // AUTH_MODE=saas must not publish everyone's projects and stored keys.
+    const host = new URL(c.req.url).hostname;
+    if (!LOOPBACK_HOSTS.has(host) && c.env.LOCAL_MODE_PUBLIC !== "1") {
+      throw new AppError("forbidden", "AUTH_MODE=local only serves localhost; deploy with AUTH_MODE=saas (or set LOCAL_MODE_PUBLIC=1 to accept an open API)");
+    }
     c.set("user", LOCAL_USER);
     return next();
   }

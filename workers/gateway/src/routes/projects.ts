@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { and, desc, eq } from "drizzle-orm";
 import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectSummary } from "../../../../contracts";
 import { projects } from "../db/schema";
@@ -12,6 +13,9 @@ import { formatTraceparent } from "../../../shared/tracing/traceparent";
 import { claimIdempotencyKey, fingerprint, idempotencyKeyOf } from "../auth/idempotency";
 import { createProjectSaga } from "../sagas/create-project";
 
+/** Task ids are the DAG's: a role name, optionally with a fix-round suffix (engineer_be_fix1, qa_2). */
+const TaskIdParam = z.string().regex(/^[a-z_]{2,32}[0-9]{0,3}$/, "not a task id of this DAG");
+
 export const projectRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateProjectRequest);
@@ -19,6 +23,10 @@ export const projectRoutes = new Hono<AppEnv>()
     const user = c.var.user;
     await ensureUser(c.var.db, user);
     const id = crypto.randomUUID();
+    // The user's saved agent prefs are defaults; overrides in the request win per role. Read
+    // before the idempotency key is claimed: from the claim on, only the saga (which frees the
+    // key on failure) stands between it and a project.
+    const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
     if (idemKey !== undefined) {
       const claim = await claimIdempotencyKey(c.var.db, user.id, idemKey, await fingerprint(body), id);
       if (claim.kind === "replay") {
@@ -30,8 +38,6 @@ export const projectRoutes = new Hono<AppEnv>()
         return c.json(await projectStub(c.env, claim.projectId).detail(), 201);
       }
     }
-    // The user's saved agent prefs are defaults; overrides in the request win per role.
-    const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
     // The project's tasks join this request's trace (set by the tracing middleware).
     const trace = c.get("trace");
     const detail = await createProjectSaga(c.var.db, c.env, {
@@ -78,7 +84,8 @@ export const projectRoutes = new Hono<AppEnv>()
   })
   .post("/:id/tasks/:taskId/retry", async (c) => {
     const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
-    return c.json(await stub.retryTask(c.req.param("taskId")));
+    const taskId = parseWith(TaskIdParam, c.req.param("taskId"), "task id");
+    return c.json(await stub.retryTask(taskId));
   })
   .get("/:id/events", async (c) => {
     const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));

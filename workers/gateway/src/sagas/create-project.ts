@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { CreateProjectRequest, LlmConfig, ProjectDetail, Role } from "../../../../contracts";
+import { AppError, type CreateProjectRequest, type LlmConfig, type ProjectDetail, type Role } from "../../../../contracts";
 import { projects } from "../db/schema";
 import { releaseIdempotencyKey } from "../auth/idempotency";
 import { projectStub } from "../project-stub";
@@ -68,8 +68,13 @@ export async function createProjectSaga(db: Db, env: Env, input: CreateInput, fa
     return detail;
   } catch (err) {
     if (err instanceof SagaCrash) throw err;
-    // Compensate. The DO may have been initialised before the failure: it is left to the
-    // reconciler's check, because a half-initialised DO cannot exist (init is one transaction).
+    // Compensate in reverse. If the DO did initialise (the failure came later, or only its reply
+    // was lost) it is cancelled first, so no agent keeps spending for a project nobody can see.
+    await projectStub(env, input.id)
+      .cancel()
+      .catch((e: unknown) => {
+        if (!(e instanceof AppError && e.code === "not_found")) throw e;
+      });
     await db.delete(projects).where(eq(projects.id, input.id));
     if (input.idempotencyKey !== undefined) await releaseIdempotencyKey(db, input.userId, input.idempotencyKey);
     throw err;

@@ -25,7 +25,11 @@ export async function reconcileUnconfirmed(db: Db, env: Env, now = Date.now()): 
       await db.update(projects).set({ confirmedAt: now }).where(eq(projects.id, row.id));
       out.confirmed.push(row.id);
     } catch (err) {
-      if (!(err instanceof AppError && err.code === "not_found")) throw err;
+      if (!(err instanceof AppError && err.code === "not_found")) {
+        // One unreachable DO must not stop the others from being settled; the next run retries it.
+        console.error("reconcile: could not check project", { projectId: row.id, error: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
       await db.batch([
         db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.userId, row.ownerId), eq(idempotencyKeys.projectId, row.id))),
         db.delete(projects).where(eq(projects.id, row.id)),
