@@ -139,6 +139,9 @@ describe("ProjectDO scheduling", () => {
     expect(d.state).toBe("paused");
     expect(p.hold.sent).toHaveLength(0);
     await expect(p.stub.raiseBudget(-1)).rejects.toThrow();
+    // Paused, nothing in flight, nothing to deliver: the alarm must not keep spinning.
+    const alarm = await runInDurableObject(p.raw, (_o, state) => state.storage.getAlarm());
+    expect(alarm).toBeNull();
     d = await p.stub.raiseBudget(1);
     expect(d.state).toBe("running");
     await tick(p);
@@ -212,5 +215,29 @@ describe("ProjectDO scheduling", () => {
       { role: "engineer_be", model: "amazon.nova-pro-v1:0", successes: 0, failures: 1 },
       { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },
     ]);
+  });
+
+  it("a late result's files are removed from R2, never those of the attempt now in flight", async () => {
+    const id = "late-files";
+    const p = await holdProject(id, { taskTimeoutMs: 50 });
+    await tick(p);
+    const first = p.hold.last("ceo");
+    await new Promise((r) => setTimeout(r, 80));
+    await tick(p);
+    await runInDurableObject(p.raw, (_o, state) => {
+      state.storage.sql.exec("UPDATE tasks SET not_before = 0 WHERE id = 'ceo'");
+    });
+    await tick(p);
+    const second = p.hold.last("ceo");
+    expect(second.attempt).toBe(2);
+    const lateKey = `projects/${id}/ceo/1/run-a/docs/PRD.md`;
+    const inFlightKey = `projects/${id}/ceo/2/run-b/docs/PRD.md`;
+    await env.ARTIFACTS.put(lateKey, "late");
+    await env.ARTIFACTS.put(inFlightKey, "in flight");
+    const late = await p.stub.applyResult(ok(first, {}, { artifacts: [{ path: "docs/PRD.md", key: lateKey, bytes: 4, sha256: "c".repeat(64) }] }));
+    expect(late.applied).toBe(false);
+    await tick(p);
+    await expect.poll(async () => (await env.ARTIFACTS.head(lateKey)) === null, { timeout: 10_000 }).toBe(true);
+    expect(await env.ARTIFACTS.head(inFlightKey)).not.toBeNull();
   });
 });
