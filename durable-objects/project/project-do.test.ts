@@ -149,10 +149,14 @@ describe("ProjectDO scheduling", () => {
   });
 
   it("keeps undelivered tasks in the outbox and retries delivery", async () => {
-    const p = await holdProject("outbox-retry");
+    const p = await holdProject("outbox-retry", { taskTimeoutMs: 50 });
     p.hold.failNext = 1;
     await tick(p);
     expect(p.hold.sent).toHaveLength(0);
+    // The bus being down is not the agent's timeout: the clock starts at the hand-off.
+    await new Promise((r) => setTimeout(r, 80));
+    await tick(p);
+    expect((await p.stub.detail()).tasks[0]).toMatchObject({ state: "running", attempt: 1 });
     const pending = await runInDurableObject(p.raw, (_o, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'task' AND attempts = 1").one().n);
     expect(pending).toBe(1);
     await runInDurableObject(p.raw, (_o, state) => {
@@ -160,6 +164,7 @@ describe("ProjectDO scheduling", () => {
     });
     await tick(p);
     expect(p.hold.sent.map((m) => m.taskId)).toEqual(["ceo"]);
+    expect(p.hold.sent[0]!.attempt).toBe(1);
   });
 
   it("cancel drops undispatched tasks; a late result is ignored but its usage is still recorded", async () => {

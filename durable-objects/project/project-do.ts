@@ -268,6 +268,13 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
           if (entry.kind === "task") {
             const msg = JSON.parse(entry.payload) as TaskMessage;
             await dispatcher.dispatch(msg, this.sink);
+            // The attempt's clock starts when the bus has it: an outage of the bus is not the agent's timeout.
+            this.sql.exec(
+              "UPDATE tasks SET deadline = ? WHERE id = ? AND attempt = ? AND state = 'running'",
+              Date.now() + this.deps().taskTimeoutMs,
+              msg.taskId,
+              msg.attempt,
+            );
             this.recordDispatchSpan(msg);
           } else await syncToD1(JSON.parse(entry.payload) as D1Sync);
           this.outbox.done(entry.id);
@@ -314,6 +321,12 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     for (const t of this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE state = 'running' AND deadline < ?", now).toArray()) {
       // The timed-out attempt may still answer later; applyResult ignores it then.
       this.sql.exec("UPDATE tasks SET reserved_usd = 0 WHERE id = ?", t.id);
+      // If it was never handed off (a retry of the hand-off is pending), it never will be.
+      this.sql.exec(
+        "DELETE FROM outbox WHERE kind = 'task' AND json_extract(payload, '$.taskId') = ? AND json_extract(payload, '$.attempt') = ?",
+        t.id,
+        t.attempt,
+      );
       this.onTaskFailed(t, `attempt ${t.attempt} timed out after ${this.deps().taskTimeoutMs} ms`, false);
     }
   }
@@ -334,10 +347,10 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
       // A new span id per attempt, so retries show as siblings under the project's trace.
       const traceparent = formatTraceparent(childContext(parseTraceparent(meta.traceparent)));
       this.sql.exec(
-        "UPDATE tasks SET attempt = ?, reserved_usd = ?, deadline = ?, started_at = ?, traceparent = ? WHERE id = ?",
+        // No deadline until the hand-off succeeds (deliverOutbox sets it).
+        "UPDATE tasks SET attempt = ?, reserved_usd = ?, deadline = NULL, started_at = ?, traceparent = ? WHERE id = ?",
         attempt,
         estimate,
-        now + this.deps().taskTimeoutMs,
         now,
         traceparent,
         t.id,
