@@ -2,6 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { holdProject, ok, settle } from "../../workers/gateway/test/hold-dispatcher";
+import { applyD1Sync } from "../../workers/gateway/src/d1-sync";
+import { db } from "../../workers/gateway/src/db/client";
 import type { HeldProject } from "../../workers/gateway/test/hold-dispatcher";
 
 const states = async (p: HeldProject) => Object.fromEntries((await p.stub.detail()).tasks.map((t) => [t.id, t.state]));
@@ -220,6 +222,11 @@ describe("ProjectDO scheduling", () => {
       { role: "engineer_be", model: "amazon.nova-pro-v1:0", successes: 0, failures: 1 },
       { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },
     ]);
+    // The outbox is at-least-once: delivering the same verdict again does not count it twice.
+    const entry = { kind: "router-outcome" as const, id: `${id}:qa:engineer_be|bedrock|amazon.nova-pro-v1:0`, role: "engineer_be" as const, provider: "bedrock", model: "amazon.nova-pro-v1:0", success: false };
+    await applyD1Sync(db(env.DB), env.DB, env.ARTIFACTS, entry);
+    const again = await env.DB.prepare("SELECT failures FROM router_stats WHERE role = 'engineer_be'").first<{ failures: number }>();
+    expect(again?.failures).toBe(1);
   });
 
   it("a late result's files are removed from R2, never those of the attempt now in flight", async () => {

@@ -40,7 +40,7 @@ export class ProjectMachine {
     }
     this.sql.exec("UPDATE tasks SET output = ? WHERE id = ?", JSON.stringify(r.output ?? null), task.id);
     const qaFailed = task.role === "qa" && isFailedQa(r.output);
-    if (task.role === "qa") this.recordQaVerdict(!qaFailed);
+    if (task.role === "qa") this.recordQaVerdict(task.id, !qaFailed);
     if (!qaFailed) {
       this.setTaskState(task, "succeeded", { error: null });
       return;
@@ -67,7 +67,7 @@ export class ProjectMachine {
    * QA's real test run is the best evidence of how good the Engineers' models were: it feeds the
    * router's learned success rates (through D1, where the agents' router reads them).
    */
-  recordQaVerdict(passed: boolean): void {
+  recordQaVerdict(qaTaskId: string, passed: boolean): void {
     const engineers = this.tasks().filter((t) => (t.role === "engineer_fe" || t.role === "engineer_be") && t.state === "succeeded");
     const seen = new Set<string>();
     for (const t of engineers) {
@@ -75,7 +75,7 @@ export class ProjectMachine {
         const key = `${t.role}|${u.provider}|${u.model}`;
         if (u.provider === "offline" || seen.has(key)) continue;
         seen.add(key);
-        const entry: D1Sync = { kind: "router-outcome", role: t.role as Role, provider: u.provider, model: u.model, success: passed };
+        const entry: D1Sync = { kind: "router-outcome", id: `${this.meta().projectId}:${qaTaskId}:${key}`, role: t.role as Role, provider: u.provider, model: u.model, success: passed };
         this.outbox.add("d1", JSON.stringify(entry), Date.now());
       }
     }

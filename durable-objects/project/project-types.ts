@@ -32,6 +32,7 @@ export type D1Sync =
   | { kind: "r2-gc"; projectId: string; keep: string[] }
   /** Files of one result that was never applied. */
   | { kind: "r2-delete"; keys: string[] }
-  | { kind: "router-outcome"; role: Role; provider: string; model: string; success: boolean }
+  /** `id` names the verdict (project, QA task, role, model), so a redelivery is not counted again. */
+  | { kind: "router-outcome"; id: string; role: Role; provider: string; model: string; success: boolean }
   | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
 

@@ -1,5 +1,5 @@
 import { and, eq, lte, sql } from "drizzle-orm";
-import { projects, tasks, usageLedger } from "./db/schema";
+import { projects, routerOutcomesApplied, tasks, usageLedger } from "./db/schema";
 import type { Db } from "./db/client";
 import { deleteUnreferencedArtifacts } from "./artifact-gc";
 import { ProviderName } from "../../../contracts";
@@ -35,9 +35,12 @@ export async function applyD1Sync(db: Db, d1: D1Database, r2: R2Bucket, s: D1Syn
     case "r2-gc":
       await deleteUnreferencedArtifacts(r2, s.projectId, s.keep);
       return;
-    case "router-outcome":
-      await new SqlRouterStats(d1).recordOutcome(s.role, ProviderName.parse(s.provider), s.model, s.success);
+    case "router-outcome": {
+      // Marker first: a crash between the two loses one sample, which is better than counting twice.
+      const fresh = await db.insert(routerOutcomesApplied).values({ id: s.id, createdAt: Date.now() }).onConflictDoNothing().returning();
+      if (fresh.length > 0) await new SqlRouterStats(d1).recordOutcome(s.role, ProviderName.parse(s.provider), s.model, s.success);
       return;
+    }
     case "usage": {
       const owner = await projectExists(db, s.projectId);
       // The project row was removed (cancelled create): nothing to bill against.

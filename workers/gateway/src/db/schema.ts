@@ -155,5 +155,11 @@ export const idempotencyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.key] })],
 );
 
+/** Outcomes already counted in router_stats: the outbox may deliver one twice; it counts once. */
+export const routerOutcomesApplied = sqliteTable("router_outcomes_applied", {
+  id: text("id").primaryKey(),
+  createdAt: integer("created_at").notNull(),
+});
+
 // Semantic memory vectors (the agents own the table; defined with them, migrated from here).
 export { memoryVectors } from "../../../agents/src/memory/schema";
