@@ -3,6 +3,7 @@
 // dashboard in Chromium. Prints one closing line: "N passed, N failed".
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { ROOT, VITE, VITEST, run, runArgs } from "./lib/proc.mjs";
 
 const REPORTS = path.join(ROOT, ".tmp/test-reports");
@@ -56,6 +57,11 @@ function tally(name, reportFile, code) {
 }
 
 async function main() {
+  // gVisor, Chromium & co. are real parts of the suites: install them when missing (root + apt).
+  if (spawnSync("bash", [path.join(ROOT, "scripts/system-deps.sh")], { stdio: "inherit" }).status !== 0) {
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
   if (only.length === 0 || only.includes("e2e")) {
     console.log("\n=== building dashboard");
     if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) {
