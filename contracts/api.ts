@@ -16,9 +16,18 @@ export const CreateProjectRequest = z
       .refine((s) => utf8Bytes(s) <= MAX_IDEA_BYTES, `idea must be at most ${MAX_IDEA_BYTES} bytes`),
     budgetUsd: z.number().positive().max(100_000).optional(),
     llm: z.partialRecord(Role, LlmConfig).optional(),
+    /** Roles whose output a person approves before the tasks after them run. */
+    approvals: z.array(Role).max(7).optional(),
   })
   .strict();
 export type CreateProjectRequest = z.infer<typeof CreateProjectRequest>;
+
+/** Redo a finished task with the user's instructions; everything after it runs again. */
+export const InterveneRequest = z.object({ feedback: z.string().trim().min(3, "say what should change").max(10_000) }).strict();
+
+/** none: no gate · required: gated, not done yet · pending: done, waiting for a person · approved. */
+export const Approval = z.enum(["none", "required", "pending", "approved"]);
+export type Approval = z.infer<typeof Approval>;
 
 export const UpdateBudgetRequest = z.object({ budgetUsd: z.number().positive().max(100_000) }).strict();
 
@@ -37,6 +46,7 @@ export const TaskView = z.object({
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
+  approval: Approval,
   traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;

@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   "task.created",
   "task.state",
   "task.log",
+  "task.approval",
   "task.token",
   "usage.recorded",
   "artifact.stored",

@@ -31,14 +31,30 @@ export interface TaskStatus {
   id: string;
   deps: string[];
   state: TaskState;
+  /** Succeeded, but a person has not approved its output yet: its dependants wait. */
+  awaitingApproval?: boolean;
 }
 
-/** Pending tasks whose every dependency succeeded. */
+/** Pending tasks whose every dependency succeeded (and, where gated, was approved). */
 export function newlyReady(tasks: readonly TaskStatus[]): string[] {
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  return tasks
-    .filter((t) => t.state === "pending" && t.deps.every((d) => byId.get(d)?.state === "succeeded"))
-    .map((t) => t.id);
+  const done = (id: string) => {
+    const d = byId.get(id);
+    return d?.state === "succeeded" && !d.awaitingApproval;
+  };
+  return tasks.filter((t) => t.state === "pending" && t.deps.every(done)).map((t) => t.id);
+}
+
+/** Every task that depends on `id`, directly or through others. */
+export function downstreamOf(tasks: readonly { id: string; deps: string[] }[], id: string): string[] {
+  const out = new Set<string>();
+  let frontier = [id];
+  while (frontier.length > 0) {
+    const next = tasks.filter((t) => !out.has(t.id) && t.deps.some((d) => frontier.includes(d))).map((t) => t.id);
+    next.forEach((n) => out.add(n));
+    frontier = next;
+  }
+  return tasks.map((t) => t.id).filter((t) => out.has(t));
 }
 
 /** Pending tasks that can never run because a dependency failed or was cancelled. */

@@ -252,4 +252,45 @@ describe("ProjectDO scheduling", () => {
     await expect.poll(async () => (await env.ARTIFACTS.head(lateKey)) === null, { timeout: 10_000 }).toBe(true);
     expect(await env.ARTIFACTS.head(inFlightKey)).not.toBeNull();
   });
+
+  it("holds a gated task's dependants until a person approves its output", async () => {
+    const p = await holdProject("approval-gate", {}, { approvals: ["cto"] });
+    expect((await p.stub.detail()).tasks.find((t) => t.id === "cto")!.approval).toBe("required");
+    await succeedThrough(p, ["ceo", "cto"]);
+    await tick(p);
+    let d = await p.stub.detail();
+    expect(d.tasks.find((t) => t.id === "cto")).toMatchObject({ state: "succeeded", approval: "pending" });
+    expect(p.hold.sent.map((m) => m.taskId)).not.toContain("engineer_fe");
+    expect(d.tasks.find((t) => t.id === "engineer_fe")!.state).toBe("pending");
+    await expect(p.stub.approveTask("ceo")).rejects.toThrow(/not waiting for approval/);
+    d = await p.stub.approveTask("cto");
+    expect(d.tasks.find((t) => t.id === "cto")!.approval).toBe("approved");
+    await tick(p);
+    expect(p.hold.sent.map((m) => m.taskId).sort()).toEqual(["ceo", "cto", "engineer_be", "engineer_fe"]);
+    const { events } = await p.stub.events(0, 1000);
+    expect(events.filter((e) => e.type === "task.approval").map((e) => e.data.approval)).toEqual(["pending", "approved"]);
+  });
+
+  it("an intervention redoes a task with the person's instructions and re-runs everything after it", async () => {
+    const p = await holdProject("intervene");
+    await succeedThrough(p, ["ceo", "cto"], (id) => ({ v: id }));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe")));
+    await expect(p.stub.interveneTask("engineer_be", "use Hono")).rejects.toThrow(/only a finished task/);
+    const d = await p.stub.interveneTask("cto", "use PostgreSQL instead of D1");
+    const state = Object.fromEntries(d.tasks.map((t) => [t.id, t.state]));
+    expect(state).toMatchObject({ ceo: "succeeded", cto: "ready", engineer_fe: "pending", engineer_be: "pending", qa: "pending" });
+    await tick(p);
+    const redo = p.hold.last("cto");
+    expect(redo.attempt).toBe(2);
+    expect(redo.feedback).toBe("use PostgreSQL instead of D1");
+    // The engineer still running from before answers for a state it no longer has: ignored.
+    const stale = p.hold.last("engineer_be");
+    expect(await p.stub.applyResult(ok(stale))).toEqual({ applied: false });
+    await p.stub.applyResult(ok(redo, { v: "cto-2" }));
+    await tick(p);
+    expect(p.hold.last("engineer_fe").attempt).toBe(2);
+    expect(p.hold.last("engineer_fe").upstream.cto).toEqual({ v: "cto-2" });
+  });
 });
+

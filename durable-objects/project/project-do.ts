@@ -11,7 +11,7 @@ import {
   type TaskMessage,
   type TaskState,
 } from "../../contracts";
-import { buildInitialDag } from "./dag";
+import { buildInitialDag, downstreamOf } from "./dag";
 import { EventLog } from "./event-log";
 import { migrateProjectStorage } from "./storage-schema";
 import { SocketHub } from "./sockets";
@@ -79,6 +79,12 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   retryTask(taskId: string): Promise<RpcResult<ProjectDetail>> {
     return guard(() => this.retryTaskImpl(taskId));
   }
+  approveTask(taskId: string): Promise<RpcResult<ProjectDetail>> {
+    return guard(() => this.approveTaskImpl(taskId));
+  }
+  interveneTask(taskId: string, feedback: string): Promise<RpcResult<ProjectDetail>> {
+    return guard(() => this.interveneTaskImpl(taskId, feedback));
+  }
   applyResult(result: ResultMessage): Promise<RpcResult<{ applied: boolean }>> {
     return guard(() => this.applyResultImpl(result));
   }
@@ -143,6 +149,52 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
       this.m.emit("project.state", null, { state: meta.state, budgetUsd });
       if (meta.state === "paused") this.m.setProjectState("running");
       this.m.syncProject();
+    });
+    this.flushBroadcast();
+    await this.ctx.storage.setAlarm(Date.now());
+    return this.detailImpl();
+  }
+
+  /** A person accepts a gated task's output; what waited on it may now run. */
+  protected async approveTaskImpl(taskId: string): Promise<ProjectDetail> {
+    this.m.meta();
+    const task = this.m.tasks().find((t) => t.id === taskId);
+    if (!task) throw new AppError("not_found", `no task ${taskId} in this project`);
+    if (task.approval !== "pending") throw new AppError("conflict", `task ${taskId} is not waiting for approval (approval: ${task.approval}, state: ${task.state})`);
+    this.m.transact(() => {
+      this.m.setApproval(taskId, "approved");
+      this.m.settle();
+    });
+    this.flushBroadcast();
+    await this.ctx.storage.setAlarm(Date.now());
+    return this.detailImpl();
+  }
+
+  /**
+   * A person redoes a finished task with instructions: it runs again with them as feedback, and
+   * every task after it returns to pending, so the project is rebuilt on the new output.
+   */
+  protected async interveneTaskImpl(taskId: string, feedback: string): Promise<ProjectDetail> {
+    const meta = this.m.meta();
+    if (meta.state === "cancelled") throw new AppError("conflict", "project was cancelled");
+    const task = this.m.tasks().find((t) => t.id === taskId);
+    if (!task) throw new AppError("not_found", `no task ${taskId} in this project`);
+    if (task.state !== "succeeded" && task.state !== "failed") {
+      throw new AppError("conflict", `task ${taskId} is ${task.state}; only a finished task can be redone`);
+    }
+    this.m.transact(() => {
+      const all = this.m.tasks();
+      const after = new Set(downstreamOf(all.map((t) => ({ id: t.id, deps: JSON.parse(t.deps) as string[] })), taskId));
+      this.sql.exec("UPDATE tasks SET feedback = ?, max_attempts = attempt + 1, approval = CASE approval WHEN 'none' THEN 'none' ELSE 'required' END WHERE id = ?", feedback, taskId);
+      this.m.emit("task.log", taskId, { attempt: task.attempt, kind: "log", text: `intervention: ${feedback.slice(0, 2_000)}` });
+      this.m.setTaskState(task, "ready", { error: null });
+      for (const t of all) {
+        if (!after.has(t.id)) continue;
+        // A running dependant's answer will arrive for a state it no longer has, and be ignored.
+        if (t.approval !== "none") this.sql.exec("UPDATE tasks SET approval = 'required' WHERE id = ?", t.id);
+        this.m.setTaskState(t, "pending", { error: null });
+      }
+      this.m.setProjectState("running");
     });
     this.flushBroadcast();
     await this.ctx.storage.setAlarm(Date.now());

@@ -43,6 +43,7 @@ export class ProjectMachine {
     if (task.role === "qa") this.recordQaVerdict(task.id, !qaFailed);
     if (!qaFailed) {
       this.setTaskState(task, "succeeded", { error: null });
+      if (task.approval === "required") this.setApproval(task.id, "pending");
       return;
     }
     const round = qaRound(task.id);
@@ -148,11 +149,17 @@ export class ProjectMachine {
   }
 
   insertTask(spec: TaskSpec, ord: number, feedback: string | null = null): void {
+    const gated = (this.meta().approvals ?? []).includes(spec.role);
     this.sql.exec(
-      "INSERT INTO tasks (id, ord, role, title, deps, state, attempt, max_attempts, feedback) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-      spec.id, ord, spec.role, spec.title, JSON.stringify(spec.deps), this.deps().maxAttempts, feedback,
+      "INSERT INTO tasks (id, ord, role, title, deps, state, attempt, max_attempts, feedback, approval) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+      spec.id, ord, spec.role, spec.title, JSON.stringify(spec.deps), this.deps().maxAttempts, feedback, gated ? "required" : "none",
     );
     this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps } });
+  }
+
+  setApproval(taskId: string, approval: "required" | "pending" | "approved"): void {
+    this.sql.exec("UPDATE tasks SET approval = ? WHERE id = ?", approval, taskId);
+    this.emit("task.approval", taskId, { approval });
   }
 
   enqueueArtifactGc(): void {
@@ -191,7 +198,7 @@ export class ProjectMachine {
   }
 
   statuses() {
-    return this.tasks().map((t) => ({ id: t.id, deps: JSON.parse(t.deps) as string[], state: t.state as TaskState }));
+    return this.tasks().map((t) => ({ id: t.id, deps: JSON.parse(t.deps) as string[], state: t.state as TaskState, awaitingApproval: t.approval === "pending" }));
   }
 
   spentUsd(): number {

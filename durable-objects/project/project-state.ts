@@ -11,6 +11,8 @@ export interface ProjectMeta {
   createdAt: number;
   updatedAt: number;
   pausedReason: string | null;
+  /** Roles gated on a person's approval (absent on projects created before gates existed). */
+  approvals?: Role[];
   /** The trace the project was created in; every task attempt is a child span of it. Absent on projects made before tracing. */
   traceparent?: string;
 }
@@ -33,6 +35,7 @@ export interface TaskRow extends Record<string, SqlStorageValue> {
   started_at: number | null;
   finished_at: number | null;
   traceparent: string | null;
+  approval: string;
 }
 
 export interface UsageRow extends Record<string, SqlStorageValue> {
@@ -70,6 +73,7 @@ export function taskView(r: TaskRow, artifacts: ArtifactRef[], usage: Usage[]): 
     usage,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    approval: r.approval as TaskView["approval"],
     traceId: traceIdOf(r.traceparent),
   };
 }

@@ -8,6 +8,7 @@ export interface InitParams {
   idea: string;
   budgetUsd: number | null;
   llm: Partial<Record<Role, LlmConfig>>;
+  approvals?: Role[];
   /** W3C traceparent of the request that created the project; a new trace is started without one. */
   traceparent?: string;
 }

@@ -42,6 +42,8 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
    CREATE TABLE IF NOT EXISTS applied (idem TEXT PRIMARY KEY, ts INTEGER NOT NULL);`,
   // W3C traceparent handed to the latest attempt of each task (its trace id is shown in the API).
   `ALTER TABLE tasks ADD COLUMN traceparent TEXT;`,
+  // Approval gates (none | required | pending | approved): see contracts Approval.
+  `ALTER TABLE tasks ADD COLUMN approval TEXT NOT NULL DEFAULT 'none';`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

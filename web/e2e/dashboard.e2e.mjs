@@ -3,6 +3,7 @@
 //   BASE_URL=http://localhost:8787 node web/e2e/dashboard.e2e.mjs
 // Creates a project through the form, watches the DAG go green, forces a socket drop and a reload
 // mid-run and proves the feed has every event exactly once, opens an artifact, downloads the zip,
+// gates a second project on the CTO's approval and redoes its Finance task with instructions,
 // and fails on any console error. Screenshots go to test-artifacts/.
 import { chromium } from "playwright-core";
 import { unzipSync } from "fflate";
@@ -308,6 +309,95 @@ try {
     await page.getByRole("dialog").waitFor();
     assert(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") === "Close task details"), "focus did not move into the dialog");
     await page.keyboard.press("Escape");
+  });
+
+  // Approval gates and interventions: a second project, gated on the CTO.
+  let gatedId = "";
+  const node = (id) => page.locator(`.dag-node[data-task-id="${id}"]`);
+  const nodeStates = () => page.locator(".dag-node").evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute("data-task-id"), e.getAttribute("data-state")])));
+  await must("create a project gated on the CTO through the form", async () => {
+    await page.goto(BASE + "/", { waitUntil: "domcontentloaded" });
+    await page.getByLabel("Business idea").fill("A marketplace for second-hand climbing gear");
+    await page.getByRole("checkbox", { name: "Approve CTO's output before continuing" }).check();
+    await page.getByRole("button", { name: "Start project" }).click();
+    await page.waitForURL(/\/projects\/[^/]+$/);
+    gatedId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+    const detail = await api(`/api/projects/${encodeURIComponent(gatedId)}`);
+    const gates = detail.tasks.filter((t) => t.approval !== "none").map((t) => `${t.id}=${t.approval}`);
+    assert(gates.length === 1 && gates[0].startsWith("cto="), `gates on the server: ${gates.join(", ") || "none"}`);
+    return `project ${gatedId}`;
+  });
+
+  await must("the DAG stops at the CTO with the awaiting-approval marker and the banner", async () => {
+    await node("cto").and(page.locator("[data-approval=pending]")).waitFor({ timeout: RUN_TIMEOUT_MS });
+    const banner = page.getByTestId("approval-banner");
+    await banner.waitFor();
+    const text = await banner.innerText();
+    assert(text.includes("CTO's output is waiting for your approval — review and approve"), `banner says ${JSON.stringify(text)}`);
+    assert((await node("cto").innerText()).includes("awaiting approval"), "the CTO node lacks the awaiting-approval text");
+    const ring = await node("cto").evaluate((e) => getComputedStyle(e).boxShadow);
+    assert(/rgb\(183, 121, 31\)/.test(ring), `the CTO node's ring is ${ring}, not amber`);
+    // Long enough for the next tasks to have started, were the gate not holding them.
+    await page.waitForTimeout(2_000);
+    const states = await nodeStates();
+    const moved = Object.entries(states).filter(([id, st]) => !["ceo", "cto"].includes(id) && st !== "pending");
+    assert(states.cto === "succeeded" && moved.length === 0, `behind the gate: ${JSON.stringify(states)}`);
+    assert((await projectState()) === "running", `project is ${await projectState()} while waiting`);
+    await page.screenshot({ path: path.join(OUT, "approval-waiting.png") });
+    return JSON.stringify(states);
+  });
+
+  await must("approve from the banner, then every node goes green", async () => {
+    await page.getByRole("button", { name: "Review CTO's output" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Approve", exact: true }).click();
+    await page.getByTestId("approval-banner").waitFor({ state: "detached" });
+    await dialog.getByText("Approved", { exact: true }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(
+      () => ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
+      null,
+      { timeout: RUN_TIMEOUT_MS },
+    );
+    const states = await nodeStates();
+    const notGreen = Object.entries(states).filter(([, st]) => st !== "succeeded");
+    assert((await projectState()) === "succeeded" && notGreen.length === 0, `project ${await projectState()}: ${JSON.stringify(states)}`);
+    assert((await node("cto").getAttribute("data-approval")) === "approved", "the CTO node does not show its approval");
+    return `${Object.keys(states).length} nodes succeeded`;
+  });
+
+  await step("intervene on Finance: it runs again (attempt 2) with the instructions and succeeds", async () => {
+    const before = (await api(`/api/projects/${encodeURIComponent(gatedId)}`)).tasks.find((t) => t.id === "finance");
+    assert(before.state === "succeeded" && before.attempt === 1, `finance before: ${before.state}, attempt ${before.attempt}`);
+    await node("finance").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    const box = dialog.getByLabel("Instructions for a redo");
+    const redo = dialog.getByRole("button", { name: "Redo with these instructions" });
+    await box.fill("no");
+    await redo.click();
+    await dialog.getByText("Write at least 3 characters").waitFor();
+    const instructions = "Break the costs down per month for the first year";
+    await box.fill(instructions);
+    await redo.click();
+    await page.waitForFunction(
+      () => {
+        const n = document.querySelector('.dag-node[data-task-id="finance"]');
+        return n?.getAttribute("data-state") === "succeeded" && / attempt 2\b/.test(n.getAttribute("aria-label") ?? "");
+      },
+      null,
+      { timeout: RUN_TIMEOUT_MS },
+    );
+    await page.waitForFunction(() => document.querySelector(".project-page")?.getAttribute("data-project-state") === "succeeded", null, { timeout: RUN_TIMEOUT_MS });
+    const after = (await api(`/api/projects/${encodeURIComponent(gatedId)}`)).tasks.find((t) => t.id === "finance");
+    assert(after.state === "succeeded" && after.attempt === 2, `finance after: ${after.state}, attempt ${after.attempt}`);
+    const events = await allEvents(gatedId);
+    const ran = events.filter((e) => e.taskId === "finance" && e.type === "task.state" && e.data.state === "running").map((e) => e.data.attempt);
+    assert(JSON.stringify(ran) === "[1,2]", `finance ran as attempts ${JSON.stringify(ran)}`);
+    assert(events.some((e) => e.taskId === "finance" && e.type === "task.log" && String(e.data.text).includes(instructions)), "the instructions are not in finance's log");
+    await page.keyboard.press("Escape");
+    return `finance attempt ${after.attempt} succeeded`;
   });
 } finally {
   await step("no console errors", async () => {

@@ -18,24 +18,32 @@ import { layoutDag, NODE_HEIGHT, NODE_WIDTH } from "../lib/layout";
 type TaskNodeData = { task: TaskView; vertical: boolean; onOpen(id: string): void };
 type TaskNode = Node<TaskNodeData, "task">;
 
+const APPROVAL_TEXT = { none: "", required: "", pending: ", awaiting your approval", approved: ", approved" } as const;
+
 function TaskNodeView({ data }: NodeProps<TaskNode>) {
   const t = data.task;
+  const waiting = t.approval === "pending";
+  const gated = t.approval === "required" || t.approval === "approved";
   return (
     <>
       <Handle type="target" position={data.vertical ? Position.Top : Position.Left} isConnectable={false} />
       <button
         type="button"
-        className={`dag-node nodrag nopan state-${t.state}`}
+        className={`dag-node nodrag nopan state-${t.state} approval-${t.approval}`}
         data-task-id={t.id}
         data-state={t.state}
+        data-approval={t.approval}
         style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
         onClick={() => data.onOpen(t.id)}
-        aria-label={`${ROLE_LABELS[t.role]}: ${t.title}, ${t.state}${t.attempt > 1 ? `, attempt ${t.attempt}` : ""}. Open details`}
+        aria-label={`${ROLE_LABELS[t.role]}: ${t.title}, ${t.state}${t.attempt > 1 ? `, attempt ${t.attempt}` : ""}${APPROVAL_TEXT[t.approval]}. Open details`}
       >
-        <span className="dag-node-role">{ROLE_LABELS[t.role]}</span>
+        <span className="dag-node-role">
+          {ROLE_LABELS[t.role]}
+          {gated && <span className="dag-node-gate" title={t.approval === "approved" ? "Approved by you" : "Waits for your approval when done"}>{t.approval === "approved" ? "✓ approved" : "gate"}</span>}
+        </span>
         <span className="dag-node-title">{t.title}</span>
         <span className="dag-node-state">
-          {t.state}
+          {waiting ? <strong className="dag-node-waiting">awaiting approval</strong> : t.state}
           {t.attempt > 1 ? ` · try ${t.attempt}` : ""}
         </span>
       </button>

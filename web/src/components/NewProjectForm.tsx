@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from "react";
 import { CreateProjectRequest } from "../../../contracts/api";
+import { ROLE_LABELS, ROLES, type Role } from "../../../contracts/roles";
 import { api, type AgentPrefs } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { navigate } from "../router";
@@ -10,6 +11,7 @@ export function NewProjectForm() {
   const [idea, setIdea] = useState("");
   const [budget, setBudget] = useState("");
   const [llm, setLlm] = useState<AgentPrefs>({});
+  const [approvals, setApprovals] = useState<ReadonlySet<Role>>(new Set());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -24,6 +26,8 @@ export function NewProjectForm() {
       idea,
       ...(budget.trim() ? { budgetUsd: Number(budget) } : {}),
       ...(Object.keys(overrides).length ? { llm: overrides } : {}),
+      // ROLES order, so the request does not depend on the order the boxes were ticked in.
+      ...(approvals.size ? { approvals: ROLES.filter((r) => approvals.has(r)) } : {}),
     };
     // Same schema as the gateway, so most mistakes are caught before the round trip.
     const parsed = CreateProjectRequest.safeParse(body);
@@ -46,6 +50,14 @@ export function NewProjectForm() {
       setBusy(false);
     }
   };
+
+  const toggleApproval = (role: Role, on: boolean) =>
+    setApprovals((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(role);
+      else next.delete(role);
+      return next;
+    });
 
   return (
     <form className="panel new-project" onSubmit={(e) => void onSubmit(e)} aria-labelledby={`${id}-h`} noValidate>
@@ -81,6 +93,26 @@ export function NewProjectForm() {
         />
         {fieldErrors.budgetUsd && <p id={`${id}-budget-err`} className="error">{fieldErrors.budgetUsd}</p>}
       </div>
+      <fieldset className="field approvals" aria-describedby={`${id}-approvals-help`}>
+        <legend>Approve before continuing</legend>
+        <p id={`${id}-approvals-help`} className="muted">The project waits for you after these roles finish, so you can review their output first.</p>
+        <div className="checkbox-row">
+          {ROLES.map((role) => (
+            <label key={role} className="checkbox">
+              <input
+                type="checkbox"
+                name="approvals"
+                value={role}
+                checked={approvals.has(role)}
+                onChange={(e) => toggleApproval(role, e.target.checked)}
+                aria-label={`Approve ${ROLE_LABELS[role]}'s output before continuing`}
+              />
+              {ROLE_LABELS[role]}
+            </label>
+          ))}
+        </div>
+        {fieldErrors.approvals && <p className="error">{fieldErrors.approvals}</p>}
+      </fieldset>
       <details className="field">
         <summary>Per-role model overrides</summary>
         <LlmOverrides value={llm} onChange={setLlm} caption="Leave a role on automatic to let the router choose." />

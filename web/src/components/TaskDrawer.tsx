@@ -1,13 +1,23 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import type { TaskView } from "../../../contracts/api";
+import type { ProjectDetail, TaskView } from "../../../contracts/api";
 import { ROLE_LABELS } from "../../../contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { bytes, duration, tokens, usd } from "../lib/format";
+import { canIntervene } from "../live/approvals";
 import type { FeedEntry } from "../live/feed";
 import { FeedLine } from "./AgentFeed";
+import { ApproveBox } from "./ApproveBox";
 import { CopyText } from "./CopyText";
+import { InterveneForm } from "./InterveneForm";
 import { StateBadge } from "./StateBadge";
+
+const APPROVAL_TEXT = {
+  none: "Not gated",
+  required: "Gated: waits for your approval when done",
+  pending: "Waiting for your approval",
+  approved: "Approved",
+} as const;
 
 interface Props {
   projectId: string;
@@ -18,10 +28,12 @@ interface Props {
   onOpenTask(id: string): void;
   onOpenArtifact(path: string): void;
   onChanged(): void;
+  /** An action's returned ProjectDetail, applied at once rather than waiting for the stream. */
+  onDetail(detail: ProjectDetail): void;
 }
 
 /** Everything about one task: its inputs, output, attempts, logs, models and cost. A modal side panel. */
-export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, onOpenArtifact, onChanged }: Props) {
+export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, onOpenArtifact, onChanged, onDetail }: Props) {
   const closeRef = useRef<HTMLButtonElement>(null);
   const panelRef = useRef<HTMLElement>(null);
   const [busy, setBusy] = useState(false);
@@ -106,6 +118,8 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
           <dd>{models.length ? models.join(", ") : "—"}</dd>
           <dt>Cost</dt>
           <dd>{usd(cost)} <span className="muted">({tokens(tokIn)} in / {tokens(tokOut)} out tokens)</span></dd>
+          <dt>Approval</dt>
+          <dd>{APPROVAL_TEXT[task.approval]}</dd>
           <dt>Trace</dt>
           <dd>{task.traceId ? <CopyText value={task.traceId} label="trace id" /> : <span className="muted">not dispatched yet</span>}</dd>
         </dl>
@@ -117,6 +131,7 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
         )}
         {task.error && <p className="error" role="status">Error: {task.error}</p>}
         {error && <p className="error" role="status">{error}</p>}
+        {task.approval === "pending" && <ApproveBox projectId={projectId} task={task} onDetail={onDetail} />}
 
         <h3>Inputs</h3>
         {task.deps.length === 0 ? (
@@ -139,6 +154,8 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
 
         <h3>Output</h3>
         {task.output === null ? <p className="muted">No output yet.</p> : <pre className="json">{JSON.stringify(task.output, null, 2)}</pre>}
+
+        {canIntervene(task) && <InterveneForm key={task.id} projectId={projectId} task={task} onDetail={onDetail} />}
 
         {task.artifacts.length > 0 && (
           <>

@@ -8,7 +8,7 @@ import { appendFeed, type FeedEntry } from "../live/feed";
 import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
 import { applyEvents } from "../live/projectView";
 
-const SNAPSHOT_EVENTS = new Set<ProjectEvent["type"]>(["project.state", "task.created", "task.state", "usage.recorded"]);
+const SNAPSHOT_EVENTS = new Set<ProjectEvent["type"]>(["project.state", "task.created", "task.state", "task.approval", "usage.recorded"]);
 
 export interface ProjectLive {
   detail: ProjectDetail | null;
@@ -19,6 +19,8 @@ export interface ProjectLive {
   /** Bumped whenever an artifact is stored, so the artifacts panel knows to reload its list. */
   artifactsVersion: number;
   refresh(): void;
+  /** Adopts a ProjectDetail an action returned, so the page shows its effect before the stream catches up. */
+  adopt(detail: ProjectDetail): void;
 }
 
 /**
@@ -37,19 +39,24 @@ export function useProjectLive(projectId: string): ProjectLive {
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const alive = useRef(true);
 
+  // Two overlapping fetches or actions may resolve out of order: keep the newer snapshot.
+  const adopt = useCallback(
+    (d: ProjectDetail) => setSnapshot((prev) => (prev && prev.id === d.id && prev.lastSeq > d.lastSeq ? prev : d)),
+    [],
+  );
+
   const loadSnapshot = useCallback(async () => {
     try {
       const d = await api.getProject(projectId);
       if (!alive.current) return;
-      // Two overlapping refetches may resolve out of order: keep the newer one.
-      setSnapshot((prev) => (prev && prev.id === d.id && prev.lastSeq > d.lastSeq ? prev : d));
+      adopt(d);
       setError(null);
     } catch (err) {
       if (!alive.current) return;
       if (err instanceof ApiError && err.status === 404) setNotFound(true);
       else setError(err instanceof ApiError ? err.userMessage : "Could not load the project");
     }
-  }, [projectId]);
+  }, [projectId, adopt]);
 
   const refresh = useCallback(() => {
     if (refetchTimer.current) clearTimeout(refetchTimer.current);
@@ -103,7 +110,7 @@ export function useProjectLive(projectId: string): ProjectLive {
   }, [projectId, loadSnapshot, refresh]);
 
   const detail = useMemo(() => (snapshot ? applyEvents(snapshot, stateEvents) : null), [snapshot, stateEvents]);
-  return { detail, feed, status, error, notFound, artifactsVersion, refresh };
+  return { detail, feed, status, error, notFound, artifactsVersion, refresh, adopt };
 }
 
 function isTerminal(data: Record<string, unknown>): boolean {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TaskView } from "../../../contracts/api";
+import { Approval, TaskView } from "../../../contracts/api";
 import { Usage } from "../../../contracts/llm";
 import { ProjectState, TaskState } from "../../../contracts/task";
 
@@ -20,3 +20,4 @@ export const TaskStateData = z.object({
 export const TextData = z.object({ text: z.string(), attempt: z.number().int().optional() });
 export const UsageData = Usage;
 export const ArtifactData = z.object({ path: z.string(), bytes: z.number().int().nonnegative().optional() });
+export const ApprovalData = z.object({ approval: Approval });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectDetail, TaskView } from "../../../contracts/api";
 import type { ProjectEvent } from "../../../contracts/events";
+import { awaitingApproval, canIntervene } from "./approvals";
 import { applyEvents } from "./projectView";
 
-const task = (id: string, deps: string[] = []): TaskView => ({
+const task = (id: string, deps: string[] = [], more: Partial<TaskView> = {}): TaskView => ({
   id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,
-  artifacts: [], usage: [], startedAt: null, finishedAt: null, traceId: null,
+  artifacts: [], usage: [], startedAt: null, finishedAt: null, approval: "none", traceId: null, ...more,
 });
 const detail = (lastSeq: number, tasks: TaskView[] = [task("a")]): ProjectDetail => ({
   id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, tasks, lastSeq,
@@ -31,7 +32,7 @@ describe("applyEvents", () => {
     const a = d.tasks.find((t) => t.id === "a")!;
     expect([a.state, a.attempt, a.error, a.usage.length, a.finishedAt]).toEqual(["succeeded", 2, null, 1, 1005]);
     const b = d.tasks.find((t) => t.id === "b")!;
-    expect([b.role, b.deps, b.state]).toEqual(["cto", ["a"], "pending"]);
+    expect([b.role, b.deps, b.state, b.approval]).toEqual(["cto", ["a"], "pending", "none"]);
   });
 
   it("skips events the snapshot already includes, so a refetched snapshot plus the log is idempotent", () => {
@@ -50,5 +51,52 @@ describe("applyEvents", () => {
     const d = applyEvents(detail(0), [ev("task.state", "a", { state: "exploded" }), ev("task.state", "zzz", { state: "running" })]);
     expect(d.tasks[0]!.state).toBe("pending");
     expect(d.lastSeq).toBe(2);
+  });
+
+  it("follows a gate through task.approval events: required, pending once finished, approved", () => {
+    seq = 0;
+    const start = detail(0, [task("a", [], { role: "cto", approval: "required" }), task("b", ["a"])]);
+    const waiting = applyEvents(start, [
+      ev("task.state", "a", { state: "running", attempt: 1 }),
+      ev("task.state", "a", { state: "succeeded", attempt: 1 }),
+      ev("task.approval", "a", { approval: "pending" }),
+    ]);
+    expect(waiting.tasks.map((t) => [t.id, t.state, t.approval])).toEqual([["a", "succeeded", "pending"], ["b", "pending", "none"]]);
+    expect(awaitingApproval(waiting.tasks).map((t) => t.id)).toEqual(["a"]);
+
+    const approved = applyEvents(waiting, [ev("task.approval", "a", { approval: "approved" })]);
+    expect(approved.tasks[0]!.approval).toBe("approved");
+    expect(approved.lastSeq).toBe(4);
+    expect(awaitingApproval(approved.tasks)).toEqual([]);
+  });
+
+  it("ignores task.approval events with an unknown value or for an unknown task", () => {
+    seq = 0;
+    const start = detail(0, [task("a", [], { approval: "required" })]);
+    const d = applyEvents(start, [ev("task.approval", "a", { approval: "maybe" }), ev("task.approval", "zzz", { approval: "pending" })]);
+    expect(d.tasks[0]!.approval).toBe("required");
+    expect(d.lastSeq).toBe(2);
+  });
+
+  it("puts a gate back to required when its task runs again, and leaves ungated tasks alone", () => {
+    seq = 0;
+    const start = detail(0, [
+      task("a", [], { state: "succeeded", attempt: 1, approval: "approved" }),
+      task("b", ["a"], { state: "succeeded", attempt: 1, approval: "pending" }),
+      task("c", ["b"], { state: "succeeded", attempt: 1 }),
+    ]);
+    const d = applyEvents(start, [
+      ev("task.state", "a", { state: "ready", attempt: 1 }),
+      ev("task.state", "b", { state: "pending" }),
+      ev("task.state", "c", { state: "pending" }),
+    ]);
+    expect(d.tasks.map((t) => [t.state, t.approval])).toEqual([["ready", "required"], ["pending", "required"], ["pending", "none"]]);
+  });
+});
+
+describe("canIntervene", () => {
+  it("allows only tasks with an outcome", () => {
+    const allowed = (["pending", "ready", "running", "succeeded", "failed", "cancelled"] as const).filter((state) => canIntervene(task("a", [], { state })));
+    expect(allowed).toEqual(["succeeded", "failed"]);
   });
 });

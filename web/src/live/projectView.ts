@@ -1,6 +1,6 @@
 import type { ProjectDetail, TaskView } from "../../../contracts/api";
 import type { ProjectEvent } from "../../../contracts/events";
-import { ProjectStateData, TaskCreatedData, TaskStateData, UsageData } from "./eventData";
+import { ApprovalData, ProjectStateData, TaskCreatedData, TaskStateData, UsageData } from "./eventData";
 
 /**
  * Rolls a ProjectDetail snapshot forward with the events that came after it. The snapshot carries
@@ -43,6 +43,8 @@ function applyOne(d: ProjectDetail, e: ProjectEvent): ProjectDetail {
         startedAt: null,
         finishedAt: null,
         traceId: null,
+        // The created event does not say whether the task is gated; a refetched snapshot or a task.approval event does.
+        approval: "none",
         ...t,
       };
       return { ...d, tasks: [...d.tasks, task] };
@@ -58,7 +60,14 @@ function applyOne(d: ProjectDetail, e: ProjectEvent): ProjectDetail {
         error: error ?? (state === "failed" ? t.error : null),
         startedAt: state === "running" ? e.ts : t.startedAt,
         finishedAt: state === "succeeded" || state === "failed" || state === "cancelled" ? e.ts : t.finishedAt,
+        // A gated task that runs again (an intervention upstream or on itself) needs a new approval;
+        // the server resets it without an event of its own.
+        approval: state !== "succeeded" && (t.approval === "pending" || t.approval === "approved") ? "required" : t.approval,
       }));
+    }
+    case "task.approval": {
+      const p = ApprovalData.safeParse(e.data);
+      return p.success ? updateTask(d, e.taskId, (t) => ({ ...t, approval: p.data.approval })) : d;
     }
     case "usage.recorded": {
       const p = UsageData.safeParse(e.data);

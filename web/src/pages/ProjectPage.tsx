@@ -3,6 +3,7 @@ import { ROLE_LABELS } from "../../../contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { AgentFeed } from "../components/AgentFeed";
+import { ApprovalBanner } from "../components/ApprovalBanner";
 import { ArtifactsPanel } from "../components/ArtifactsPanel";
 import { BudgetBanner } from "../components/BudgetBanner";
 import { CostMeter } from "../components/CostMeter";
@@ -12,6 +13,7 @@ import { TaskDrawer } from "../components/TaskDrawer";
 import { UsageChart } from "../components/UsageChart";
 import { duration, usd, when } from "../lib/format";
 import { useProjectLive } from "../hooks/useProjectLive";
+import { awaitingApproval } from "../live/approvals";
 import { Link } from "../router";
 
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" } as const;
@@ -70,6 +72,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
       </header>
 
       {d.state === "paused" && <BudgetBanner projectId={d.id} spentUsd={d.spentUsd} budgetUsd={d.budgetUsd} onChanged={live.refresh} />}
+      <ApprovalBanner waiting={awaitingApproval(d.tasks)} onOpen={setOpenTask} />
       {d.state === "failed" && <p className="banner banner-error" role="alert">The project failed. Open a red task to see why and retry it.</p>}
       {(live.error || actionError) && <p className="error" role="alert">{actionError ?? live.error}</p>}
 
@@ -81,6 +84,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
               {(["pending", "ready", "running", "succeeded", "failed", "cancelled"] as const).map((s) => (
                 <li key={s}><span className={`dot state-${s}`} aria-hidden="true" />{s}</li>
               ))}
+              <li><span className="dot approval-pending" aria-hidden="true" />awaiting approval</li>
             </ul>
           </header>
           <DagGraph tasks={d.tasks} onOpen={setOpenTask} />
@@ -141,6 +145,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
             setOpenTask(null);
           }}
           onChanged={live.refresh}
+          onDetail={live.adopt}
         />
       )}
     </div>

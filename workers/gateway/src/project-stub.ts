@@ -26,6 +26,8 @@ export interface ProjectRpc {
   cancel(): Promise<ProjectDetail>;
   raiseBudget(budgetUsd: number): Promise<ProjectDetail>;
   retryTask(taskId: string): Promise<ProjectDetail>;
+  approveTask(taskId: string): Promise<ProjectDetail>;
+  interveneTask(taskId: string, feedback: string): Promise<ProjectDetail>;
   applyResult(r: ResultMessage): Promise<{ applied: boolean }>;
   applyAgentEvent(e: AgentEventMessage): Promise<null>;
   fetch(request: Request): Promise<Response>;
@@ -55,6 +57,8 @@ export function projectStub(env: Env, id: string): ProjectRpc {
     cancel: () => unwrap(remote.cancel()),
     raiseBudget: (usd) => unwrap(remote.raiseBudget(usd)),
     retryTask: (taskId) => unwrap(remote.retryTask(taskId)),
+    approveTask: (taskId) => unwrap(remote.approveTask(taskId)),
+    interveneTask: (taskId, feedback) => unwrap(remote.interveneTask(taskId, feedback)),
     applyResult: (r) => unwrap(remote.applyResult(r)),
     applyAgentEvent: (e) => unwrap(remote.applyAgentEvent(e)),
     fetch: (request) => remote.fetch(request),

@@ -96,3 +96,28 @@ describe("projects", () => {
     expect(await res.json()).toMatchObject({ ok: true, d1: true, authMode: "local" });
   });
 });
+
+describe("approval gates and interventions over HTTP", () => {
+  it("validates and routes approve / intervene", async () => {
+    const p = await createProject("a booking app for dog groomers", { approvals: ["ceo"] });
+    expect(p.tasks.find((t) => t.id === "ceo")!.approval).toBe("required");
+    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "x" }), 400, "validation_failed");
+    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "shorter PRD", extra: 1 }), 400, "validation_failed");
+    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/Robert'); DROP TABLE/approve`, {}), 400, "validation_failed");
+    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/cto/approve`, {}), 409, "conflict");
+    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/nope/approve`, {}), 404, "not_found");
+    // The CEO runs in-process (inline executor) and then waits for approval; nothing after it runs.
+    await expect.poll(async () => (await (await api(`/api/projects/${p.id}`)).json<{ tasks: { id: string; approval: string }[] }>()).tasks.find((t) => t.id === "ceo")!.approval, { timeout: 20_000 }).toBe("pending");
+    const waiting = await (await api(`/api/projects/${p.id}`)).json<{ tasks: { id: string; state: string }[] }>();
+    expect(waiting.tasks.find((t) => t.id === "cto")!.state).toBe("pending");
+    const approved = await postJson(`/api/projects/${p.id}/tasks/ceo/approve`, {});
+    expect(approved.status).toBe(200);
+    await expect.poll(async () => (await (await api(`/api/projects/${p.id}`)).json<{ state: string }>()).state, { timeout: 60_000 }).not.toBe("running");
+    const redo = await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "focus on mobile groomers" });
+    expect(redo.status).toBe(200);
+    const body = await redo.json<{ state: string; tasks: { id: string; state: string; approval: string }[] }>();
+    expect(body.state).toBe("running");
+    expect(body.tasks.find((t) => t.id === "ceo")).toMatchObject({ state: "ready", approval: "required" });
+    expect(body.tasks.filter((t) => t.id !== "ceo").every((t) => t.state === "pending")).toBe(true);
+  }, 120_000);
+});

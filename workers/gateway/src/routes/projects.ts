@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { and, desc, eq } from "drizzle-orm";
-import { AppError, CreateProjectRequest, EventsQuery, UpdateBudgetRequest, type ProjectSummary } from "../../../../contracts";
+import { AppError, CreateProjectRequest, EventsQuery, InterveneRequest, UpdateBudgetRequest, type ProjectSummary } from "../../../../contracts";
 import { projects } from "../db/schema";
 import { ensureUser } from "../db/users";
 import { ownedProject, projectStub } from "../project-stub";
@@ -81,6 +81,16 @@ export const projectRoutes = new Hono<AppEnv>()
     const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
     const body = await jsonBody(c, UpdateBudgetRequest);
     return c.json(await stub.raiseBudget(body.budgetUsd));
+  })
+  .post("/:id/tasks/:taskId/approve", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    return c.json(await stub.approveTask(parseWith(TaskIdParam, c.req.param("taskId"), "task id")));
+  })
+  .post("/:id/tasks/:taskId/intervene", async (c) => {
+    const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));
+    const taskId = parseWith(TaskIdParam, c.req.param("taskId"), "task id");
+    const { feedback } = await jsonBody(c, InterveneRequest);
+    return c.json(await stub.interveneTask(taskId, feedback));
   })
   .post("/:id/tasks/:taskId/retry", async (c) => {
     const { stub } = await ownedProject(c.var.db, c.env, c.var.user.id, c.req.param("id"));

@@ -61,6 +61,7 @@ export async function createProjectSaga(db: Db, env: Env, input: CreateInput, fa
       idea: input.body.idea,
       budgetUsd: input.body.budgetUsd ?? null,
       llm: input.llm,
+      ...(input.body.approvals?.length ? { approvals: input.body.approvals } : {}),
       ...(input.traceparent ? { traceparent: input.traceparent } : {}),
     });
     at("confirm");
