@@ -185,7 +185,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     this.m.transact(() => {
       const all = this.m.tasks();
       const after = new Set(downstreamOf(all.map((t) => ({ id: t.id, deps: JSON.parse(t.deps) as string[] })), taskId));
-      this.sql.exec("UPDATE tasks SET feedback = ?, max_attempts = attempt + 1, approval = CASE approval WHEN 'none' THEN 'none' ELSE 'required' END WHERE id = ?", feedback, taskId);
+      this.sql.exec("UPDATE tasks SET feedback = ?, max_attempts = attempt + 1, not_before = 0, approval = CASE approval WHEN 'none' THEN 'none' ELSE 'required' END WHERE id = ?", feedback, taskId);
       this.m.emit("task.log", taskId, { attempt: task.attempt, kind: "log", text: `intervention: ${feedback.slice(0, 2_000)}` });
       this.m.setTaskState(task, "ready", { error: null });
       for (const t of all) {

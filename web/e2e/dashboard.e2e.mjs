@@ -354,7 +354,9 @@ try {
     await dialog.getByRole("button", { name: "Approve", exact: true }).click();
     await page.getByTestId("approval-banner").waitFor({ state: "detached" });
     await dialog.getByText("Approved", { exact: true }).waitFor();
+    // The Approve button is gone; focus must still be in the dialog for Esc to close it.
     await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
     await page.waitForFunction(
       () => ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
       null,
@@ -397,6 +399,7 @@ try {
     assert(JSON.stringify(ran) === "[1,2]", `finance ran as attempts ${JSON.stringify(ran)}`);
     assert(events.some((e) => e.taskId === "finance" && e.type === "task.log" && String(e.data.text).includes(instructions)), "the instructions are not in finance's log");
     await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
     return `finance attempt ${after.attempt} succeeded`;
   });
 } finally {

@@ -53,6 +53,13 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
     return () => opener?.focus();
   }, []);
 
+  // Approving or redoing removes the control that had focus (whether the action's answer or the
+  // stream's event lands first); pull focus back into the dialog so Esc and Tab still work.
+  useEffect(() => {
+    const panel = panelRef.current;
+    if (panel && !panel.contains(document.activeElement)) closeRef.current?.focus();
+  }, [task.approval, task.state]);
+
   // Esc closes; Tab stays inside the dialog.
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Escape") {
