@@ -45,8 +45,8 @@ export const TaskView = z.object({
   usage: z.array(Usage),
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
-  /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
   approval: Approval,
+  /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
   traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
