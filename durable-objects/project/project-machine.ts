@@ -154,7 +154,7 @@ export class ProjectMachine {
       "INSERT INTO tasks (id, ord, role, title, deps, state, attempt, max_attempts, feedback, approval) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
       spec.id, ord, spec.role, spec.title, JSON.stringify(spec.deps), this.deps().maxAttempts, feedback, gated ? "required" : "none",
     );
-    this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps } });
+    this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps, approval: gated ? "required" : "none" } });
   }
 
   setApproval(taskId: string, approval: "required" | "pending" | "approved"): void {

@@ -43,7 +43,7 @@ function applyOne(d: ProjectDetail, e: ProjectEvent): ProjectDetail {
         startedAt: null,
         finishedAt: null,
         traceId: null,
-        // The created event does not say whether the task is gated; a refetched snapshot or a task.approval event does.
+        // Older producers did not say whether a task is gated; the event's own value wins below.
         approval: "none",
         ...t,
       };
