@@ -1,13 +1,10 @@
 import type { ArtifactRef } from "../../../contracts";
+import { sha256Hex } from "../../shared/sha256";
 import type { ArtifactStore } from "./runtime";
 
 const encoder = new TextEncoder();
 
-/** Hex sha256 via WebCrypto, so the same code runs in Workers and in Node tests. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex } from "../../shared/sha256";
 
 export function toBytes(body: string | Uint8Array): Uint8Array {
   return typeof body === "string" ? encoder.encode(body) : body;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError } from "../../../../contracts";
 import { MemoryItem, MemoryKind, type Embedder, type ProjectMemory, type RecalledMemory } from "./types";
 import { MAX_RECALL_K } from "./d1-store";
+import { sha256 } from "../../../shared/sha256";
 
 export const DEFAULT_QDRANT_COLLECTION = "proximus_memory";
 
@@ -34,7 +35,7 @@ function upstream(what: string, e: unknown): AppError {
  * re-remembering idempotent and keeps two projects' equal memory ids apart.
  */
 export async function pointId(projectId: string, memoryId: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${projectId}\n${memoryId}`)));
+  const digest = await sha256(`${projectId}\n${memoryId}`);
   const b = digest.slice(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50; // version 5 (name-based, SHA)
   b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant

@@ -1,17 +1,12 @@
 import { base64url } from "jose";
+import { sha256 } from "../../../shared/sha256";
 
 /** `bytes` of CSPRNG output, base64url: tokens, PKCE verifiers, state and nonce values. */
 export function randomToken(bytes = 32): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  return [...(await sha256(text))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256, sha256Hex } from "../../../shared/sha256";
 
 /** RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
 export async function pkceChallenge(verifier: string): Promise<string> {
