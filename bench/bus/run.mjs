@@ -5,13 +5,11 @@
 // produce→consume latency (p50/p99). Speaks the same wire protocol as the kafka-rest adapter.
 //
 //   node bench/bus/run.mjs            (env: BENCH_RECORDS=3000 BENCH_BATCH=50 BENCH_PORT=8799)
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT, WRANGLER, spawnNode, killTree, waitForHttp } from "../../scripts/lib/proc.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 3000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 const PORT = Number(process.env.BENCH_PORT ?? 8799);
@@ -22,71 +20,21 @@ const TOPIC = `bench-${Date.now()}`;
 const GROUP = `bench-group-${Date.now()}`;
 
 const persist = mkdtempSync(join(tmpdir(), "proximus-bench-"));
-// Run wrangler's CLI directly (not npx / bin/wrangler.js, which re-spawn node): killing this PID stops workerd too.
-const wrangler = spawn(
-  process.execPath,
-  [
-    join(root, "node_modules/wrangler/wrangler-dist/cli.js"),
-    "dev",
-    "-c",
-    join(root, "workers/broker/wrangler.toml"),
-    "--port",
-    String(PORT),
-    "--ip",
-    "127.0.0.1",
-    "--persist-to",
-    persist,
-    "--show-interactive-dev-session=false",
-    "--log-level",
-    "warn",
-  ],
-  {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_UPDATE_NOTIFIER: "1", CI: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  },
+// Its own process group, so stopping it takes workerd down too.
+const wrangler = spawnNode(
+  WRANGLER,
+  ["dev", "-c", join(ROOT, "workers/broker/wrangler.toml"), "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn"],
+  { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { CI: "1" } },
 );
 let wranglerLog = "";
 wrangler.stdout.on("data", (d) => (wranglerLog += d));
 wrangler.stderr.on("data", (d) => (wranglerLog += d));
 
-/** Descendant PIDs via /proc, so a workerd left behind can be killed by PID. */
-function descendants(pid) {
-  const out = [];
-  let children = [];
-  try {
-    children = readdirSync("/proc")
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return out;
-  }
-  for (const c of children) out.push(c, ...descendants(c));
-  return out;
-}
-
 async function stopWrangler() {
-  if (wrangler.exitCode !== null) return;
-  const kids = descendants(wrangler.pid);
-  const exited = new Promise((r) => wrangler.once("exit", r));
-  wrangler.kill("SIGTERM");
+  const exited = new Promise((r) => (wrangler.exitCode !== null ? r() : wrangler.once("exit", r)));
+  killTree(wrangler, "SIGTERM");
   await Promise.race([exited, sleep(5000)]);
-  if (wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill("SIGKILL");
-  for (const pid of kids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  killTree(wrangler, "SIGKILL");
   rmSync(persist, { recursive: true, force: true });
 }
 
@@ -104,18 +52,15 @@ async function call(method, path, body, contentType = V2, accept = V2) {
 }
 
 async function waitReady() {
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler exited early:\n${wranglerLog}`);
-    try {
-      const res = await fetch(`${BASE}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
+  let onExit;
+  const exitedEarly = new Promise((_, reject) => wrangler.once("exit", (onExit = () => reject(new Error("wrangler exited early")))));
+  exitedEarly.catch(() => undefined);
+  try {
+    await Promise.race([waitForHttp(`${BASE}/healthz`, 60_000), exitedEarly]);
+    wrangler.off("exit", onExit);
+  } catch (err) {
+    throw new Error(`dev broker did not start (${err instanceof Error ? err.message : String(err)}):\n${wranglerLog}`);
   }
-  throw new Error(`dev broker did not start:\n${wranglerLog}`);
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
