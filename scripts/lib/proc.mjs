@@ -38,11 +38,9 @@ export function spawnNode(script, args, opts = {}) {
   });
 }
 
+/** Runs a node script under Node 22 to completion; resolves with its exit code. */
 export function run(script, args, opts = {}) {
-  return new Promise((resolve) => {
-    const child = spawnNode(script, args, opts);
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+  return runArgs([script, ...args], opts);
 }
 
 export async function waitForHttp(url, timeoutMs = 90_000) {
