@@ -12,9 +12,10 @@ export function splitSystem(messages: readonly ChatMessage[]): { system: string;
   const turns: { role: "user" | "assistant"; content: string }[] = [];
   for (const m of messages) {
     if (m.role === "system") continue;
+    const role = m.role === "tool" ? "user" : m.role;
     const last = turns[turns.length - 1];
-    if (last && last.role === m.role) last.content += `\n\n${m.content}`;
-    else turns.push({ role: m.role, content: m.content });
+    if (last && last.role === role) last.content += `\n\n${m.content}`;
+    else turns.push({ role, content: m.content });
   }
   if (turns[0]?.role !== "user") turns.unshift({ role: "user", content: "Begin." });
   return { system, turns };

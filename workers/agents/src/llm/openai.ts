@@ -37,7 +37,8 @@ export class OpenAiProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const body: ChatCompletionCreateParamsBase = {
       model: req.model,
-      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      // Tool turns are mapped by the tool-calling implementation; until then they travel as user text.
+      messages: req.messages.map((m) => (m.role === "tool" ? { role: "user" as const, content: m.content } : { role: m.role, content: m.content })),
       ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
       // OpenAI's newer models reject `max_tokens`; most compatible servers only know `max_tokens`.
       ...(req.maxTokens === undefined ? {} : this.official ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
