@@ -46,6 +46,8 @@ export const TaskView = z.object({
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   approval: Approval,
+  /** Why a ready task is not running yet beyond its retry backoff (e.g. the sandbox host is unavailable); null otherwise. */
+  waitingFor: z.string().nullable(),
   /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
   traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
 });
@@ -63,6 +65,8 @@ export const ProjectSummary = z.object({
 export type ProjectSummary = z.infer<typeof ProjectSummary>;
 
 export const ProjectDetail = ProjectSummary.extend({
+  /** Why a paused project waits (e.g. its budget); null unless paused. */
+  pausedReason: z.string().nullable(),
   tasks: z.array(TaskView),
   lastSeq: z.number().int().nonnegative(),
 });

@@ -61,10 +61,11 @@ describe("ProjectDO scheduling", () => {
   });
 
   it("times out a silent attempt, retries with backoff, then succeeds", async () => {
-    const p = await holdProject("timeout", { taskTimeoutMs: 50 });
+    // Long enough that the second attempt's answer arrives in time on a loaded 2-core machine.
+    const p = await holdProject("timeout", { taskTimeoutMs: 400 });
     await tick(p);
     const first = p.hold.last("ceo");
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 450));
     await tick(p);
     let ceo = (await p.stub.detail()).tasks[0]!;
     expect(ceo.state).toBe("ready");

@@ -44,7 +44,7 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     // The log: every seq once, in order, and every task went running → succeeded.
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     for (const t of detail.tasks) {
-      const states = events.filter((e) => e.taskId === t.id && e.type === "task.state").map((e) => e.data.state);
+      const states = events.flatMap((e) => (e.taskId === t.id && e.type === "task.state" ? [e.data.state] : []));
       expect(states, t.id).toContain("running");
       expect(states.at(-1), t.id).toBe("succeeded");
     }

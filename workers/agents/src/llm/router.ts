@@ -1,4 +1,4 @@
-import { AppError, type LlmConfig, type ProviderName, type Role, type Usage } from "../../../../contracts";
+import { AppError, ROLE_REGISTRY, type LlmConfig, type ProviderName, type Role, type Usage } from "../../../../contracts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
 import { CATALOG, OFFLINE_MODEL, defaultModel, type ModelInfo } from "./catalog";
 import { DEFAULT_PRICES, costUsd, type PriceTable } from "./prices";
@@ -16,7 +16,6 @@ export interface TaskFeatures {
   producesCode: boolean;
 }
 
-const CODE_ROLES: ReadonlySet<Role> = new Set(["engineer_fe", "engineer_be", "devops"]);
 
 /** How hard a role's task is before context size and code: finance summarises numbers, engineers design. */
 const ROLE_DIFFICULTY: Record<Role, number> = {
@@ -34,7 +33,7 @@ export function featuresOf(task: { role: Role; idea: string; upstream: Record<st
   return {
     role: task.role,
     contextChars: task.idea.length + upstreamChars + (task.feedback?.length ?? 0),
-    producesCode: CODE_ROLES.has(task.role),
+    producesCode: ROLE_REGISTRY[task.role].writesCode,
   };
 }
 

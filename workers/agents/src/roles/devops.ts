@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ArtifactRef } from "../../../../contracts";
 import { validateK8sManifests, validateTerraform, validateWranglerConfig } from "../devops-validate";
-import { NOVA_LITE, Summary, bedrock, storeText } from "./common";
+import { Summary, storeText , defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 export const DevopsOutput = z.object({
@@ -25,7 +25,7 @@ export const devops: RoleDefinition<DevopsOutput> = {
     "(JSONC or TOML, with name, main, compatibility_date and the D1 binding), Terraform (`main.tf`, Cloudflare provider: the D1 database and the Worker) " +
     "and Kubernetes manifests (a Deployment and a Service) for running the same app in a container. Every file is parsed and checked; invalid files fail the task.",
   schema: DevopsOutput,
-  llm: bedrock(NOVA_LITE, 6000),
+  llm: defaultLlm("devops"),
   check: devopsErrors,
   async finish(output, ctx) {
     // check() already ran in the repair loop; run it again so finish() can never store an invalid file.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ArtifactRef, Role } from "../../../../contracts";
 import { parseJsonc, validateWranglerConfig } from "../devops-validate";
-import { NOVA_LITE, SafePath, Summary, bedrock } from "./common";
+import { SafePath, Summary, defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 export const MAX_FILE_CHARS = 200_000;
@@ -58,7 +58,7 @@ function engineerRole(role: Extract<Role, "engineer_fe" | "engineer_be">, title:
     title,
     system,
     schema: EngineerOutput,
-    llm: bedrock(NOVA_LITE, 16000),
+    llm: defaultLlm(role),
     check: engineerFileErrors,
     async finish(output, ctx) {
       const artifacts: ArtifactRef[] = [];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ArtifactRef } from "../../../../contracts";
 import type { SandboxRunner } from "../runtime";
-import { NOVA_LITE, Summary, bedrock, bullet, storeText } from "./common";
+import { Summary, bullet, storeText , defaultLlm } from "./common";
 import { parseTestOutput, type TestFailure } from "./test-report";
 import type { ProjectFile, RoleDefinition, RoleRunContext } from "./types";
 
@@ -152,7 +152,7 @@ export const qa: RoleDefinition<QaReview> = {
     "unhandled errors, missing validation, tests that do not test anything. Report concrete findings with severities. " +
     "You do not decide whether tests pass: they are executed for real after your review.",
   schema: QaReview,
-  llm: bedrock(NOVA_LITE, 3000),
+  llm: defaultLlm("qa"),
   preflight(ctx) {
     return ctx.deps.sandbox ? null : "sandbox unavailable: QA cannot run the project's tests without a sandbox, so it refuses to report a result";
   },
