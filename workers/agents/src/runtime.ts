@@ -137,6 +137,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
       usage,
       ...(o.ok ? {} : { error: o.error.slice(0, MAX_ERROR) }),
       permanent: o.ok ? false : o.permanent,
+      ...(!o.ok && o.waitFor ? { waitFor: o.waitFor.slice(0, 1_000) } : {}),
       finishedAt: deps.now(),
     };
     endTaskSpan(span, result);

@@ -19,7 +19,8 @@ export interface RoleRunContext {
 /** The result of a role's tools: the final task output plus what they stored. */
 export type RoleOutcome =
   | { ok: true; output: unknown; artifacts: ArtifactRef[] }
-  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[] };
+  /** `waitFor`: infrastructure (the sandbox host) was unavailable; the task waits for it instead of failing. */
+  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[]; waitFor?: string };
 
 /**
  * A role is data: prompt, output schema, default model and tools.
