@@ -84,7 +84,7 @@ interface RoleEntry<Id extends string> {
 
 export type Role = keyof typeof REGISTRY;
 /** Every role, in DAG order (each after its dependencies). */
-export const ROLES = Object.keys(REGISTRY) as Role[];
+export const ROLES = Object.keys(REGISTRY) as (keyof typeof REGISTRY)[];
 export const Role = z.enum(ROLES as [Role, ...Role[]]);
 
 export const ROLE_REGISTRY: { readonly [R in Role]: RoleEntry<Role> } = REGISTRY;

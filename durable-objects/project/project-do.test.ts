@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { holdProject, ok, settle } from "../../workers/gateway/test/hold-dispatcher";
 import { applyD1Sync } from "../../workers/gateway/src/d1-sync";
 import { db } from "../../workers/gateway/src/db/client";
@@ -262,7 +262,10 @@ describe("ProjectDO scheduling", () => {
     await tick(p);
     await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [] }));
     await tick(p);
-    const rows = await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all();
+    // settle() waits for task hand-offs only; the D1 mirror is delivered by the same alarm, maybe a moment later.
+    const statsRows = async () => (await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all()).results;
+    await vi.waitUntil(async () => (await statsRows()).length >= 2, { timeout: 5_000, interval: 50 });
+    const rows = { results: await statsRows() };
     expect(rows.results).toEqual([
       { role: "engineer_be", model: "amazon.nova-pro-v1:0", successes: 0, failures: 1 },
       { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },
