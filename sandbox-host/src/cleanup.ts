@@ -7,7 +7,7 @@ import { removeLeftoverNetworks } from "./net/netns";
 
 /**
  * Removes everything a previous sandbox-host (crashed, SIGKILLed, rebooted mid-run) may have left:
- * runsc containers, their cgroups and processes, bundles, netns and veths.
+ * runsc containers, their cgroups and processes, bundles, netns and veths (this instance's only).
  * Safe only while no other sandbox-host uses the same state dir.
  */
 export async function sweepLeftovers(layout: Layout): Promise<string[]> {
@@ -26,6 +26,6 @@ export async function sweepLeftovers(layout: Layout): Promise<string[]> {
     await rm(join(layout.bundles, b), { recursive: true, force: true });
     removed.push(`bundle ${b}`);
   }
-  for (const n of await removeLeftoverNetworks()) removed.push(`network ${n}`);
+  for (const n of await removeLeftoverNetworks(layout.instance)) removed.push(`network ${n}`);
   return removed;
 }

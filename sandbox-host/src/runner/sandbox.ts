@@ -2,7 +2,8 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Isolation, KilledReason } from "../../../contracts/sandbox";
-import { Cgroup, type CgroupLimits } from "./cgroup";
+import { Cgroup } from "./cgroup";
+import { killedLine } from "./limits";
 import { launch, unlaunch } from "./launch";
 import type { Layout } from "./layout";
 import { cpuPlacer } from "./cpus";
@@ -41,7 +42,7 @@ export type ExecOutcome = {
   pidsLimitHit: boolean;
 };
 
-export const DEFAULT_LIMITS: Omit<CgroupLimits, "memoryBytes"> = { pids: 128, cpuCores: 1 };
+const CPU_CORES = 1;
 
 /**
  * One single-use sandbox. It is started (maybe long before a job: the warm pool), runs exactly
@@ -87,7 +88,7 @@ export class Sandbox {
   }
 
   private async boot(memoryBytes: number): Promise<void> {
-    await this.cgroup.create({ ...DEFAULT_LIMITS, memoryBytes });
+    await this.cgroup.create({ pids: this.layout.pidsLimit, cpuCores: CPU_CORES, memoryBytes });
     const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns, this.prewarm, this.cpu);
     this.proc = proc;
     this.exited = new Promise((resolve) => {
@@ -194,12 +195,15 @@ export class Sandbox {
     if (!killedReason && stats.oomKilled) killedReason = "memory";
     if (!killedReason && stats.pidsLimitHit && exitCode !== 0) killedReason = "pids";
     if (killedReason) exitCode = exitCode ?? 137;
+    // Say which limit ended the run where every reader looks (QA's feedback quotes stderr).
+    const why = killedReason ? killedLine(killedReason, { timeoutMs: job.timeoutMs, memoryBytes: job.memoryBytes, pids: this.layout.pidsLimit, outputBytes: limit }) : "";
+    if (why) job.onStderr?.(why);
     return {
       exitCode,
       stdout: out.text(),
-      stderr: err.text(),
+      stderr: err.text() + why,
       stdoutBytes: out.total,
-      stderrBytes: err.total,
+      stderrBytes: err.total + Buffer.byteLength(why),
       stdoutTruncated: out.truncated,
       stderrTruncated: err.truncated,
       durationMs: Math.round(durationMs * 10) / 10,
