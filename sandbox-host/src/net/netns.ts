@@ -10,11 +10,13 @@ export const PROXY_PORT = 3128;
  */
 export type NetNames = { table: string; netnsPrefix: string; vethHostPrefix: string; vethPeerPrefix: string };
 
+// Prefixes unlike the machine-wide ones of earlier versions (`pxsb-*` netns, `pxh*` veths), whose
+// start-up sweep would otherwise delete this instance's networks.
 export const netNames = (instance: string): NetNames => ({
   table: `pxsb_${instance}`,
-  netnsPrefix: `pxsb-${instance}-`,
-  vethHostPrefix: `pxh${instance}`,
-  vethPeerPrefix: `pxs${instance}`,
+  netnsPrefix: `pxnet-${instance}-`,
+  vethHostPrefix: `pxv${instance}`,
+  vethPeerPrefix: `pxp${instance}`,
 });
 
 /**
