@@ -1,4 +1,4 @@
-import { isIP, createConnection, createServer, type LookupFunction, type Server, type Socket } from "node:net";
+import { isIP, createServer, Socket, type LookupFunction, type Server } from "node:net";
 import type { EgressCounts } from "../../../contracts/sandbox";
 import type { AddressPolicy } from "./address-policy";
 
@@ -138,8 +138,7 @@ export class EgressProxy {
       if (!released) this.opts.budget.release();
       released = true;
     };
-    // IPv4 only: the sandbox network is IPv4, and one family keeps the connect path single-address.
-    const upstream = createConnection({ host, port, family: 4, autoSelectFamily: false, timeout: CONNECT_TIMEOUT_MS, ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}) });
+    const upstream = new Socket();
     this.sockets.add(upstream);
     let refused = false;
     let established = false;
@@ -148,7 +147,8 @@ export class EgressProxy {
       upstream.destroy();
       this.deny(client, target, reason);
     };
-    // Before the SYN: the resolved address (a name may point anywhere).
+    // Before the SYN: the resolved address (a name may point anywhere). Attached before connect(),
+    // since a resolver may answer synchronously.
     upstream.once("lookup", (err, address) => {
       if (err) return refuse("name does not resolve");
       const bad = this.opts.policy(address);
@@ -165,6 +165,9 @@ export class EgressProxy {
       upstream.destroy();
     });
     upstream.on("timeout", () => upstream.destroy());
+    // IPv4 only: the sandbox network is IPv4, and one family keeps the connect path single-address.
+    upstream.setTimeout(CONNECT_TIMEOUT_MS);
+    upstream.connect({ host, port, family: 4, autoSelectFamily: false, ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}) });
     upstream.once("connect", () => {
       // Authoritative: the address this socket is actually connected to.
       const bad = this.opts.policy(upstream.remoteAddress ?? "");
