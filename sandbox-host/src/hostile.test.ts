@@ -84,14 +84,14 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
     expect(r.stdout).toMatch(/fail 0/);
   });
 
-  it("fork bomb: hits the pids limit and the sandbox dies of it, not the host", async () => {
-    const r = await py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", { timeoutMs: 5_000 });
+  it("fork bomb: hits the pids limit and is killed for it at once, not at the timeout", async () => {
+    // Memory and time to spare, so the task limit is what stops it (forks are slow under ptrace).
+    const r = await py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", { timeoutMs: 30_000, memoryMb: 1024 });
     expect(r.pidsLimitHit, JSON.stringify(r)).toBe(true);
-    // Under gVisor-ptrace every guest process is a host stub; at pids.max the sandbox itself gives up.
     expect(r.killedReason, JSON.stringify(r)).toBe("pids");
     expect(r.stderr).toContain("[sandbox] killed (pids): the run reached the limit of 512 processes/threads");
     expect(r.exitCode).not.toBe(0);
-    expect(r.durationMs).toBeLessThan(5_000);
+    expect(r.durationMs).toBeLessThan(25_000);
   });
 
   it("memory hog: killed by the memory cgroup and reported as memory", async () => {

@@ -43,6 +43,8 @@ export type ExecOutcome = {
 };
 
 const CPU_CORES = 1;
+/** How often a running job's cgroup is asked whether it reached the task limit (one small sync read). */
+const PIDS_POLL_MS = 100;
 
 /**
  * One single-use sandbox. It is started (maybe long before a job: the warm pool), runs exactly
@@ -161,6 +163,11 @@ export class Sandbox {
 
     const started = performance.now();
     const timer = setTimeout(() => killFor("timeout"), job.timeoutMs);
+    // Reaching the task limit ends the run at once: under gVisor-ptrace a sandbox at pids.max is
+    // unreliable (it may die, or spin on EAGAIN until the timeout), and the reason must be "pids".
+    const pidsWatch = setInterval(() => {
+      if (this.cgroup.pidsLimitHit()) killFor("pids");
+    }, PIDS_POLL_MS);
     // The supervisor ends each stream with a marker once the job and all it started are gone.
     const nonce = randomBytes(16).toString("hex");
     const ended: { status: string | null } = { status: null };
@@ -190,6 +197,7 @@ export class Sandbox {
       stderr.flush();
     }
     clearTimeout(timer);
+    clearInterval(pidsWatch);
     const durationMs = performance.now() - started;
     const stats = this.cgroup.stats();
     if (!killedReason && stats.oomKilled) killedReason = "memory";
