@@ -4,6 +4,7 @@ import { Cgroup, leftoverCgroups } from "./runner/cgroup";
 import { runQuiet } from "./runner/launch";
 import type { Layout } from "./runner/layout";
 import { removeLeftoverNetworks } from "./net/netns";
+import { releaseSubnetsOf } from "./net/subnets";
 
 /**
  * Removes everything a previous sandbox-host (crashed, SIGKILLed, rebooted mid-run) may have left:
@@ -27,5 +28,6 @@ export async function sweepLeftovers(layout: Layout): Promise<string[]> {
     removed.push(`bundle ${b}`);
   }
   for (const n of await removeLeftoverNetworks(layout.instance)) removed.push(`network ${n}`);
+  for (const s of await releaseSubnetsOf(layout.instance)) removed.push(`subnet lock ${s}`);
   return removed;
 }

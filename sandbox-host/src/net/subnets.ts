@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Machine-wide, shared by every sandbox-host (and test helper) on this machine. */
@@ -34,4 +34,18 @@ export async function claimSubnet(prefix: string, owner: string): Promise<{ inde
     return { index, release: () => rm(dir, { recursive: true, force: true }) };
   }
   throw new Error(`no free ${prefix}.x/24 subnet on this machine`);
+}
+
+/** Locks a crashed predecessor of `owner` (same instance) left: its start-up sweep frees them. */
+export async function releaseSubnetsOf(owner: string): Promise<string[]> {
+  const freed: string[] = [];
+  for (const name of await readdir(LOCK_ROOT).catch(() => [] as string[])) {
+    const dir = join(LOCK_ROOT, name);
+    const [pid, who] = (await readFile(join(dir, "owner"), "utf8").catch(() => "")).trim().split(" ");
+    if (who === owner && Number(pid) !== process.pid) {
+      await rm(dir, { recursive: true, force: true });
+      freed.push(name);
+    }
+  }
+  return freed;
 }
