@@ -227,7 +227,8 @@ export async function signRequest(secret: string, method: string, path: string, 
   const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)).buffer);
   const bytes = enc.encode(body);
   const digest = await sha256Hex(bytes);
-  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(canonical(method, path, timestamp, nonce, bytes.length, digest)));
+  const signed = canonical(method, path, timestamp, nonce, bytes.length, digest);
+  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(signed));
   return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [CONTENT_SHA256_HEADER]: digest, [SIGNATURE_HEADER]: toHex(sig) };
 }
 
@@ -253,14 +254,21 @@ export type SignedHead = {
  * Checks the signature over the request head (declared length and digest included) and the clock
  * window, without the body; replay of an identical signature is the caller's job (it keeps the seen set).
  */
-export async function verifyRequestHead(secret: string, method: string, path: string, head: SignedHead, now = Date.now()): Promise<VerifyOutcome> {
+export async function verifyRequestHead(
+  secret: string,
+  method: string,
+  path: string,
+  head: SignedHead,
+  now = Date.now(),
+): Promise<VerifyOutcome> {
   const { timestamp, nonce, signature, contentSha256, contentLength } = head;
   if (!timestamp || !nonce || !signature || !contentSha256) return { ok: false, reason: "missing signature headers" };
   if (!/^[0-9a-f]{16,64}$/.test(nonce)) return { ok: false, reason: "malformed nonce" };
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "malformed timestamp" };
   if (!/^[0-9a-f]{64}$/.test(contentSha256)) return { ok: false, reason: "malformed content digest" };
   if (Math.abs(now - Number(timestamp)) > REPLAY_WINDOW_MS) return { ok: false, reason: "timestamp outside the replay window" };
-  const expected = toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(canonical(method, path, timestamp, nonce, contentLength, contentSha256))));
+  const signed = canonical(method, path, timestamp, nonce, contentLength, contentSha256);
+  const expected = toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(signed)));
   if (!constantTimeEqual(expected, signature.toLowerCase())) return { ok: false, reason: "bad signature" };
   return { ok: true, signature: expected };
 }

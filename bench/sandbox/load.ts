@@ -73,7 +73,11 @@ function largeUnsigned(port: number, from: string): Promise<string> {
 
 async function signedRun(url: string, secret: string, from: string): Promise<{ status: number; ms: number }> {
   const body = JSON.stringify({ runtime: "node", command: ["node", "-e", "console.log(1)"] });
-  const headers = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...(await signRequest(secret, "POST", "/v1/runs", body)) };
+  const headers = {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    ...(await signRequest(secret, "POST", "/v1/runs", body)),
+  };
   const t = performance.now();
   return new Promise((resolve) => {
     const r = request(`${url}/v1/runs`, { method: "POST", headers, localAddress: from }, (res) => {
@@ -129,7 +133,8 @@ try {
   clearInterval(timer);
   note(
     "10 unsigned 12 MiB bodies",
-    `peak RSS ${peak.rssMb} MB, peak fds ${peak.fds}, all answered in ${Math.round(performance.now() - t)} ms: ${[...new Set(answers)].join(" / ")}`,
+    `peak RSS ${peak.rssMb} MB, peak fds ${peak.fds}, ` +
+      `all answered in ${Math.round(performance.now() - t)} ms: ${[...new Set(answers)].join(" / ")}`,
   );
   await sleep(1_000);
   note("afterwards");

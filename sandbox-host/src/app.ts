@@ -40,7 +40,8 @@ export async function startService(config: Config, log: (m: string) => void = (m
     budget: new TunnelBudget(config.egressMaxTunnels),
     maxOpenPerRun: config.egressMaxTunnelsPerRun,
   });
-  const server = createSandboxServer({ auth: new RequestAuth(config.secret), limiter, service, runtimes, limits: connectionLimitsOf(config), log });
+  const auth = new RequestAuth(config.secret);
+  const server = createSandboxServer({ auth, limiter, service, runtimes, limits: connectionLimitsOf(config), log });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.bind, () => resolve());

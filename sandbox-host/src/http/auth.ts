@@ -20,7 +20,9 @@ export class RequestAuth {
   async verifyHead(method: string, path: string, head: SignedHead, now = Date.now()): Promise<void> {
     const r = await verifyRequestHead(this.secret, method, path, head, now);
     if (!r.ok) throw new AppError("unauthorized", `request signature rejected: ${r.reason}`);
-    if (Number(head.timestamp) < this.notBefore) throw new AppError("unauthorized", "request signature rejected: signed before this sandbox-host started");
+    if (Number(head.timestamp) < this.notBefore) {
+      throw new AppError("unauthorized", "request signature rejected: signed before this sandbox-host started");
+    }
     this.prune(now);
     if (this.seen.has(r.signature)) throw new AppError("unauthorized", "request signature rejected: replayed request");
     this.seen.set(r.signature, now);

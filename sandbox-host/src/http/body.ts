@@ -24,7 +24,9 @@ export function readSignedBody(req: IncomingMessage, declaredLength: number, exp
     });
     req.on("end", () => {
       if (size !== declaredLength) return reject(new AppError("bad_request", `request body is ${size} bytes, declared ${declaredLength}`));
-      if (hash.digest("hex") !== expectedSha256) return reject(new AppError("unauthorized", "request signature rejected: body does not match the signed digest"));
+      if (hash.digest("hex") !== expectedSha256) {
+        return reject(new AppError("unauthorized", "request signature rejected: body does not match the signed digest"));
+      }
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("error", reject);

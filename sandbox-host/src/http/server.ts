@@ -85,7 +85,13 @@ async function handleRun(req: IncomingMessage, res: ServerResponse, deps: Server
   // Length and signature first: an unsigned request never gets a body byte read, let alone buffered.
   const length = declaredLength(req, SANDBOX_LIMITS.maxBodyBytes);
   const contentSha256 = header(CONTENT_SHA256_HEADER);
-  await deps.auth.verifyHead("POST", "/v1/runs", { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER), contentLength: length, contentSha256 });
+  await deps.auth.verifyHead("POST", "/v1/runs", {
+    timestamp: header(TIMESTAMP_HEADER),
+    nonce: header(NONCE_HEADER),
+    signature: header(SIGNATURE_HEADER),
+    contentLength: length,
+    contentSha256,
+  });
   const body = await readSignedBody(req, length, contentSha256 ?? "");
   let json: unknown;
   try {

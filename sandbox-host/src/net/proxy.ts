@@ -76,7 +76,8 @@ export class EgressProxy {
     this.decisions.push({ target, allowed: false, reason });
     if (status.startsWith("503")) this.count.refusedOverCap++;
     else if (status.startsWith("403")) this.count.denied++;
-    if (!client.destroyed) client.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\negress to ${target} denied: ${reason}\n`);
+    const head = `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n`;
+    if (!client.destroyed) client.end(`${head}egress to ${target} denied: ${reason}\n`);
   }
 
   private handle(client: Socket): void {
@@ -132,7 +133,9 @@ export class EgressProxy {
       const bad = this.opts.policy(host);
       if (bad) return this.deny(client, target, `forbidden address: ${bad}`);
     }
-    if (!this.opts.budget.tryAcquire()) return this.deny(client, target, `the host's ${this.opts.budget.max} egress tunnels are in use`, "503 Service Unavailable");
+    if (!this.opts.budget.tryAcquire()) {
+      return this.deny(client, target, `the host's ${this.opts.budget.max} egress tunnels are in use`, "503 Service Unavailable");
+    }
     let released = false;
     const release = () => {
       if (!released) this.opts.budget.release();

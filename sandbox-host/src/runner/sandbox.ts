@@ -204,7 +204,8 @@ export class Sandbox {
     if (!killedReason && stats.pidsLimitHit && exitCode !== 0) killedReason = "pids";
     if (killedReason) exitCode = exitCode ?? 137;
     // Say which limit ended the run where every reader looks (QA's feedback quotes stderr).
-    const why = killedReason ? killedLine(killedReason, { timeoutMs: job.timeoutMs, memoryBytes: job.memoryBytes, pids: this.layout.pidsLimit, outputBytes: limit }) : "";
+    const limits = { timeoutMs: job.timeoutMs, memoryBytes: job.memoryBytes, pids: this.layout.pidsLimit, outputBytes: limit };
+    const why = killedReason ? killedLine(killedReason, limits) : "";
     if (why) job.onStderr?.(why);
     return {
       exitCode,

@@ -19,7 +19,11 @@ export async function startTestService(overrides: Partial<Config> = {}): Promise
   // The service's own defaults (what an operator gets), then the test's small queue and pool.
   const defaults = loadConfig({ SANDBOX_SECRET: TEST_SECRET, PATH: process.env.PATH ?? "" });
   const svc = await startService(
-    { ...defaults, port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, pinCpus: true, ...overrides },
+    {
+      ...defaults,
+      ...{ port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, pinCpus: true },
+      ...overrides,
+    },
     process.env.PXSB_DEBUG ? (m) => console.error(`[sandbox-host] ${m}`) : () => undefined,
   );
   return { ...svc, stateDir };

@@ -11,7 +11,9 @@ import { netNames } from "../net/netns";
 export async function hostSnapshot(stateDir: string): Promise<Record<string, string[]>> {
   const lines = async (argv: string[]) => (await runQuiet(argv)).stdout.split("\n").map((s) => s.trim()).filter(Boolean).sort();
   const n = netNames(instanceTag(stateDir));
-  const links = (await lines(["ip", "-o", "link", "show"])).map((l) => (l.split(": ")[1] ?? "").split("@")[0] ?? "").filter((x) => x.startsWith(n.vethHostPrefix) || x.startsWith(n.vethPeerPrefix));
+  const links = (await lines(["ip", "-o", "link", "show"]))
+    .map((l) => (l.split(": ")[1] ?? "").split("@")[0] ?? "")
+    .filter((x) => x.startsWith(n.vethHostPrefix) || x.startsWith(n.vethPeerPrefix));
   const procs = (await lines(["ps", "-eo", "args"])).filter((a) => /runsc|bwrap/.test(a) && a.includes(stateDir));
   return {
     netns: (await lines(["ip", "netns", "list"])).filter((x) => x.startsWith(n.netnsPrefix)),
