@@ -4,7 +4,7 @@ import type { KilledReason } from "../../../contracts/sandbox";
  * Tasks (threads count) one sandbox may hold. Measured under gVisor-ptrace (README, Limits): an idle
  * sandbox is 56-58 tasks of runsc's own (sentry, gofer, stubs), each node process ~22 more, so a
  * node parent with 6 node children peaks at ~192 (the old 128 killed it). 512 leaves room for
- * ~20 node processes (vitest-style worker pools) while a fork bomb still stops in about a second.
+ * ~20 node processes (vitest-style worker pools); a fork bomb reaches it in ~4 s and is killed then.
  */
 export const DEFAULT_PIDS_LIMIT = 512;
 
