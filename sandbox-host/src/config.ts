@@ -2,6 +2,8 @@ import { existsSync, realpathSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { parseCidrList, type Cidr } from "./net/address-policy";
+import { DEFAULT_PIDS_LIMIT } from "./runner/limits";
 
 /** The repo's own Node (npm package `node`, pinned in package.json): the host's may be older. */
 const REPO_NODE = fileURLToPath(new URL("../../node_modules/node/bin/node", import.meta.url));
@@ -27,6 +29,17 @@ const Env = z.object({
   /** Pin each sandbox to one CPU (faster under gVisor-ptrace on a machine of its own); 0 turns it off. */
   SANDBOX_PIN_CPUS: z.enum(["0", "1"], "SANDBOX_PIN_CPUS must be 0 or 1").default("1"),
   SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
+  SANDBOX_MAX_CONNECTIONS: z.coerce.number().int().min(8).max(100_000).default(256),
+  SANDBOX_MAX_CONNECTIONS_PER_PEER: z.coerce.number().int().min(1).max(100_000).default(64),
+  SANDBOX_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  SANDBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  SANDBOX_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /** Comma-separated CIDRs egress may reach although private (RFC 1918, CGNAT, ULA, ...); never loopback or the host's own. */
+  SANDBOX_EGRESS_ALLOW_CIDRS: z.string().default(""),
+  SANDBOX_EGRESS_MAX_TUNNELS_PER_RUN: z.coerce.number().int().min(1).max(4096).default(32),
+  SANDBOX_EGRESS_MAX_TUNNELS: z.coerce.number().int().min(1).max(65_536).default(256),
+  /** Tasks per sandbox; gVisor's own threads count too (see README, Limits). */
+  SANDBOX_PIDS_LIMIT: z.coerce.number().int().min(64).max(32_768).default(DEFAULT_PIDS_LIMIT),
 });
 
 export type Config = {
@@ -40,6 +53,15 @@ export type Config = {
   forceBackend: "gvisor" | "bubblewrap" | undefined;
   nodeBin: string;
   pinCpus: boolean;
+  maxConnections: number;
+  maxConnectionsPerPeer: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  egressAllowCidrs: Cidr[];
+  egressMaxTunnelsPerRun: number;
+  egressMaxTunnels: number;
+  pidsLimit: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -62,6 +84,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     forceBackend: e.SANDBOX_FORCE_BACKEND,
     nodeBin,
     pinCpus: e.SANDBOX_PIN_CPUS === "1",
+    maxConnections: e.SANDBOX_MAX_CONNECTIONS,
+    maxConnectionsPerPeer: e.SANDBOX_MAX_CONNECTIONS_PER_PEER,
+    headersTimeoutMs: Math.min(e.SANDBOX_HEADERS_TIMEOUT_MS, e.SANDBOX_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: e.SANDBOX_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.SANDBOX_KEEPALIVE_TIMEOUT_MS,
+    egressAllowCidrs: parseCidrList(e.SANDBOX_EGRESS_ALLOW_CIDRS, "SANDBOX_EGRESS_ALLOW_CIDRS"),
+    egressMaxTunnelsPerRun: e.SANDBOX_EGRESS_MAX_TUNNELS_PER_RUN,
+    egressMaxTunnels: e.SANDBOX_EGRESS_MAX_TUNNELS,
+    pidsLimit: e.SANDBOX_PIDS_LIMIT,
   };
 }
 
