@@ -6,6 +6,7 @@ import type { Limiter } from "../queue";
 import type { Runtimes } from "../runner/runtimes";
 import type { RunService } from "../runner/service";
 import type { RequestAuth } from "./auth";
+import { handleValidate } from "./validate-route";
 
 export type ServerDeps = { auth: RequestAuth; limiter: Limiter; service: RunService; runtimes: Runtimes; log: (msg: string) => void };
 
@@ -123,6 +124,7 @@ export function createSandboxServer(deps: ServerDeps): Server {
     const path = (req.url ?? "/").split("?")[0];
     const work = async () => {
       if (req.method === "GET" && path === "/health") return sendJson(res, 200, health(deps));
+      if (path === "/v1/validate") return handleValidate(req, res, deps.auth);
       if (path === "/v1/runs") {
         if (req.method !== "POST") throw new AppError("bad_request", "use POST /v1/runs");
         return handleRun(req, res, deps);
