@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError, zodDetails } from "../../../contracts/errors";
 import { NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../contracts/sandbox";
-import { VALIDATE_LIMITS, VALIDATE_PATH, ValidateRequest, type ValidateResult } from "../../../contracts/validate";
-import { validateTerraformFile } from "../validate/hcl";
+import { VALIDATE_LIMITS, VALIDATE_PATH, ValidateRequest } from "../../../contracts/validate";
+import { validateFiles } from "../validate/hcl-files";
 import type { RequestAuth } from "./auth";
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -21,14 +21,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-/** The checks of one signed validate request; no sandbox is needed: parsers never execute the files. */
-export async function validateFiles(request: ValidateRequest): Promise<ValidateResult> {
-  const files = [];
-  // One after another: the HCL parser is a single WASM instance, and files are small.
-  for (const f of request.files) files.push(await validateTerraformFile(f.path, f.content));
-  return { files };
 }
 
 /** `POST /v1/validate`: signed like `/v1/runs`; answers 200 with per-file results, invalid files included. */

@@ -1,5 +1,9 @@
-import { parse } from "@cdktn/hcl2json";
+import { createRequire } from "node:module";
 import type { FileValidation, ValidationError } from "../../../contracts/validate";
+
+// Loaded without its typings: they pull in the DOM lib (`/// <reference lib="dom" />`), which breaks
+// the Workers types of every program that imports this file (the agents' tests do).
+const { parse } = createRequire(import.meta.url)("@cdktn/hcl2json") as { parse(filename: string, contents: string): Promise<unknown> };
 
 /** Pinned in package.json; named in every answer so a caller knows which parser judged the file. */
 export const HCL_VALIDATOR = "@cdktn/hcl2json 0.24.0 (hashicorp/hcl)";
