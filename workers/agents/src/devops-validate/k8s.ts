@@ -19,7 +19,7 @@ export function validateK8sManifests(content: string): string[] {
   parseAllDocuments(content, { prettyErrors: true }).forEach((d, idx) => {
     const where = `document ${idx + 1}`;
     if (d.errors.length) {
-      errors.push(...d.errors.map((e) => `${where}: ${e.message.split("\n")[0]}`));
+      errors.push(...d.errors.map((e) => `${where}: ${e.message.split("\n")[0]!.replace(/:$/, "")}`));
       return;
     }
     const doc: unknown = d.toJS();
