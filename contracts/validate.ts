@@ -22,7 +22,9 @@ export const ValidateFile = z
     path: z.string().superRefine((p, ctx) => {
       const problem = pathProblem(p);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
-      else if (!VALIDATED_EXTENSIONS.some((ext) => p.endsWith(ext))) ctx.addIssue({ code: "custom", message: `only ${VALIDATED_EXTENSIONS.join(", ")} files are validated` });
+      else if (!VALIDATED_EXTENSIONS.some((ext) => p.endsWith(ext))) {
+        ctx.addIssue({ code: "custom", message: `only ${VALIDATED_EXTENSIONS.join(", ")} files are validated` });
+      }
     }),
     content: z.string().max(VALIDATE_LIMITS.maxFileChars),
   })

@@ -31,7 +31,8 @@ export async function handleValidate(req: IncomingMessage, res: ServerResponse, 
     const v = req.headers[n];
     return Array.isArray(v) ? v[0] : v;
   };
-  await auth.verify("POST", VALIDATE_PATH, body, { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER) });
+  const signed = { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER) };
+  await auth.verify("POST", VALIDATE_PATH, body, signed);
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -18,8 +18,10 @@ afterEach(async () => {
 
 /** The real HTTP server; validation needs no sandbox, so the run service is never called. */
 async function start(): Promise<string> {
-  const service = { backend: { isolation: "bubblewrap", warning: null, platform: "test" }, pool: { readyCount: 0, target: 0 } } as unknown as RunService;
-  const server = createSandboxServer({ auth: new RequestAuth(SECRET), limiter: new Limiter(1, 1), service, runtimes: { node: "v22", python: "3" }, log: () => {} });
+  const backend = { isolation: "bubblewrap", warning: null, platform: "test" };
+  const service = { backend, pool: { readyCount: 0, target: 0 } } as unknown as RunService;
+  const runtimes = { node: "v22", python: "3" };
+  const server = createSandboxServer({ auth: new RequestAuth(SECRET), limiter: new Limiter(1, 1), service, runtimes, log: () => {} });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -34,13 +36,19 @@ describe("POST /v1/validate", () => {
     ]);
     expect(r).toEqual([
       { path: "main.tf", ok: true, errors: [], validator: expect.stringContaining("hashicorp/hcl") },
-      { path: "bad.tf", ok: false, errors: [{ line: 2, column: 7, message: expect.stringContaining("Invalid expression") }], validator: expect.any(String) },
+      {
+        path: "bad.tf",
+        ok: false,
+        errors: [{ line: 2, column: 7, message: expect.stringContaining("Invalid expression") }],
+        validator: expect.any(String),
+      },
     ]);
   });
 
   it("refuses a wrong secret, a replayed signature and a non-.tf file", async () => {
     const url = await start();
-    await expect(new ValidateClient({ url, secret: "another-secret-0123456789" }).validate([{ path: "main.tf", content: "" }])).rejects.toMatchObject({ code: "unauthorized" });
+    const wrongSecret = new ValidateClient({ url, secret: "another-secret-0123456789" });
+    await expect(wrongSecret.validate([{ path: "main.tf", content: "" }])).rejects.toMatchObject({ code: "unauthorized" });
     const body = JSON.stringify({ files: [{ path: "main.tf", content: "" }] });
     const headers = { ...(await signRequest(SECRET, "POST", VALIDATE_PATH, body)), "content-type": "application/json" };
     expect((await fetch(`${url}${VALIDATE_PATH}`, { method: "POST", headers, body })).status).toBe(200);

@@ -58,7 +58,9 @@ describe("validateTerraformFile (HashiCorp HCL via @cdktn/hcl2json)", () => {
   it("reports syntax errors with the line and column HCL gives", async () => {
     const r = await validateTerraformFile("main.tf", 'resource "a" "b" {\n  name = "x"\n  size =\n}\n');
     expect(r.ok).toBe(false);
-    expect(r.errors).toEqual([{ line: 3, column: 9, message: expect.stringMatching(/^Invalid expression; Expected the start of an expression/) }]);
+    expect(r.errors).toEqual([
+      { line: 3, column: 9, message: expect.stringMatching(/^Invalid expression; Expected the start of an expression/) },
+    ]);
   });
 
   it("reports an unclosed block where it opens", async () => {
@@ -80,7 +82,9 @@ describe("validateTerraformFile (HashiCorp HCL via @cdktn/hcl2json)", () => {
   });
 
   it("splits several HCL diagnostics", () => {
-    const msg = "parse config: [main.tf:1,9-2,1: Invalid multi-line string; Quoted strings may not be split. main.tf:1,9-2,1: Unterminated template string; No closing marker.]";
+    const msg =
+      "parse config: [main.tf:1,9-2,1: Invalid multi-line string; Quoted strings may not be split. " +
+      "main.tf:1,9-2,1: Unterminated template string; No closing marker.]";
     expect(diagnosticsOf("main.tf", msg)).toEqual([
       { line: 1, column: 9, message: "Invalid multi-line string; Quoted strings may not be split." },
       { line: 1, column: 9, message: "Unterminated template string; No closing marker." },
@@ -91,6 +95,8 @@ describe("validateTerraformFile (HashiCorp HCL via @cdktn/hcl2json)", () => {
 describe("label counts hcl2json cannot convert", () => {
   it("reports blocks of one type with different label counts", async () => {
     const r = await validateTerraformFile("main.tf", 'resource "a" {\n}\nresource "a" "b" {\n}\n');
-    expect(r.errors).toEqual([{ line: 3, message: "'resource' blocks take 2 label(s); 'resource' blocks here have different label counts" }]);
+    expect(r.errors).toEqual([
+      { line: 3, message: "'resource' blocks take 2 label(s); 'resource' blocks here have different label counts" },
+    ]);
   });
 });

@@ -61,7 +61,9 @@ export function terraformErrors(src: string, doc: Json): ValidationError[] {
     const want = TERRAFORM_BLOCKS[type];
     if (want === undefined) {
       const line = nameLine(src, type);
-      errors.push({ ...(line ? { line } : {}), message: `unknown top-level block type or argument '${type}' (Terraform allows ${Object.keys(TERRAFORM_BLOCKS).join(", ")})` });
+      const allowed = Object.keys(TERRAFORM_BLOCKS).join(", ");
+      const message = `unknown top-level block type or argument '${type}' (Terraform allows ${allowed})`;
+      errors.push({ ...(line ? { line } : {}), message });
       continue;
     }
     const found: { labels: string[]; bodies: number }[] = [];
@@ -93,7 +95,8 @@ export async function validateTerraformFile(path: string, content: string): Prom
       const want = TERRAFORM_BLOCKS[mixed[1]!];
       const line = headerLine(content, mixed[1]!, mixed[2]!.split(".").filter(Boolean));
       const rule = want === undefined ? `'${mixed[1]}' is not a Terraform block type` : `'${mixed[1]}' blocks take ${want} label(s)`;
-      return { path, ok: false, validator: HCL_VALIDATOR, errors: [{ ...(line ? { line } : {}), message: `${rule}; '${mixed[1]}' blocks here have different label counts` }] };
+      const error = { ...(line ? { line } : {}), message: `${rule}; '${mixed[1]}' blocks here have different label counts` };
+      return { path, ok: false, validator: HCL_VALIDATOR, errors: [error] };
     }
     return { path, ok: false, validator: HCL_VALIDATOR, errors: diagnosticsOf(path, message) };
   }

@@ -76,7 +76,8 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     const tf = names.find((n) => n.endsWith("main.tf"));
     const k8s = names.filter((n) => /\.ya?ml$/.test(n) && n.includes("k8s"));
     expect(tf).toBeDefined();
-    const [hcl] = await new ValidateClient({ url: inject("sandboxUrl"), secret: inject("sandboxSecret") }).validate([{ path: "main.tf", content: strFromU8(files[tf!]!) }]);
+    const hclClient = new ValidateClient({ url: inject("sandboxUrl"), secret: inject("sandboxSecret") });
+    const [hcl] = await hclClient.validate([{ path: "main.tf", content: strFromU8(files[tf!]!) }]);
     expect(hcl, JSON.stringify(hcl?.errors)).toMatchObject({ ok: true, errors: [] });
     expect(k8s.length).toBeGreaterThan(0);
     for (const f of k8s) for (const doc of YAML.parseAllDocuments(strFromU8(files[f]!))) expect(doc.errors, f).toEqual([]);

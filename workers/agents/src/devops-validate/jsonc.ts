@@ -7,7 +7,8 @@ import { ConfigParseError, positionOf } from "./parse-error";
  */
 export function parseJsonc(text: string, opts: { strict?: boolean } = {}): unknown {
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { allowTrailingComma: !opts.strict, disallowComments: opts.strict ?? false, allowEmptyContent: false });
+  const strict = opts.strict ?? false;
+  const value: unknown = parse(text, errors, { allowTrailingComma: !strict, disallowComments: strict, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
     const { line, column } = positionOf(text, first.offset);

@@ -12,8 +12,12 @@ export function jsonPath(pointer: string): string {
   return out;
 }
 
-const TYPE_NAMES: Record<string, string> = { array: "a list", object: "a mapping", string: "a string", integer: "an integer", number: "a number", boolean: "a boolean" };
-const FORMAT_NAMES: Record<string, string> = { quantity: "a quantity such as 500m or 128Mi", "int-or-string": "a port number or name", "date-time": "an RFC 3339 date-time" };
+const TYPE_NAMES: Record<string, string> = {
+  array: "a list", object: "a mapping", string: "a string", integer: "an integer", number: "a number", boolean: "a boolean",
+};
+const FORMAT_NAMES: Record<string, string> = {
+  quantity: "a quantity such as 500m or 128Mi", "int-or-string": "a port number or name", "date-time": "an RFC 3339 date-time",
+};
 
 function typeName(t: unknown): string {
   return TYPE_NAMES[String(t)] ?? String(t);
@@ -74,7 +78,8 @@ export function schemaMessages(errors: SchemaError[], doc: unknown): string[] {
     const branches = errs.filter((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf");
     const joiner = errs.length > branches.length ? " or " : "; ";
     const got = valueAt(doc, pointer);
-    const shown = errs.some((e) => e.keyword === "type" || e.keyword === "format") && got !== undefined ? ` (got ${describeValue(got)})` : "";
+    const aboutValue = errs.some((e) => e.keyword === "type" || e.keyword === "format");
+    const shown = aboutValue && got !== undefined ? ` (got ${describeValue(got)})` : "";
     out.push(`${where} ${[...new Set(branches.map(one))].join(joiner).replace(/ or must be /g, " or ")}${shown}`);
   }
   return out;

@@ -30,7 +30,9 @@ function podSpecErrors(podSpec: Obj, at: string): string[] {
   containers.forEach((raw, i) => {
     const c = obj(raw);
     const cw = `${at}.containers[${i}]`;
-    if (typeof c.name !== "string" || !DNS_LABEL.test(c.name)) errors.push(`${cw}.name must be a DNS label (lowercase letters, digits, '-')`);
+    if (typeof c.name !== "string" || !DNS_LABEL.test(c.name)) {
+      errors.push(`${cw}.name must be a DNS label (lowercase letters, digits, '-')`);
+    }
     if (typeof c.image !== "string" || c.image.trim() === "") errors.push(`${cw}.image is required`);
     list(c.ports).forEach((p, j) => {
       if (!isPort(obj(p).containerPort)) errors.push(`${cw}.ports[${j}].containerPort must be 1-65535`);
@@ -44,7 +46,9 @@ export type RuleResult = { errors: string[]; podLabels?: Record<string, string>;
 export function apiServerRules(doc: Obj): RuleResult {
   const errors: string[] = [];
   const name = obj(doc.metadata).name;
-  if (typeof name !== "string" || name.length > 253 || !DNS_SUBDOMAIN.test(name)) errors.push("metadata.name must be a DNS subdomain name (lowercase letters, digits, '-', '.')");
+  if (typeof name !== "string" || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    errors.push("metadata.name must be a DNS subdomain name (lowercase letters, digits, '-', '.')");
+  }
   const kind = String(doc.kind);
   const result: RuleResult = { errors };
   const path = POD_SPEC_PATH[kind];
@@ -58,7 +62,9 @@ export function apiServerRules(doc: Obj): RuleResult {
     if (WITH_SELECTOR.has(kind)) {
       const match = obj(obj(obj(doc.spec).selector).matchLabels) as Record<string, string>;
       if (Object.keys(match).length === 0) errors.push("spec.selector.matchLabels is required");
-      for (const [k, v] of Object.entries(match)) if (labels[k] !== v) errors.push(`spec.selector.matchLabels ${k}=${v} does not match the pod template labels`);
+      for (const [k, v] of Object.entries(match)) {
+        if (labels[k] !== v) errors.push(`spec.selector.matchLabels ${k}=${v} does not match the pod template labels`);
+      }
     }
   }
   if (kind === "Service") {

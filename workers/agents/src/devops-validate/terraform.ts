@@ -2,7 +2,8 @@ import type { FileValidator } from "../tools/validate-client";
 
 /** Said wherever main.tf is stored unchecked, so no one mistakes "not validated" for "valid". */
 export const TERRAFORM_NOT_VALIDATED =
-  "main.tf was NOT validated: Terraform's HCL is checked by HashiCorp's parser on sandbox-host, and no sandbox host is configured (SANDBOX_URL, SANDBOX_SECRET)";
+  "main.tf was NOT validated: Terraform's HCL is checked by HashiCorp's parser on sandbox-host, " +
+  "and no sandbox host is configured (SANDBOX_URL, SANDBOX_SECRET)";
 
 export type TerraformCheck = { validated: true; errors: string[]; validator: string } | { validated: false; reason: string };
 

@@ -42,7 +42,8 @@ describe("validateWranglerConfig", () => {
     ]);
     expect(validateWranglerConfig('{ "name": "a", ', "jsonc")[0]).toMatch(/^wrangler.jsonc: /);
     expect(validateWranglerConfig('name = "a"\nmain = \n', "toml")).toEqual(["wrangler.toml: line 2, column 8: invalid value"]);
-    expect(validateWranglerConfig('{\n  // name first\n  "name": "a",,\n}', "jsonc")).toEqual(["wrangler.jsonc: line 3, column 15: PropertyNameExpected"]);
+    expect(validateWranglerConfig('{\n  // name first\n  "name": "a",,\n}', "jsonc"))
+      .toEqual(["wrangler.jsonc: line 3, column 15: PropertyNameExpected"]);
     expect(validateWranglerConfig("[1, 2]", "jsonc")).toEqual(["wrangler.jsonc: top level must be an object"]);
   });
 });

@@ -11,21 +11,40 @@ function deps(over: Partial<AgentDeps> = {}): AgentDeps & { events: [string, str
   const events: [string, string][] = [];
   const store = memoryArtifactStore("p/devops/1/");
   let t = 1;
-  return { events, store, resolveProvider: () => ({ provider: new OfflineProvider(), model: "offline" }), artifacts: store, emit: (k, x) => events.push([k, x]), sandbox: null, now: () => t++, ...over };
+  return {
+    events,
+    store,
+    resolveProvider: () => ({ provider: new OfflineProvider(), model: "offline" }),
+    artifacts: store,
+    emit: (k, x) => events.push([k, x]),
+    sandbox: null,
+    now: () => t++,
+    ...over,
+  };
 }
 
 const msg = () => taskMessage("an inventory tracker for a bakery with suppliers", "devops", new Map(), []);
-const runbookOf = (d: ReturnType<typeof deps>) => new TextDecoder().decode([...d.store.objects.entries()].find(([k]) => k.endsWith("RUNBOOK.md"))![1]);
+const runbookOf = (d: ReturnType<typeof deps>) =>
+  new TextDecoder().decode([...d.store.objects.entries()].find(([k]) => k.endsWith("RUNBOOK.md"))![1]);
 
 describe("DevOps role and HCL validation", () => {
   it("with sandbox-host's validator, main.tf is checked by HashiCorp's parser and marked validated", async () => {
     const seen: string[] = [];
-    const validator: FileValidator = { validate: async (files) => (seen.push(...files.map((f) => f.path)), (await validateFiles({ files })).files) };
+    const validator: FileValidator = {
+      validate: async (files) => {
+        seen.push(...files.map((f) => f.path));
+        return (await validateFiles({ files })).files;
+      },
+    };
     const d = deps({ validator });
     const r = await runTask(msg(), d);
     expect(r.status).toBe("succeeded");
     expect(seen).toContain("main.tf");
-    expect(r.output).toMatchObject({ validated: { terraform: true }, validators: { terraform: expect.stringContaining("hashicorp/hcl") }, notes: [] });
+    expect(r.output).toMatchObject({
+      validated: { terraform: true },
+      validators: { terraform: expect.stringContaining("hashicorp/hcl") },
+      notes: [],
+    });
     expect(runbookOf(d)).not.toContain("NOT validated");
   });
 

@@ -40,7 +40,8 @@ export const devops: RoleDefinition<DevopsOutput> = {
     if (errors.length) return { ok: false, error: `invalid deployment files: ${errors.join("; ")}`, permanent: false, artifacts: [] };
     if (!hcl.validated) ctx.deps.emit("log", hcl.reason);
     const notes = hcl.validated ? [] : [hcl.reason];
-    const runbook = `# Runbook\n\n${output.summary}\n\n${notes.map((n) => `> **Warning:** ${n}\n\n`).join("")}${output.runbook.map((s, i) => `${i + 1}. ${s}`).join("\n")}\n`;
+    const warnings = notes.map((n) => `> **Warning:** ${n}\n\n`).join("");
+    const runbook = `# Runbook\n\n${output.summary}\n\n${warnings}${output.runbook.map((s, i) => `${i + 1}. ${s}`).join("\n")}\n`;
     const artifacts: ArtifactRef[] = [
       await storeText(ctx, `deploy/wrangler.${output.wrangler.format}`, output.wrangler.content),
       await storeText(ctx, "deploy/terraform/main.tf", output.terraform),
@@ -49,7 +50,12 @@ export const devops: RoleDefinition<DevopsOutput> = {
     ];
     return {
       ok: true,
-      output: { ...output, validated: { wrangler: true, terraform: hcl.validated, kubernetes: true }, ...(hcl.validated ? { validators: { terraform: hcl.validator } } : {}), notes },
+      output: {
+        ...output,
+        validated: { wrangler: true, terraform: hcl.validated, kubernetes: true },
+        ...(hcl.validated ? { validators: { terraform: hcl.validator } } : {}),
+        notes,
+      },
       artifacts,
     };
   },

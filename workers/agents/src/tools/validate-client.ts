@@ -38,7 +38,9 @@ export class ValidateClient implements FileValidator {
       return parsed.data.files;
     }
     const envelope = ErrorEnvelope.safeParse(await res.json().catch(() => null));
-    if (envelope.success) throw new AppError(envelope.data.error.code, `sandbox-host: ${envelope.data.error.message}`, envelope.data.error.details);
+    if (envelope.success) {
+      throw new AppError(envelope.data.error.code, `sandbox-host: ${envelope.data.error.message}`, envelope.data.error.details);
+    }
     throw new AppError("upstream_failed", `sandbox-host answered HTTP ${res.status}`);
   }
 }
