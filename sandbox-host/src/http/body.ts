@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { AppError } from "../../../contracts/errors";
+import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../contracts/sandbox";
+import type { RequestAuth } from "./auth";
 
 /**
  * Reads a body whose length and digest the (already verified) signature vouches for: never more
@@ -44,4 +46,30 @@ export function declaredLength(req: IncomingMessage, max: number): number {
   const n = Number(raw);
   if (n > max) throw new AppError("payload_too_large", `request body of ${n} bytes exceeds ${max} bytes`);
   return n;
+}
+
+/**
+ * The one way a route reads its body: declared length and signature first (an unsigned request
+ * never gets a body byte read, let alone buffered), then the body against its signed digest, as JSON.
+ */
+export async function readVerifiedBody(req: IncomingMessage, auth: RequestAuth, path: string, maxBytes: number): Promise<unknown> {
+  const header = (n: string) => {
+    const v = req.headers[n];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const length = declaredLength(req, maxBytes);
+  const contentSha256 = header(CONTENT_SHA256_HEADER);
+  await auth.verifyHead("POST", path, {
+    timestamp: header(TIMESTAMP_HEADER),
+    nonce: header(NONCE_HEADER),
+    signature: header(SIGNATURE_HEADER),
+    contentLength: length,
+    contentSha256,
+  });
+  const body = await readSignedBody(req, length, contentSha256 ?? "");
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new AppError("bad_request", "body is not valid JSON");
+  }
 }

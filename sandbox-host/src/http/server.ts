@@ -16,8 +16,9 @@ import type { Limiter } from "../queue";
 import type { Runtimes } from "../runner/runtimes";
 import type { RunService } from "../runner/service";
 import type { RequestAuth } from "./auth";
-import { declaredLength, readSignedBody } from "./body";
+import { readVerifiedBody } from "./body";
 import { limitConnections, type ConnectionLimits } from "./connections";
+import { handleValidate } from "./validate-route";
 
 export type ServerDeps = {
   auth: RequestAuth;
@@ -82,24 +83,7 @@ async function handleRun(req: IncomingMessage, res: ServerResponse, deps: Server
   };
   // Not part of the signature: a forged one can only mislabel a log line, never change a run.
   const traceId = traceIdOf(header(TRACEPARENT_HEADER));
-  // Length and signature first: an unsigned request never gets a body byte read, let alone buffered.
-  const length = declaredLength(req, SANDBOX_LIMITS.maxBodyBytes);
-  const contentSha256 = header(CONTENT_SHA256_HEADER);
-  await deps.auth.verifyHead("POST", "/v1/runs", {
-    timestamp: header(TIMESTAMP_HEADER),
-    nonce: header(NONCE_HEADER),
-    signature: header(SIGNATURE_HEADER),
-    contentLength: length,
-    contentSha256,
-  });
-  const body = await readSignedBody(req, length, contentSha256 ?? "");
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new AppError("bad_request", "body is not valid JSON");
-  }
-  const parsed = RunRequest.safeParse(json);
+  const parsed = RunRequest.safeParse(await readVerifiedBody(req, deps.auth, "/v1/runs", SANDBOX_LIMITS.maxBodyBytes));
   if (!parsed.success) throw new AppError("validation_failed", "invalid run request", zodDetails(parsed.error));
   const run = parsed.data;
 
@@ -135,6 +119,7 @@ export function createSandboxServer(deps: ServerDeps): Server {
     const path = (req.url ?? "/").split("?")[0];
     const work = async () => {
       if (req.method === "GET" && path === "/health") return sendJson(res, 200, health(deps));
+      if (path === "/v1/validate") return handleValidate(req, res, deps.auth);
       if (path === "/v1/runs") {
         if (req.method !== "POST") throw new AppError("bad_request", "use POST /v1/runs");
         return handleRun(req, res, deps);

@@ -38,7 +38,8 @@ export function engineerFileErrors(o: EngineerOutput): string[] {
     else if (name === "wrangler.toml") errors.push(...validateWranglerConfig(f.content, "toml").map((e) => `${f.path}: ${e}`));
     else if (name.endsWith(".json")) {
       try {
-        parseJsonc(f.content);
+        // tsconfig/jsconfig are JSONC to their tools; every other .json (package.json first) must be plain JSON.
+        parseJsonc(f.content, { strict: !/^(ts|js)config(\..*)?\.json$/.test(name) });
       } catch (e) {
         errors.push(`${f.path}: ${e instanceof Error ? e.message : String(e)}`);
       }
