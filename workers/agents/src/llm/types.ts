@@ -19,6 +19,11 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /**
+   * Opaque vendor state that must travel back with the call in later turns (Gemini's
+   * `thoughtSignature`, required by thinking models for function calling). Keep it as received.
+   */
+  signature?: string;
 }
 
 export type ChatMessage =
