@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from "openai/resources/chat/completions/completions";
 import type { ChatMessage, CompletionRequest, CompletionResult, LlmProvider, ToolCall } from "./types";
+import type { ModelInfo } from "./catalog";
 import { safeName } from "./messages";
 import { openAiStopReason } from "./stop-reasons";
 import { isToolsUnsupportedMessage, parseTextToolCalls, textProtocolMessages } from "./text-tools";
@@ -15,6 +16,11 @@ export interface OpenAiProviderOptions {
   fetch?: typeof fetch;
   /** Models that get the text tool protocol (text-tools.ts) instead of native `tools` (OPENAI_MODELS `notools`). */
   textToolModels?: readonly string[];
+  /**
+   * The models this server serves (OPENAI_MODELS), replacing the catalog's OpenAI entries in the
+   * router. Undefined = the official catalog (gpt-4o-mini, gpt-4o).
+   */
+  models?: readonly ModelInfo[];
 }
 
 /** Our conversation in Chat Completions terms: tool calls on the assistant turn, results as `role: "tool"`. */
@@ -57,12 +63,14 @@ export class OpenAiProvider implements LlmProvider {
   private readonly official: boolean;
   /** Models known to need the text protocol: configured, or learned from the server's refusal. */
   private readonly textTools: Set<string>;
+  readonly models: readonly ModelInfo[] | undefined;
 
   constructor(opts: OpenAiProviderOptions) {
     const baseURL = (opts.baseUrl ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, "");
     this.official = baseURL === OPENAI_DEFAULT_BASE_URL;
     this.secrets = [opts.apiKey];
-    this.textTools = new Set(opts.textToolModels ?? []);
+    this.models = opts.models;
+    this.textTools = new Set([...(opts.textToolModels ?? []), ...(opts.models ?? []).filter((m) => m.nativeTools === false).map((m) => m.model)]);
     this.client = new OpenAI({
       apiKey: opts.apiKey,
       baseURL,

@@ -78,6 +78,13 @@ export interface CompletionResult {
   stopReason?: StopReason;
   /** The vendor's own word for it, for logs and the task's stop reason text. */
   rawStopReason?: string;
+  /**
+   * Set by the router (routeWithFallback): the answering model's context window in tokens (from the
+   * catalog or OPENAI_MODELS), for compaction, and the call's cost with the router's price table
+   * (which knows configured local prices; `costUsd()` with the default table does not).
+   */
+  contextWindow?: number;
+  costUsd?: number;
 }
 
 export interface LlmProvider {
