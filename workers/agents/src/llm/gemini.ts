@@ -95,6 +95,14 @@ function callsOf(r: GenerateContentResponse, newId: () => string): ToolCall[] {
   return out;
 }
 
+/** Gemini rejects an OBJECT schema without properties ("should be non-empty for OBJECT type"): a tool without arguments has no `parameters`. */
+function declarationParameters(schema: Record<string, unknown>): { parameters?: Record<string, unknown> } {
+  const p = toGeminiSchema(schema);
+  const props = p.properties;
+  if (p.type === "OBJECT" && (typeof props !== "object" || props === null || Object.keys(props).length === 0)) return {};
+  return { parameters: p };
+}
+
 const vendorId = (id: string): { id?: string } => (id.startsWith(SYNTH_ID_PREFIX) ? {} : { id });
 
 /**
@@ -166,7 +174,7 @@ export class GeminiProvider implements LlmProvider {
       ...(Object.keys(generationConfig).length ? { generationConfig } : {}),
       ...(tools.length
         ? {
-            tools: [{ functionDeclarations: tools.map((t) => ({ name: t.name, description: t.description, parameters: toGeminiSchema(t.parameters) })) }],
+            tools: [{ functionDeclarations: tools.map((t) => ({ name: t.name, description: t.description, ...declarationParameters(t.parameters) })) }],
             toolConfig: { functionCallingConfig: { mode: req.toolChoice === "required" ? "ANY" : "AUTO" } },
           }
         : {}),

@@ -45,6 +45,11 @@ export function toOpenAiMessages(messages: readonly ChatMessage[]): ChatCompleti
   });
 }
 
+/** For servers that send calls without ids: unique across turns, since the loop pairs results by id. */
+function newCallId(): string {
+  return `call_${crypto.randomUUID().replace(/-/g, "").slice(0, 24)}`;
+}
+
 interface PartialCall {
   id: string;
   name: string;
@@ -140,7 +145,7 @@ export class OpenAiProvider implements LlmProvider {
     if (!choice) throw protocolError(this.name, "no choices");
     const toolCalls: ToolCall[] = [];
     for (const c of choice.message.tool_calls ?? []) {
-      if (c.type === "function") toolCalls.push({ id: c.id, name: c.function.name, arguments: c.function.arguments });
+      if (c.type === "function") toolCalls.push({ id: c.id || newCallId(), name: c.function.name, arguments: c.function.arguments ?? "" });
     }
     const refused = Boolean(choice.message.refusal);
     const raw = refused ? "refusal" : (choice.finish_reason as string | null);
@@ -169,7 +174,9 @@ export class OpenAiProvider implements LlmProvider {
     let outputTokens = 0;
     let finish: string | null = null;
     // Streamed tool calls arrive as fragments keyed by `index`: id and name first, then argument pieces.
+    // Some compatible servers (older Ollama) omit `index` and send each call whole: a new id or name starts a new call.
     const calls = new Map<number, PartialCall>();
+    let lastIndex = -1;
     for await (const chunk of stream) {
       if (chunk.model) model = chunk.model;
       const choice = chunk.choices[0];
@@ -180,11 +187,15 @@ export class OpenAiProvider implements LlmProvider {
       }
       if (delta?.refusal) refusal += delta.refusal;
       for (const tc of delta?.tool_calls ?? []) {
-        const call = calls.get(tc.index) ?? { id: "", name: "", arguments: "" };
+        const last = calls.get(lastIndex);
+        const starts = !last || (tc.id !== undefined && tc.id !== last.id) || (Boolean(tc.function?.name) && last.name !== "");
+        const index = typeof tc.index === "number" ? tc.index : starts ? lastIndex + 1 : lastIndex;
+        lastIndex = Math.max(lastIndex, index);
+        const call = calls.get(index) ?? { id: "", name: "", arguments: "" };
         if (tc.id) call.id = tc.id;
         if (tc.function?.name) call.name += tc.function.name;
         if (tc.function?.arguments) call.arguments += tc.function.arguments;
-        calls.set(tc.index, call);
+        calls.set(index, call);
       }
       if (choice?.finish_reason) finish = choice.finish_reason;
       // With include_usage the last chunk has empty `choices` and the totals.
@@ -195,7 +206,7 @@ export class OpenAiProvider implements LlmProvider {
     }
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([i, c]) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
+      .map(([, c]) => ({ id: c.id || newCallId(), name: c.name, arguments: c.arguments }));
     if (refusal) return { provider: this.name, model, text: refusal, inputTokens, outputTokens, toolCalls, stopReason: "content_filter", rawStopReason: "refusal" };
     return { provider: this.name, model, text, inputTokens, outputTokens, toolCalls, stopReason: openAiStopReason(finish), rawStopReason: finish ?? "none" };
   }

@@ -9,7 +9,7 @@ import { bedrockToolServer } from "./testing/bedrock-server.node";
 import { geminiToolServer, signatureFor } from "./testing/gemini-server.node";
 import { openAiToolServer } from "./testing/openai-server.node";
 import { WEATHER_TOOLS, weatherBrain } from "./testing/scripted-model.node";
-import { startServer, type Handler, type LocalServer } from "./testing/server.node";
+import { sendSse, startServer, type Handler, type LocalServer } from "./testing/server.node";
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -243,5 +243,37 @@ describe("tool wire shapes", () => {
       { role: "model", parts: [{ functionCall: { id: "fc-77", name: "get_time", args: { city: "Rome" } } }] },
       { role: "user", parts: [{ functionResponse: { id: "fc-77", name: "get_time", response: { output: "9:00" } } }] },
     ]);
+  });
+
+  it("Gemini: a tool without arguments is declared without parameters (an empty OBJECT is rejected)", async () => {
+    server = await startServer(geminiToolServer(weatherBrain));
+    const p = new GeminiProvider({ apiKey: "AIzaSyTEST-tools-000000000000000", baseUrl: server.url });
+    const listFiles = { name: "list_files", description: "List the workspace", parameters: { type: "object", properties: {}, additionalProperties: false } };
+    await p.complete({ model: "gemini-2.5-flash", tools: [...WEATHER_TOOLS, listFiles], messages: start });
+    const decls = (server.requests[0]!.json().tools as { functionDeclarations: Record<string, unknown>[] }[])[0]!.functionDeclarations;
+    expect(decls[2]).toEqual({ name: "list_files", description: "List the workspace" });
+  });
+
+  it("OpenAI-compatible stream without `index` or ids (older Ollama): each whole call is its own call with a unique id", async () => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+      JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "llama3.1", choices: [{ index: 0, delta, finish_reason: finish }] });
+    server = await startServer((_req, res) =>
+      sendSse(res, [
+        { data: chunk({ role: "assistant", content: "" }) },
+        { data: chunk({ tool_calls: [{ id: "call_a", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] }) },
+        { data: chunk({ tool_calls: [{ id: "call_b", type: "function", function: { name: "get_time", arguments: '{"city":"Paris"}' } }] }) },
+        { data: chunk({ tool_calls: [{ type: "function", function: { name: "get_time", arguments: '{"city":"Rome"}' } }] }) },
+        { data: chunk({}, "tool_calls") },
+        { data: "[DONE]" },
+      ]),
+    );
+    const p = new OpenAiProvider({ apiKey: "x", baseUrl: `${server.url}/v1` });
+    const r = await p.complete({ model: "llama3.1", tools: WEATHER_TOOLS, messages: start, onToken: () => undefined });
+    expect(r.toolCalls?.map((c) => [c.id, c.name, c.arguments])).toEqual([
+      ["call_a", "get_weather", '{"city":"Paris"}'],
+      ["call_b", "get_time", '{"city":"Paris"}'],
+      [expect.stringMatching(/^call_[0-9a-f]{24}$/), "get_time", '{"city":"Rome"}'],
+    ]);
+    expect(r.stopReason).toBe("tool_calls");
   });
 });

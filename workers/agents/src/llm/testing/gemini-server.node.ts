@@ -47,6 +47,10 @@ function check(contents: Content[], tools: unknown): string | undefined {
     for (const t of tools as { functionDeclarations?: { name?: string; parameters?: Record<string, unknown> }[] }[]) {
       for (const d of t.functionDeclarations ?? []) {
         if ("additionalProperties" in (d.parameters ?? {})) return `Invalid JSON payload received. Unknown name "additionalProperties" at 'tools[0].function_declarations[0].parameters'`;
+        const props = d.parameters?.properties;
+        if (d.parameters?.type === "OBJECT" && (typeof props !== "object" || props === null || Object.keys(props).length === 0)) {
+          return "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type";
+        }
       }
     }
   }
