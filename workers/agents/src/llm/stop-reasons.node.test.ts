@@ -87,6 +87,34 @@ describe.each(vendors)("stop reasons: $name", (v) => {
   });
 });
 
+describe("OpenAI structured-output refusals", () => {
+  it("a message.refusal (JSON and streamed) is the answer's text with stop reason content_filter", async () => {
+    const refusal = "I'm sorry, I cannot help with that.";
+    server = await startServer((req, res) =>
+      req.json().stream === true
+        ? sendSse(res, [
+            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { role: "assistant", content: null, refusal: "" }, finish_reason: null }] }) },
+            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { refusal }, finish_reason: null }] }) },
+            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) },
+            { data: "[DONE]" },
+          ])
+        : sendJson(res, 200, {
+            id: "c",
+            object: "chat.completion",
+            created: 1,
+            model: "gpt-4o",
+            choices: [{ index: 0, message: { role: "assistant", content: null, refusal }, finish_reason: "stop", logprobs: null }],
+            usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
+          }),
+    );
+    const p = new OpenAiProvider({ apiKey: "sk-test-refusal-000000", baseUrl: `${server.url}/v1` });
+    const req = { model: "gpt-4o", messages, jsonSchema: { name: "out", schema: { type: "object" } } };
+    for (const r of [await p.complete(req), await p.complete({ ...req, onToken: () => undefined })]) {
+      expect(r).toMatchObject({ text: refusal, stopReason: "content_filter", rawStopReason: "refusal" });
+    }
+  });
+});
+
 describe("stop reasons in JSON mode (forced tool)", () => {
   it("Anthropic: the forced tool_use is a natural end; max_tokens before it is surfaced, not an error", async () => {
     let stop: "tool_use" | "max_tokens" = "tool_use";
