@@ -11,6 +11,40 @@ export interface Turn {
   parts: TurnPart[];
 }
 
+/** What a call that never got a result is answered with, so the conversation stays valid for every vendor. */
+export const NOT_RUN = "This tool call was not run.";
+
+/**
+ * Makes tool turns valid for every vendor, whatever the history went through (compaction dropping
+ * an assistant turn, a loop stopped between a call and its result): a tool result whose call is
+ * not in the assistant turn before it becomes plain user text, and a call left without a result
+ * gets an error result saying it was not run. All four vendors reject both with a 400 otherwise.
+ */
+export function repairToolTurns(messages: readonly ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let pending = new Map<string, ToolCall>();
+  const close = (): void => {
+    for (const c of pending.values()) out.push({ role: "tool", toolCallId: c.id, name: c.name, content: NOT_RUN, isError: true });
+    pending = new Map();
+  };
+  for (const m of messages) {
+    if (m.role === "tool") {
+      if (pending.delete(m.toolCallId)) out.push(m);
+      else out.push({ role: "user", content: `Result of tool call ${m.name} (id ${m.toolCallId})${m.isError ? " — the call FAILED" : ""}:\n${m.content}` });
+      continue;
+    }
+    if (m.role === "system") {
+      out.push(m);
+      continue;
+    }
+    close();
+    out.push(m);
+    if (m.role === "assistant") for (const c of m.toolCalls ?? []) pending.set(c.id, c);
+  }
+  close();
+  return out;
+}
+
 /**
  * Anthropic, Bedrock and Gemini take the system prompt apart from the turns and require turns to
  * alternate user/assistant starting with user. Tool results travel inside a user turn (all three
@@ -27,7 +61,7 @@ export function splitTurns(messages: readonly ChatMessage[]): { system: string; 
     if (last && last.role === role) last.parts.push(...parts);
     else turns.push({ role, parts });
   };
-  for (const m of messages) {
+  for (const m of repairToolTurns(messages)) {
     switch (m.role) {
       case "system":
         break;

@@ -3,7 +3,7 @@ import type { ChatMessage } from "./types";
 import { OpenAiProvider } from "./openai";
 import { openAiToolServer } from "./testing/openai-server.node";
 import { WEATHER_TOOLS, type Brain } from "./testing/scripted-model.node";
-import { startServer, type LocalServer } from "./testing/server.node";
+import { sendJson, startServer, type LocalServer } from "./testing/server.node";
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -68,10 +68,9 @@ describe("OpenAI-compatible servers without tool support: text tool protocol", (
   });
 
   it("does not fall back on other 400s", async () => {
-    server = await startServer(openAiToolServer(textBrain));
+    server = await startServer((_req, res) => sendJson(res, 400, { error: { message: "Invalid 'tools[0].function.name': string does not match pattern.", type: "invalid_request_error", param: "tools", code: null } }));
     const p = new OpenAiProvider({ apiKey: "not-needed", baseUrl: `${server.url}/v1` });
-    const bad: ChatMessage[] = [...start, { role: "tool", toolCallId: "nope", name: "get_weather", content: "x" }];
-    await expect(p.complete({ model: "m", messages: bad, tools: WEATHER_TOOLS })).rejects.toMatchObject({ code: "upstream_failed" });
+    await expect(p.complete({ model: "m", messages: start, tools: WEATHER_TOOLS })).rejects.toMatchObject({ code: "upstream_failed" });
     expect(server.requests).toHaveLength(1);
   });
 });

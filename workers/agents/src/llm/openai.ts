@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import type { ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from "openai/resources/chat/completions/completions";
 import type { ChatMessage, CompletionRequest, CompletionResult, LlmProvider, ToolCall } from "./types";
 import type { ModelInfo } from "./catalog";
-import { safeName } from "./messages";
+import { repairToolTurns, safeName } from "./messages";
 import { openAiStopReason } from "./stop-reasons";
 import { isToolsUnsupportedMessage, parseTextToolCalls, textProtocolMessages } from "./text-tools";
 import { fromSdkError, protocolError, upstreamDetails } from "./upstream";
@@ -25,7 +25,7 @@ export interface OpenAiProviderOptions {
 
 /** Our conversation in Chat Completions terms: tool calls on the assistant turn, results as `role: "tool"`. */
 export function toOpenAiMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
-  return messages.map((m): ChatCompletionMessageParam => {
+  return repairToolTurns(messages).map((m): ChatCompletionMessageParam => {
     switch (m.role) {
       case "tool":
         // Chat Completions has no error flag on tool results; the content says what failed.

@@ -115,6 +115,26 @@ describe.each(vendors)("native tool calling: $name", (v) => {
     });
   }
 
+  it("repairs a history the vendor would reject: an orphan result becomes text, an unanswered call gets a not-run error", async () => {
+    server = await startServer(v.handler);
+    const p = v.provider(server.url);
+    const first = await p.complete({ model: v.model, tools: WEATHER_TOOLS, messages: start });
+    const [w, t] = first.toolCalls!;
+    const history: ChatMessage[] = [
+      ...start,
+      // A result whose call was compacted away.
+      { role: "tool", toolCallId: "call_gone", name: "get_weather", content: "old result" },
+      { role: "assistant", content: first.text, toolCalls: first.toolCalls! },
+      // Only the first call was answered before the person intervened.
+      { role: "tool", toolCallId: w!.id, name: "get_weather", content: "21C" },
+      { role: "user", content: "Stop, just tell me the weather." },
+    ];
+    const r = await p.complete({ model: v.model, tools: WEATHER_TOOLS, messages: history });
+    expect(r.provider).toBe(v.name);
+    expect(t).toBeDefined();
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("asks for a required tool call in the vendor's words", async () => {
     server = await startServer(v.handler);
     await v.provider(server.url).complete({ model: v.model, tools: WEATHER_TOOLS, toolChoice: "required", messages: start });
