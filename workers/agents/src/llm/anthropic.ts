@@ -38,8 +38,11 @@ export function toAnthropicMessages(turns: readonly Turn[]): MessageParam[] {
     const ordered = resultsFirst(t.parts.filter((p) => p.kind !== "text"));
     if (t.role === "assistant" && text !== "") blocks.push({ type: "text", text });
     for (const p of ordered) {
-      if (p.kind === "tool_call") blocks.push({ type: "tool_use", id: p.call.id, name: p.call.name, input: argumentsObject(p.call.arguments) });
-      else if (p.kind === "tool_result") blocks.push({ type: "tool_result", tool_use_id: p.toolCallId, content: p.content, ...(p.isError ? { is_error: true } : {}) });
+      if (p.kind === "tool_call") {
+        blocks.push({ type: "tool_use", id: p.call.id, name: p.call.name, input: argumentsObject(p.call.arguments) });
+      } else if (p.kind === "tool_result") {
+        blocks.push({ type: "tool_result", tool_use_id: p.toolCallId, content: p.content, ...(p.isError ? { is_error: true } : {}) });
+      }
     }
     if (t.role === "user" && text !== "") blocks.push({ type: "text", text });
     return { role: t.role, content: blocks };
@@ -99,7 +102,11 @@ export class AnthropicProvider implements LlmProvider {
         : {}),
       ...(tools.length
         ? {
-            tools: tools.map((t) => ({ name: t.name, description: t.description, input_schema: { ...t.parameters, type: "object" as const } })),
+            tools: tools.map((t) => ({
+              name: t.name,
+              description: t.description,
+              input_schema: { ...t.parameters, type: "object" as const },
+            })),
             tool_choice: req.toolChoice === "required" ? { type: "any" as const } : { type: "auto" as const },
           }
         : {}),
@@ -119,7 +126,9 @@ export class AnthropicProvider implements LlmProvider {
       const tool = msg.content.find((b) => b.type === "tool_use");
       if (!tool || tool.type !== "tool_use") {
         // A truncated or refused answer has no tool call; it is surfaced with its stop reason, not hidden.
-        if (msg.stop_reason !== "tool_use" && msg.stop_reason !== "end_turn") return this.result(msg.model || req.model, "", [], msg.stop_reason, inputOf(msg.usage), msg.usage.output_tokens, jsonMode);
+        if (msg.stop_reason !== "tool_use" && msg.stop_reason !== "end_turn") {
+          return this.result(msg.model || req.model, "", [], msg.stop_reason, inputOf(msg.usage), msg.usage.output_tokens, jsonMode);
+        }
         throw protocolError(this.name, "no tool_use block for JSON output");
       }
       text = JSON.stringify(tool.input);
@@ -133,7 +142,15 @@ export class AnthropicProvider implements LlmProvider {
   }
 
   /** In JSON mode the forced tool call *is* the answer, so its `tool_use` stop is a natural end. */
-  private result(model: string, text: string, toolCalls: ToolCall[], raw: string | null | undefined, inputTokens: number, outputTokens: number, jsonMode: boolean): CompletionResult {
+  private result(
+    model: string,
+    text: string,
+    toolCalls: ToolCall[],
+    raw: string | null | undefined,
+    inputTokens: number,
+    outputTokens: number,
+    jsonMode: boolean,
+  ): CompletionResult {
     const mapped: StopReason = anthropicStopReason(raw);
     const stopReason = jsonMode && mapped === "tool_calls" ? "end" : mapped;
     return { provider: this.name, model, text, inputTokens, outputTokens, toolCalls, stopReason, rawStopReason: raw ?? "none" };
@@ -157,7 +174,9 @@ export class AnthropicProvider implements LlmProvider {
           outputTokens = ev.message.usage.output_tokens;
           break;
         case "content_block_start":
-          if (!jsonMode && ev.content_block.type === "tool_use") calls.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, arguments: "" });
+          if (!jsonMode && ev.content_block.type === "tool_use") {
+            calls.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, arguments: "" });
+          }
           break;
         case "content_block_delta": {
           const d = ev.delta;

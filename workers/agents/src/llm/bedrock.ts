@@ -47,8 +47,10 @@ export function toConverseMessages(turns: readonly Turn[]): { role: "user" | "as
     const text = joinText(t.parts);
     const blocks: Record<string, unknown>[] = [];
     for (const p of resultsFirst(t.parts)) {
-      if (p.kind === "tool_call") blocks.push({ toolUse: { toolUseId: p.call.id, name: p.call.name, input: argumentsObject(p.call.arguments) } });
-      else if (p.kind === "tool_result") {
+      if (p.kind === "tool_call") {
+        blocks.push({ toolUse: { toolUseId: p.call.id, name: p.call.name, input: argumentsObject(p.call.arguments) } });
+      }
+      if (p.kind === "tool_result") {
         // `status` only when it says something: the Converse docs list it as a Claude-only field.
         blocks.push({ toolResult: { toolUseId: p.toolCallId, content: [{ text: p.content }], ...(p.isError ? { status: "error" } : {}) } });
       }
@@ -203,14 +205,17 @@ export class BedrockProvider implements LlmProvider {
       const tool = blocks.find((b) => b.toolUse);
       if (!tool?.toolUse) {
         // Truncated or stopped by a guardrail: surfaced with its stop reason, not hidden as an error.
-        if (stop.stopReason !== "end" && stop.stopReason !== "tool_calls") return { provider: this.name, model: req.model, text: "", ...usage, toolCalls, ...stop };
+        if (stop.stopReason !== "end" && stop.stopReason !== "tool_calls") {
+          return { provider: this.name, model: req.model, text: "", ...usage, toolCalls, ...stop };
+        }
         throw protocolError(this.name, "no toolUse block for JSON output");
       }
       text = JSON.stringify(tool.toolUse.input);
     } else {
       text = blocks.map((b) => b.text ?? "").join("");
       blocks.forEach((b, i) => {
-        if (b.toolUse) toolCalls.push({ id: b.toolUse.toolUseId ?? `tooluse_${i}`, name: b.toolUse.name, arguments: JSON.stringify(b.toolUse.input ?? {}) });
+        if (!b.toolUse) return;
+        toolCalls.push({ id: b.toolUse.toolUseId ?? `tooluse_${i}`, name: b.toolUse.name, arguments: JSON.stringify(b.toolUse.input ?? {}) });
       });
     }
     return { provider: this.name, model: req.model, text, ...usage, toolCalls, ...stop };

@@ -74,7 +74,8 @@ export function modelInfo(provider: ProviderName, model: string, catalog: readon
   let best: ModelInfo | undefined;
   for (const e of own) {
     const boundary = m.charAt(e.model.length);
-    if (m.startsWith(e.model) && (boundary === "-" || boundary === "@" || boundary === ":") && (!best || e.model.length > best.model.length)) best = e;
+    const family = m.startsWith(e.model) && (boundary === "-" || boundary === "@" || boundary === ":");
+    if (family && (!best || e.model.length > best.model.length)) best = e;
   }
   return best;
 }

@@ -37,7 +37,9 @@ const GenerateContentResponse = z.object({
 type GenerateContentResponse = z.infer<typeof GenerateContentResponse>;
 
 /** The google.rpc.Status envelope Gemini sends for errors, also as an SSE chunk inside a 200 stream. */
-const ErrorEnvelope = z.object({ error: z.object({ code: z.number().int().optional(), message: z.string().optional(), status: z.string().optional() }) });
+const ErrorEnvelope = z.object({
+  error: z.object({ code: z.number().int().optional(), message: z.string().optional(), status: z.string().optional() }),
+});
 
 /** google.rpc canonical codes → HTTP status, for error envelopes that carry only `status`. */
 const RPC_STATUS: Record<string, number> = {
@@ -95,7 +97,10 @@ function callsOf(r: GenerateContentResponse, newId: () => string): ToolCall[] {
   return out;
 }
 
-/** Gemini rejects an OBJECT schema without properties ("should be non-empty for OBJECT type"): a tool without arguments has no `parameters`. */
+/**
+ * Gemini rejects an OBJECT schema without properties ("should be non-empty for OBJECT type"):
+ * a tool without arguments is declared without `parameters`.
+ */
 function declarationParameters(schema: Record<string, unknown>): { parameters?: Record<string, unknown> } {
   const p = toGeminiSchema(schema);
   const props = p.properties;
@@ -119,7 +124,10 @@ export function toGeminiContents(turns: readonly Turn[]): { role: "user" | "mode
       const calls = t.parts.flatMap((p) => (p.kind === "tool_call" ? [p.call] : []));
       if (text !== "" || calls.length === 0) parts.push({ text });
       for (const c of calls) {
-        parts.push({ functionCall: { ...vendorId(c.id), name: c.name, args: argumentsObject(c.arguments) }, ...(c.signature ? { thoughtSignature: c.signature } : {}) });
+        parts.push({
+          functionCall: { ...vendorId(c.id), name: c.name, args: argumentsObject(c.arguments) },
+          ...(c.signature ? { thoughtSignature: c.signature } : {}),
+        });
       }
       lastCalls = calls;
       return { role: "model", parts };
@@ -131,7 +139,8 @@ export function toGeminiContents(turns: readonly Turn[]): { role: "user" | "mode
     };
     for (const r of [...results].sort((a, b) => rank(a.toolCallId) - rank(b.toolCallId))) {
       // The documented keys: "output" for a result, "error" for a failure.
-      parts.push({ functionResponse: { ...vendorId(r.toolCallId), name: r.name, response: r.isError ? { error: r.content } : { output: r.content } } });
+      const response = r.isError ? { error: r.content } : { output: r.content };
+      parts.push({ functionResponse: { ...vendorId(r.toolCallId), name: r.name, response } });
     }
     if (text !== "" || parts.length === 0) parts.push({ text });
     lastCalls = [];
@@ -174,7 +183,9 @@ export class GeminiProvider implements LlmProvider {
       ...(Object.keys(generationConfig).length ? { generationConfig } : {}),
       ...(tools.length
         ? {
-            tools: [{ functionDeclarations: tools.map((t) => ({ name: t.name, description: t.description, ...declarationParameters(t.parameters) })) }],
+            tools: [
+              { functionDeclarations: tools.map((t) => ({ name: t.name, description: t.description, ...declarationParameters(t.parameters) })) },
+            ],
             toolConfig: { functionCallingConfig: { mode: req.toolChoice === "required" ? "ANY" : "AUTO" } },
           }
         : {}),
@@ -234,8 +245,15 @@ export class GeminiProvider implements LlmProvider {
    * One result shape for both paths, so that streaming and non-streaming agree: an answer that
    * ends with MAX_TOKENS or SAFETY (with or without text) is returned with that stop reason.
    */
-  private result(model: string, text: string, toolCalls: ToolCall[], finishReason: string | undefined, usage: { inputTokens: number; outputTokens: number }): CompletionResult {
-    return { provider: this.name, model, text, ...usage, toolCalls, stopReason: geminiStopReason(finishReason, toolCalls.length > 0), rawStopReason: finishReason ?? "none" };
+  private result(
+    model: string,
+    text: string,
+    toolCalls: ToolCall[],
+    finishReason: string | undefined,
+    usage: { inputTokens: number; outputTokens: number },
+  ): CompletionResult {
+    const stopReason = geminiStopReason(finishReason, toolCalls.length > 0);
+    return { provider: this.name, model, text, ...usage, toolCalls, stopReason, rawStopReason: finishReason ?? "none" };
   }
 
   private async once(req: CompletionRequest): Promise<CompletionResult> {
@@ -249,7 +267,8 @@ export class GeminiProvider implements LlmProvider {
     const r = this.parse(raw);
     const cand = r.candidates?.[0];
     if (!cand) throw protocolError(this.name, "no candidates");
-    return this.result(r.modelVersion ?? req.model, textOf(r), callsOf(r, this.newId), cand.finishReason, usageOf(r) ?? { inputTokens: 0, outputTokens: 0 });
+    const usage = usageOf(r) ?? { inputTokens: 0, outputTokens: 0 };
+    return this.result(r.modelVersion ?? req.model, textOf(r), callsOf(r, this.newId), cand.finishReason, usage);
   }
 
   private async stream(req: CompletionRequest): Promise<CompletionResult> {

@@ -71,7 +71,8 @@ export function parseLocalModels(raw: string, varName = "OPENAI_MODELS"): LocalM
     const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
     throw new AppError(
       "internal",
-      `${varName} is invalid${where}: ${issue?.message ?? "bad value"}. Expected JSON [{"name","contextWindow",…}] or name:contextWindow[:inPrice:outPrice][:notools], comma-separated`,
+      `${varName} is invalid${where}: ${issue?.message ?? "bad value"}. ` +
+        `Expected JSON [{"name","contextWindow",…}] or name:contextWindow[:inPrice:outPrice][:notools], comma-separated`,
     );
   }
   const names = new Set<string>();

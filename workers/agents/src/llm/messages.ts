@@ -11,6 +11,11 @@ export interface Turn {
   parts: TurnPart[];
 }
 
+/** The heading of a tool result sent as plain text (orphan results here, the text tool protocol). */
+export function resultHeading(name: string, id: string, isError: boolean): string {
+  return `Result of tool call ${name} (id ${id})${isError ? " — the call FAILED" : ""}:`;
+}
+
 /** What a call that never got a result is answered with, so the conversation stays valid for every vendor. */
 export const NOT_RUN = "This tool call was not run.";
 
@@ -30,7 +35,7 @@ export function repairToolTurns(messages: readonly ChatMessage[]): ChatMessage[]
   for (const m of messages) {
     if (m.role === "tool") {
       if (pending.delete(m.toolCallId)) out.push(m);
-      else out.push({ role: "user", content: `Result of tool call ${m.name} (id ${m.toolCallId})${m.isError ? " — the call FAILED" : ""}:\n${m.content}` });
+      else out.push({ role: "user", content: `${resultHeading(m.name, m.toolCallId, m.isError === true)}\n${m.content}` });
       continue;
     }
     if (m.role === "system") {

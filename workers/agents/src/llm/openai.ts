@@ -36,7 +36,11 @@ export function toOpenAiMessages(messages: readonly ChatMessage[]): ChatCompleti
               role: "assistant",
               // The API wants null, not "", next to tool_calls (some compatible servers reject "").
               content: m.content === "" ? null : m.content,
-              tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })),
+              tool_calls: m.toolCalls.map((c) => ({
+                id: c.id,
+                type: "function" as const,
+                function: { name: c.name, arguments: c.arguments },
+              })),
             }
           : { role: "assistant", content: m.content };
       default:
@@ -75,7 +79,8 @@ export class OpenAiProvider implements LlmProvider {
     this.official = baseURL === OPENAI_DEFAULT_BASE_URL;
     this.secrets = [opts.apiKey];
     this.models = opts.models;
-    this.textTools = new Set([...(opts.textToolModels ?? []), ...(opts.models ?? []).filter((m) => m.nativeTools === false).map((m) => m.model)]);
+    const listedWithoutTools = (opts.models ?? []).filter((m) => m.nativeTools === false).map((m) => m.model);
+    this.textTools = new Set([...(opts.textToolModels ?? []), ...listedWithoutTools]);
     this.client = new OpenAI({
       apiKey: opts.apiKey,
       baseURL,
@@ -127,7 +132,10 @@ export class OpenAiProvider implements LlmProvider {
         : {}),
       ...(tools.length
         ? {
-            tools: tools.map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.parameters } })),
+            tools: tools.map((t) => ({
+              type: "function" as const,
+              function: { name: t.name, description: t.description, parameters: t.parameters },
+            })),
             tool_choice: req.toolChoice ?? "auto",
           }
         : {}),
@@ -207,7 +215,8 @@ export class OpenAiProvider implements LlmProvider {
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, c]) => ({ id: c.id || newCallId(), name: c.name, arguments: c.arguments }));
-    if (refusal) return { provider: this.name, model, text: refusal, inputTokens, outputTokens, toolCalls, stopReason: "content_filter", rawStopReason: "refusal" };
-    return { provider: this.name, model, text, inputTokens, outputTokens, toolCalls, stopReason: openAiStopReason(finish), rawStopReason: finish ?? "none" };
+    const usage = { inputTokens, outputTokens };
+    if (refusal) return { provider: this.name, model, text: refusal, ...usage, toolCalls, stopReason: "content_filter", rawStopReason: "refusal" };
+    return { provider: this.name, model, text, ...usage, toolCalls, stopReason: openAiStopReason(finish), rawStopReason: finish ?? "none" };
   }
 }

@@ -273,7 +273,8 @@ export async function routeWithFallback(input: RouteWithFallbackInput): Promise<
     // Priced and sized by the model asked for: vendors answer with dated snapshot names.
     const cost = costUsd(c.provider, c.model, result.inputTokens, result.outputTokens, prices);
     result = { ...result, costUsd: cost, contextWindow: contextWindowOf(c.provider, c.model, catalog) };
-    usage.push({ provider: result.provider, model: result.model, inputTokens: result.inputTokens, outputTokens: result.outputTokens, costUsd: cost });
+    const { inputTokens, outputTokens } = result;
+    usage.push({ provider: result.provider, model: result.model, inputTokens, outputTokens, costUsd: cost });
     const ok = input.validate ? await input.validate(result) : true;
     await input.stats?.recordOutcome(input.features.role, c.provider, c.model, ok);
     if (!ok) {

@@ -1,4 +1,5 @@
 import type { ChatMessage, CompletionRequest, ToolCall, ToolSpec } from "./types";
+import { resultHeading } from "./messages";
 
 /**
  * The text tool protocol, for OpenAI-compatible servers whose model has no native tool calling
@@ -23,7 +24,9 @@ export function toolProtocolPrompt(tools: readonly ToolSpec[], choice: Completio
     '{"name": "<tool name>", "arguments": {<arguments matching its schema>}}',
     "```",
     "You may write several such blocks in one reply. Stop after your tool_call blocks: each result comes back in the next message.",
-    choice === "required" ? "You must call at least one tool in this reply." : "When you need no tool, answer normally without any tool_call block.",
+    choice === "required"
+      ? "You must call at least one tool in this reply."
+      : "When you need no tool, answer normally without any tool_call block.",
     "Available tools:",
     list,
   ].join("\n");
@@ -52,8 +55,7 @@ export function textProtocolMessages(req: CompletionRequest): ChatMessage[] {
       const blocks = (m.toolCalls ?? []).map(fence);
       out.push({ role: "assistant", content: [m.content, ...blocks].filter((s) => s !== "").join("\n\n") });
     } else if (m.role === "tool") {
-      const head = `Result of tool call ${m.name} (id ${m.toolCallId})${m.isError ? " — the call FAILED" : ""}:`;
-      out.push({ role: "user", content: `${head}\n${m.content}` });
+      out.push({ role: "user", content: `${resultHeading(m.name, m.toolCallId, m.isError === true)}\n${m.content}` });
     } else {
       out.push({ role: m.role, content: m.content });
     }
