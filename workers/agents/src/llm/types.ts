@@ -38,7 +38,7 @@ export type ChatMessage =
  * - end: a natural end of the turn (OpenAI "stop", Anthropic "end_turn"/"stop_sequence", Bedrock "end_turn", Gemini "STOP")
  * - tool_calls: it wants tools run (OpenAI "tool_calls", Anthropic/Bedrock "tool_use")
  * - max_tokens: cut off by the output cap (OpenAI "length", Anthropic/Bedrock "max_tokens", Gemini "MAX_TOKENS")
- * - content_filter: refused or filtered (OpenAI "content_filter", Bedrock "guardrail_intervened"/"content_filtered",
+ * - content_filter: refused or filtered (OpenAI "content_filter" or a `refusal` message, Bedrock "guardrail_intervened"/"content_filtered",
  *   Anthropic "refusal", Gemini "SAFETY"/"RECITATION"/"BLOCKLIST"/"PROHIBITED_CONTENT"/"SPII")
  * - other: anything else (kept in `rawStopReason`)
  */
