@@ -52,7 +52,9 @@ export function toConverseMessages(turns: readonly Turn[]): { role: "user" | "as
       }
       if (p.kind === "tool_result") {
         // `status` only when it says something: the Converse docs list it as a Claude-only field.
-        blocks.push({ toolResult: { toolUseId: p.toolCallId, content: [{ text: p.content }], ...(p.isError ? { status: "error" } : {}) } });
+        // Blank text is rejected here too, and a tool may well print nothing.
+        const content = [{ text: p.content.trim() === "" ? "(no output)" : p.content }];
+        blocks.push({ toolResult: { toolUseId: p.toolCallId, content, ...(p.isError ? { status: "error" } : {}) } });
       }
     }
     // Text leads an assistant turn (it explains the calls) and follows the results in a user turn.

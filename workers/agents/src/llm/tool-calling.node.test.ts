@@ -202,6 +202,18 @@ describe("tool wire shapes", () => {
     ]);
   });
 
+  it("Bedrock: an empty tool output is sent as a non-blank text (Converse rejects blank text)", async () => {
+    server = await startServer(bedrockToolServer(weatherBrain, AWS));
+    const p = new BedrockProvider({ ...AWS, endpoint: server.url });
+    const call = { id: "tooluse_1", name: "get_weather", arguments: '{"city":"Oslo"}' };
+    const r = await p.complete({
+      model: "amazon.nova-lite-v1:0",
+      tools: WEATHER_TOOLS,
+      messages: [...start, { role: "assistant", content: "", toolCalls: [call] }, { role: "tool", toolCallId: "tooluse_1", name: "get_weather", content: "" }],
+    });
+    expect(r.text).toBe("Paris: get_weather=(no output)");
+  });
+
   it("Gemini: functionDeclarations in the schema subset, functionCall with its thoughtSignature, functionResponse output/error", async () => {
     server = await startServer(geminiToolServer(weatherBrain));
     const p = new GeminiProvider({ apiKey: "AIzaSyTEST-tools-000000000000000", baseUrl: server.url });

@@ -28,6 +28,9 @@ function check(messages: Msg[], toolConfig: unknown): string | undefined {
     for (const [j, b] of m.content.entries()) {
       if (b.text !== undefined && b.text.trim() === "") return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
       if (b.toolUse && (typeof b.toolUse.input !== "object" || b.toolUse.input === null)) return `messages.${i}.content.${j}.toolUse.input must be a JSON object`;
+      for (const [k, c] of (b.toolResult?.content ?? []).entries()) {
+        if (c.text !== undefined && c.text.trim() === "") return `The text field in the ToolResultContentBlock object at messages.${i}.content.${j}.toolResult.content.${k} is blank.`;
+      }
       if (b.toolResult?.status !== undefined && !["success", "error"].includes(b.toolResult.status)) return `messages.${i}.content.${j}.toolResult.status: invalid value`;
     }
     const results = m.content.filter((b) => b.toolResult).map((b) => b.toolResult!.toolUseId);
