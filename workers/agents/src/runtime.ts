@@ -177,7 +177,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
         model: res.model,
         inputTokens: res.inputTokens,
         outputTokens: res.outputTokens,
-        costUsd: costUsd(res.provider, res.model, res.inputTokens, res.outputTokens),
+        costUsd: res.costUsd ?? costUsd(res.provider, res.model, res.inputTokens, res.outputTokens),
       });
       return res;
     };
