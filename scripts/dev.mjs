@@ -82,7 +82,8 @@ async function startSandbox() {
 
 function degradedBanner(reason) {
   const line = "=".repeat(96);
-  console.warn(`\n${line}\n[dev] DEGRADED MODE — no sandbox. ${reason.split("\n").join("\n[dev] ")}`);
+  const why = reason.replace(/^\[system-deps\] /gm, "").split("\n").join("\n[dev]   ");
+  console.warn(`\n${line}\n[dev] DEGRADED MODE — no sandbox:\n[dev]   ${why}`);
   console.warn("[dev] QA cannot run the generated projects' tests, so projects fail at QA; /health answers 503 and says why.");
   console.warn(`[dev] Fix the above, then restart npm run dev.\n${line}\n`);
 }

@@ -23,7 +23,7 @@ const SUITES = [
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],
-  ["deploy dry-runs + generated types", "scripts/vitest.config.ts"],
+  ["scripts: deploy dry-runs, generated types, system deps, dev sandbox supervisor", "scripts/vitest.config.ts"],
 ].filter(([, cfg]) => existsSync(path.join(ROOT, cfg)));
 
 const only = process.argv.slice(2);
