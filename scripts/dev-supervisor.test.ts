@@ -108,7 +108,7 @@ describe("npm run dev's sandbox host supervisor", () => {
     process.kill(sup.pid!, "SIGKILL");
     const down = await until("/health to report the sandbox down", 5_000, async () => ((await health()).status === 503 ? health() : null));
     expect(down.body).toMatchObject({ ok: false, d1: true, sandbox: { ok: false } });
-    expect(down.body.sandbox.error).toContain(`sandbox-host unreachable at ${sup.url}`);
+    expect(down.body.sandbox.error).toMatch(/^sandbox-host unreachable: /);
 
     await until("/health to be ok again", 90_000, async () => (await health()).status === 200);
     expect((await health()).body.sandbox).toEqual({ ok: true, isolation: "gvisor" });

@@ -50,7 +50,28 @@ async function checkSignature(url: string, secret: string, fetchFn: typeof fetch
   return `sandbox-host answered a signed request with HTTP ${res.status}${code ? ` (${code})` : ""}`;
 }
 
-/** Reachability of the configured sandbox host, as /health reports it. Never throws. */
+/**
+ * /health is public: without this, every unauthenticated call would make us send the host two
+ * requests (one signed, whose nonce the host must remember). Per isolate and configuration.
+ */
+const CACHE_MS = 2_000;
+const cache = new Map<string, { at: number; result: Promise<SandboxReachability> }>();
+
+/** Like probeSandbox, answering repeated calls within CACHE_MS from the last probe. */
+export function probeSandboxCached(env: SandboxProbeEnv, now = Date.now(), fetchFn?: typeof fetch): Promise<SandboxReachability> {
+  const key = `${env.SANDBOX_URL ?? ""}\n${env.SANDBOX_SECRET ?? ""}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < CACHE_MS) return hit.result;
+  if (cache.size > 16) cache.clear();
+  const result = probeSandbox(env, fetchFn);
+  cache.set(key, { at: now, result });
+  return result;
+}
+
+/**
+ * Reachability of the configured sandbox host, as /health reports it. Never throws. Errors do not
+ * name the host's address: /health is public, the sandbox host's address need not be.
+ */
 export async function probeSandbox(env: SandboxProbeEnv, fetchFn: typeof fetch = (i, init) => fetch(i, init)): Promise<SandboxReachability> {
   if (!env.SANDBOX_URL) return down("not configured: SANDBOX_URL is empty");
   if (!env.SANDBOX_SECRET) return down("not configured: SANDBOX_SECRET is empty");
@@ -63,6 +84,6 @@ export async function probeSandbox(env: SandboxProbeEnv, fetchFn: typeof fetch =
     if (!health.ok) return down("sandbox-host reports it is not ok", health.isolation);
     return { ok: true, isolation: health.isolation };
   } catch (err) {
-    return down(`sandbox-host unreachable at ${url}: ${reason(err)}`);
+    return down(`sandbox-host unreachable: ${reason(err)}`);
   }
 }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { agentsHealth } from "../../../agents/src/health";
 import { health } from "./health";
+import { probeSandboxCached } from "../../../shared/sandbox-probe";
 
 type Health = { ok: boolean; d1: boolean; sandbox: { ok: boolean; isolation: string | null; error?: string } };
 
@@ -42,7 +43,9 @@ describe("GET /health reports the sandbox", () => {
     expect(body.ok).toBe(false);
     expect(body.d1).toBe(true);
     expect(body.sandbox).toMatchObject({ ok: false, isolation: null });
-    expect(body.sandbox.error).toContain(`sandbox-host unreachable at ${DEAD_URL}`);
+    expect(body.sandbox.error).toMatch(/^sandbox-host unreachable: /);
+    // /health is public: the host's address is not part of the answer.
+    expect(body.sandbox.error).not.toContain("127.0.0.1");
   });
 
   it("a host that refuses our secret is not ok either", async () => {
@@ -81,5 +84,21 @@ describe("GET /health reports the sandbox", () => {
     expect(await res.json()).toMatchObject({ ok: false, sandbox: { ok: false, isolation: null } });
     const ok = await agentsBinding({ SANDBOX_SECRET: sandboxEnv.SANDBOX_SECRET }).fetch("https://agents.internal/health");
     expect(ok.status).toBe(200);
+  });
+
+  it("a flood of /health calls reaches the host once per 2 s, not once per call", async () => {
+    let requests = 0;
+    const counting: typeof fetch = (input, init) => {
+      requests++;
+      return fetch(input, init);
+    };
+    // Its own secret spelling, so no other test's cached answer is reused.
+    const probeEnv = { SANDBOX_URL: env.SANDBOX_URL, SANDBOX_SECRET: `${sandboxEnv.SANDBOX_SECRET} ` };
+    const t0 = Date.now();
+    const answers = await Promise.all([0, 10, 500, 1_999].map((dt) => probeSandboxCached(probeEnv, t0 + dt, counting)));
+    expect(requests).toBe(2); // the host's /health and one signed request
+    expect(new Set(answers.map((a) => a.ok)).size).toBe(1);
+    await probeSandboxCached(probeEnv, t0 + 2_000, counting);
+    expect(requests).toBe(4);
   });
 });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { probeSandbox, SandboxReachability } from "../../../shared/sandbox-probe";
+import { probeSandboxCached, SandboxReachability } from "../../../shared/sandbox-probe";
 import type { AppEnv } from "../app-env";
 
 /** The part of the agents Worker's /health the gateway relies on. */
@@ -13,7 +13,7 @@ const AGENTS_TIMEOUT_MS = 5_000;
  * and holds them, so it is asked over its service binding.
  */
 async function sandboxReachability(env: Env): Promise<SandboxReachability> {
-  if (env.BUS_MODE === "inline") return probeSandbox(env);
+  if (env.BUS_MODE === "inline") return probeSandboxCached(env);
   const agents: Fetcher | undefined = env.AGENTS;
   if (!agents) return { ok: false, isolation: null, error: "no AGENTS service binding: cannot ask the agents Worker about the sandbox" };
   try {
