@@ -111,7 +111,10 @@ async function main() {
   // Provider keys a user puts in .env (see README) reach every Worker.
   // SaaS-only secrets are declared required for deploys; locally (AUTH_MODE=local) they stay empty.
   const defaults = { OIDC_CLIENT_SECRET: "", JWT_PRIVATE_JWK: "" };
-  const stack = await startWorkers({ port: PORT, persistDir: PERSIST, vars, defaults });
+  const stack = await startWorkers({ port: PORT, persistDir: PERSIST, vars, defaults }).catch(async (err) => {
+    await sandbox?.stop(); // detached: it would outlive us
+    throw err;
+  });
   await reportHealth(stack.url);
   if (reason) degradedBanner(reason);
   console.log(`\n[dev] Proximus is up: http://localhost:${PORT}  (local mode, offline provider, no keys${sandbox ? "" : ", NO SANDBOX"})\n`);
