@@ -75,7 +75,7 @@ describe("file tools", () => {
     expect(spaced.content).toMatch(/it does occur with different whitespace/);
     const ambiguous = await callTool("edit_file", { path: "src/app.js", search: "status: 200", replace: "status: 201" }, c);
     expect(ambiguous.content).toBe("edit_file src/app.js: the search text matches 2 times; include more surrounding lines so it matches exactly once");
-    const fixed = await callTool("edit_file", { path: "src/app.js", search: "status: 200, body: item;", replace: "status: 201, body: item;" }, c);
+    const fixed = await callTool("edit_file", { path: "src/app.js", search: "status: 200, body: item }", replace: "status: 201, body: item }" }, c);
     expect(fixed).toMatchObject({ isError: false, content: "edited src/app.js at line 14" });
     expect(await c.workspace.read("src/app.js")).toBe(APP_SOURCE);
     const breaking = await callTool("edit_file", { path: "src/app.js", search: "module.exports = { handle };", replace: "module.exports = { handle" }, c);
