@@ -137,9 +137,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
         state.messages = compactMessages(state.messages, state.toolSummaries, keep);
         if (estimateTokens(state.messages, specChars) + state.maxOutputTokens <= contextWindow * caps.compactAt) break;
       }
-      state.compactions++;
       const after = estimateTokens(state.messages, specChars);
-      input.emit({ type: "loop.notice", step: state.step, kind: "compacted", message: `conversation compacted from ~${before} to ~${after} tokens` });
+      if (after < before) state.compactions++;
+      if (after < before) input.emit({ type: "loop.notice", step: state.step, kind: "compacted", message: `conversation compacted from ~${before} to ~${after} tokens` });
     }
 
     // Worst case of the next call, reserved before it is made: the whole prompt plus the full output cap.

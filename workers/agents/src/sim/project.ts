@@ -61,6 +61,6 @@ test("an unknown route answers 404", () => {
 
 /** The app with a long doc comment: a reply that needs more than 4096 output tokens to write it. */
 export function verboseApp(): string {
-  const notes = Array.from({ length: 420 }, (_, i) => ` * - note ${i + 1}: every route answers JSON; ids are assigned in insertion order.`);
+  const notes = Array.from({ length: 250 }, (_, i) => ` * - note ${i + 1}: every route answers JSON; ids are assigned in insertion order.`);
   return `/**\n * Items API, documented at length.\n${notes.join("\n")}\n */\n${APP_SOURCE}`;
 }

@@ -48,7 +48,7 @@ const good: Scenario = (req) => {
 
 /** The failing run's output names what the test wanted and what it got (TAP: expected/actual). */
 function sawCreateFailure(output: string): boolean {
-  return /expected:\s*201/.test(output) && /actual:\s*200/.test(output);
+  return (/expected:\s*201/.test(output) && /actual:\s*200/.test(output)) || /200 !== 201/.test(output);
 }
 
 /**
@@ -66,7 +66,7 @@ const slip: Scenario = (req) => {
   const readIdx = lastIndex(h, (c) => c.name === "read_file" && c.args?.path === APP_PATH && c.result?.isError === false);
   if (readIdx < p.run) return act(call("read_file", { path: APP_PATH }));
   // Copy the offending line exactly as read_file showed it ("12 | code").
-  const shown = /^\s*\d+ \| (.*status: 200, body: item;.*)$/m.exec(h[readIdx]?.result?.content ?? "")?.[1];
+  const shown = /^\s*\d+ \| (.*status: 200, body: item \}.*)$/m.exec(h[readIdx]?.result?.content ?? "")?.[1];
   if (shown && sawCreateFailure(failure)) return act(call("edit_file", { path: APP_PATH, search: shown, replace: shown.replace("status: 200", "status: 201") }));
   return act(call("finish", { summary: "Tests fail and I cannot see why from what I was shown.", status: "tests_failing", notes: "create answers the wrong status" }));
 };
