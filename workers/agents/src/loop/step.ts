@@ -47,8 +47,9 @@ export async function runToolCalls(state: LoopState, calls: ToolCall[], text: st
       appliedEdits: state.appliedEdits,
       ...(opts.writeChecks ? { writeChecks: opts.writeChecks } : {}),
     });
-    // Tools cap their own output; this is the backstop for any tool that does not.
-    const content = headTail(outcome.content, Math.ceil(opts.maxOutputChars * 1.5));
+    // Tools cap their own output; this is the backstop for any tool that does not. The "ERROR: "
+    // prefix tells every model a call failed, also over wires without an error flag (OpenAI).
+    const content = `${outcome.isError ? "ERROR: " : ""}${headTail(outcome.content, Math.ceil(opts.maxOutputChars * 1.5))}`;
     state.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content, ...(outcome.isError ? { isError: true } : {}) });
     state.toolSummaries[call.id] = `${call.name}: ${outcome.summary}`;
     out.records.push({ id: call.id, name: call.name, ok: !outcome.isError, summary: outcome.summary });

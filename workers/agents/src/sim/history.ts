@@ -34,7 +34,8 @@ export function pastCalls(messages: readonly ChatMessage[]): PastCall[] {
       }
     } else if (m.role === "tool") {
       const pc = byId.get(m.toolCallId);
-      if (pc) pc.result = { content: m.content, isError: m.isError === true };
+      // OpenAI's wire has no error flag on tool turns; the loop prefixes failed results with "ERROR:".
+      if (pc) pc.result = { content: m.content, isError: m.isError === true || m.content.startsWith("ERROR:") };
     }
   }
   return calls;
