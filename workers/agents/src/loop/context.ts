@@ -67,7 +67,7 @@ function turnStarts(messages: readonly ChatMessage[], from: number): number[] {
 export function compactMessages(messages: readonly ChatMessage[], summaries: Record<string, string>, keepTurns: number): ChatMessage[] {
   const head = messages.findIndex((m) => m.role === "user") + 1;
   const starts = turnStarts(messages, head);
-  const keepFrom = starts.length > keepTurns ? (starts[starts.length - keepTurns] as number) : messages.length;
+  const keepFrom = starts.length > keepTurns ? (starts[starts.length - keepTurns] as number) : 0;
   return messages.map((m, i): ChatMessage => {
     if (i < head || i >= keepFrom) return m;
     if (m.role === "tool") {

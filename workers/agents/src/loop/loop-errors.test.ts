@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../../../contracts/errors";
+import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
+import { fixedBudget } from "./caps";
+import type { LoopEvent } from "./events";
+import { runAgentLoop } from "./loop";
+import { MemoryWorkspace } from "./workspace";
+
+/** A provider that answers from a list; only for the stop reasons no simulator scenario covers. */
+function scripted(answers: (Partial<CompletionResult> | Error)[]): LlmProvider & { seen: CompletionRequest[] } {
+  const seen: CompletionRequest[] = [];
+  return {
+    name: "openai",
+    seen,
+    async complete(req) {
+      seen.push(req);
+      const a = answers[Math.min(seen.length - 1, answers.length - 1)]!;
+      if (a instanceof Error) throw a;
+      return { provider: "openai", model: req.model, text: "", inputTokens: 10, outputTokens: 5, ...a };
+    },
+  };
+}
+
+async function loopWith(provider: LlmProvider) {
+  const events: LoopEvent[] = [];
+  const result = await runAgentLoop({
+    provider,
+    model: "gpt-4o-mini",
+    system: "s",
+    user: "u",
+    workspace: new MemoryWorkspace(),
+    runner: null,
+    budget: fixedBudget(1),
+    emit: (e) => events.push(e),
+  });
+  return { result, events };
+}
+
+describe("stop reasons from the model and the provider", () => {
+  it("content_filter stops at once", async () => {
+    const { result } = await loopWith(scripted([{ stopReason: "content_filter", rawStopReason: "guardrail_intervened" }]));
+    expect(result).toMatchObject({ stopReason: "content_filter", steps: 1 });
+    expect(result.detail).toMatch(/guardrail_intervened/);
+  });
+
+  it("a provider error after its own retries stops with provider_error and names the code", async () => {
+    const { result } = await loopWith(scripted([new AppError("upstream_failed", "openai HTTP 503: overloaded")]));
+    expect(result).toMatchObject({ stopReason: "provider_error", steps: 0 });
+    expect(result.detail).toBe("openai failed (upstream_failed): openai HTTP 503: overloaded");
+  });
+
+  it("three prose replies in a row are no_progress", async () => {
+    const p = scripted([{ text: "I think we should plan first.", stopReason: "end" }]);
+    const { result, events } = await loopWith(p);
+    expect(result).toMatchObject({ stopReason: "no_progress", steps: 3 });
+    expect(events.filter((e) => e.type === "loop.notice")).toHaveLength(3);
+    expect(p.seen[1]?.messages.at(-1)).toMatchObject({ role: "user", content: expect.stringMatching(/no tool call/) });
+  });
+
+  it("an exact repeat of a failing call three times is repeated_failure", async () => {
+    const bad = { toolCalls: [{ id: "x", name: "read_file", arguments: '{"path":"missing.js"}' }], stopReason: "tool_calls" as const };
+    const { result } = await loopWith(scripted([bad]));
+    expect(result).toMatchObject({ stopReason: "repeated_failure", steps: 3 });
+  });
+
+  it("a resumed stopped state returns at once without calling the model", async () => {
+    const first = await loopWith(scripted([{ stopReason: "content_filter" }]));
+    const p = scripted([{ stopReason: "end" }]);
+    const again = await runAgentLoop({
+      provider: p,
+      model: "m",
+      system: "s",
+      user: "u",
+      workspace: new MemoryWorkspace(),
+      runner: null,
+      budget: fixedBudget(1),
+      emit: () => undefined,
+      resume: first.result.state,
+    });
+    expect(again.stopReason).toBe("content_filter");
+    expect(p.seen).toHaveLength(0);
+  });
+});
