@@ -6,7 +6,7 @@ import type { ScenarioName } from "../../sim/scenarios";
 import { fixedBudget, type LoopCaps } from "../caps";
 import type { LoopEvent } from "../events";
 import { runAgentLoop, type AgentLoopResult } from "../loop";
-import { sandboxCommandRunner } from "../runner";
+import { sandboxCommandRunner, type Runner } from "../runner";
 import type { LoopState } from "../state";
 import { MemoryWorkspace } from "../workspace";
 import { localTestSandbox } from "./local-test-runner";
@@ -38,7 +38,15 @@ export interface ScenarioRun {
  */
 export async function runScenario(
   scenario: ScenarioName,
-  opts: { caps?: Partial<LoopCaps>; budgetUsd?: number; resilient?: boolean; contextWindow?: number; workspace?: MemoryWorkspace; now?: () => number } = {},
+  opts: {
+    caps?: Partial<LoopCaps>;
+    budgetUsd?: number;
+    resilient?: boolean;
+    contextWindow?: number;
+    workspace?: MemoryWorkspace;
+    now?: () => number;
+    runner?: Runner;
+  } = {},
 ): Promise<ScenarioRun> {
   const provider = new SimProvider(scenario);
   const wrapped: LlmProvider = opts.resilient === false ? provider : new ResilientProvider(provider, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
@@ -53,7 +61,7 @@ export async function runScenario(
     user: SIM_TASK,
     documents: [{ title: "PRD", content: "Users can list items and create an item with a name." }],
     workspace,
-    runner: sandboxCommandRunner(localTestSandbox),
+    runner: opts.runner ?? sandboxCommandRunner(localTestSandbox),
     budget,
     prices: SIM_PRICES,
     emit: (e) => events.push(e),
