@@ -17,8 +17,16 @@ if (!isScenarioName(scenario)) {
   console.error(`unknown scenario "${scenario}"; one of: ${SCENARIO_NAMES.join(", ")}`);
   process.exit(2);
 }
-const server = await startSimServer({ port: Number(values.port), host: values.host ?? "127.0.0.1", latencyMs: Number(values.latency), scenario });
-console.log(`sim-llm: OpenAI-compatible model simulator on ${server.baseUrl} (default scenario: ${scenario}; models: ${SCENARIO_NAMES.map((s) => `sim-${s}`).join(", ")})`);
+const server = await startSimServer({
+  port: Number(values.port),
+  host: values.host ?? "127.0.0.1",
+  latencyMs: Number(values.latency),
+  scenario,
+});
+console.log(
+  `sim-llm: OpenAI-compatible model simulator on ${server.baseUrl} ` +
+    `(default scenario: ${scenario}; models: ${SCENARIO_NAMES.map((s) => `sim-${s}`).join(", ")})`,
+);
 console.log(`sim-llm: point the agents at it with OPENAI_BASE_URL=${server.baseUrl}; GET ${server.url}/stats shows calls in flight`);
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => {

@@ -11,7 +11,10 @@ import { MemoryWorkspace } from "../workers/agents/src/loop/workspace";
 import { APP_SOURCE } from "../workers/agents/src/sim/project";
 import { startSimServer, type SimServer } from "./server";
 
-const tools = ENGINEER_TOOLS.map(toolSpec).map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.parameters } }));
+const tools = ENGINEER_TOOLS.map(toolSpec).map((t) => ({
+  type: "function" as const,
+  function: { name: t.name, description: t.description, parameters: t.parameters },
+}));
 const user = { role: "user" as const, content: "Build the items API." };
 /** The function part of the first tool call (the SDK's union also has "custom" tool calls). */
 function fn(msg: OpenAI.ChatCompletionMessage | undefined): { name: string; arguments: string } | undefined {
@@ -76,7 +79,11 @@ describe("the simulator speaks the OpenAI wire format (official openai SDK as th
       tools,
       messages: [
         user,
-        { role: "assistant", content: null, tool_calls: calls.map((c) => ({ id: c.id!, type: "function", function: { name: c.name!, arguments: c.arguments } })) },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: calls.map((c) => ({ id: c.id!, type: "function", function: { name: c.name!, arguments: c.arguments } })),
+        },
         ...calls.map((c) => ({ role: "tool" as const, tool_call_id: c.id!, content: "wrote it" })),
       ],
     });
@@ -98,7 +105,9 @@ describe("the simulator speaks the OpenAI wire format (official openai SDK as th
   });
 
   it("rate_limited answers 429 with retry-after, then OK; the SDK's own retry honours it", async () => {
-    const err = await client.chat.completions.create({ model: "sim-rate_limited", messages: [{ role: "user", content: "a" }], tools }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: "sim-rate_limited", messages: [{ role: "user", content: "a" }], tools })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).status).toBe(429);
     expect((err as RateLimitError).headers?.get("retry-after")).toBe("1");
@@ -126,7 +135,11 @@ describe("the simulator speaks the OpenAI wire format (official openai SDK as th
   });
 
   it("rejects a request that is not a chat completion with the OpenAI error shape", async () => {
-    const res = await fetch(`${sim.baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"model":"x"}' });
+    const res = await fetch(`${sim.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"model":"x"}',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { type: "invalid_request_error", message: expect.stringMatching(/^messages: /) } });
   });

@@ -60,7 +60,11 @@ function pieces(s: string, size: number): string[] {
 }
 
 function wireToolCalls(reply: Extract<SimReply, { kind: "reply" }>, turn: number) {
-  return reply.toolCalls.map((c, i) => ({ id: `call_${turn}_${i}`, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));
+  return reply.toolCalls.map((c, i) => ({
+    id: `call_${turn}_${i}`,
+    type: "function" as const,
+    function: { name: c.name, arguments: c.arguments },
+  }));
 }
 
 export async function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> {
@@ -78,7 +82,14 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     }
     const parsed = ChatCompletionRequest.safeParse(raw);
     if (!parsed.success) {
-      send(res, 400, { error: { message: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "), type: "invalid_request_error", param: null, code: null } });
+      send(res, 400, {
+        error: {
+          message: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+          type: "invalid_request_error",
+          param: null,
+          code: null,
+        },
+      });
       return;
     }
     const body = parsed.data;
@@ -87,23 +98,44 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     stats.byScenario[scenario] = (stats.byScenario[scenario] ?? 0) + 1;
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const messages = toChatMessages(body.messages);
-    const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description ?? "", parameters: t.function.parameters ?? {} }));
+    const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({
+      name: t.function.name,
+      description: t.function.description ?? "",
+      parameters: t.function.parameters ?? {},
+    }));
     const maxTokens = body.max_completion_tokens ?? body.max_tokens;
     const answer = respond(SCENARIOS[scenario], { messages, tools, attempt: attempts.next(messages), ...(maxTokens ? { maxTokens } : {}) });
     const { reply } = answer;
     if (reply.kind === "error") {
       if (reply.status === 429) stats.rateLimited++;
-      const headers: Record<string, string> = reply.retryAfterMs === undefined
-        ? {}
-        : { "retry-after": String(Math.ceil(reply.retryAfterMs / 1000)), "retry-after-ms": String(reply.retryAfterMs) };
-      send(res, reply.status, { error: { message: reply.message, type: reply.status === 429 ? "requests" : "server_error", param: null, code: reply.status === 429 ? "rate_limit_exceeded" : null } }, headers);
+      const headers: Record<string, string> =
+        reply.retryAfterMs === undefined
+          ? {}
+          : { "retry-after": String(Math.ceil(reply.retryAfterMs / 1000)), "retry-after-ms": String(reply.retryAfterMs) };
+      send(
+        res,
+        reply.status,
+        {
+          error: {
+            message: reply.message,
+            type: reply.status === 429 ? "requests" : "server_error",
+            param: null,
+            code: reply.status === 429 ? "rate_limit_exceeded" : null,
+          },
+        },
+        headers,
+      );
       return;
     }
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const turn = messages.filter((m) => m.role === "assistant").length;
     const toolCalls = wireToolCalls(reply, turn);
-    const usage = { prompt_tokens: answer.promptTokens, completion_tokens: answer.completionTokens, total_tokens: answer.promptTokens + answer.completionTokens };
+    const usage = {
+      prompt_tokens: answer.promptTokens,
+      completion_tokens: answer.completionTokens,
+      total_tokens: answer.promptTokens + answer.completionTokens,
+    };
     if (!body.stream) {
       send(res, 200, {
         id,
@@ -113,7 +145,12 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: reply.text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+            message: {
+              role: "assistant",
+              content: reply.text || null,
+              refusal: null,
+              ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+            },
             finish_reason: reply.finishReason,
             logprobs: null,
           },
@@ -129,8 +166,15 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
     for (const p of pieces(reply.text, 24)) chunk([{ index: 0, delta: { content: p }, finish_reason: null }]);
     toolCalls.forEach((c, index) => {
-      chunk([{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: "function", function: { name: c.function.name, arguments: "" } }] }, finish_reason: null }]);
-      for (const p of pieces(c.function.arguments, 64)) chunk([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: p } }] }, finish_reason: null }]);
+      chunk([
+        {
+          index: 0,
+          delta: { tool_calls: [{ index, id: c.id, type: "function", function: { name: c.function.name, arguments: "" } }] },
+          finish_reason: null,
+        },
+      ]);
+      for (const p of pieces(c.function.arguments, 64))
+        chunk([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: p } }] }, finish_reason: null }]);
     });
     chunk([{ index: 0, delta: {}, finish_reason: reply.finishReason }]);
     if (body.stream_options?.include_usage) chunk([], { usage });
@@ -141,7 +185,10 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     const url = new URL(req.url ?? "/", "http://sim");
     if (req.method === "GET" && url.pathname === "/stats") return send(res, 200, stats);
     if (req.method === "GET" && url.pathname === "/v1/models") {
-      return send(res, 200, { object: "list", data: SCENARIO_NAMES.map((s) => ({ id: `sim-${s}`, object: "model", created: 0, owned_by: "proximus-sim" })) });
+      return send(res, 200, {
+        object: "list",
+        data: SCENARIO_NAMES.map((s) => ({ id: `sim-${s}`, object: "model", created: 0, owned_by: "proximus-sim" })),
+      });
     }
     if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
       stats.inFlight++;
@@ -154,7 +201,9 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
         .finally(() => stats.inFlight--);
       return;
     }
-    send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}`, type: "invalid_request_error", param: null, code: null } });
+    send(res, 404, {
+      error: { message: `no route ${req.method} ${url.pathname}`, type: "invalid_request_error", param: null, code: null },
+    });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -3,13 +3,20 @@ import type { ChatMessage } from "../workers/agents/src/llm/types";
 
 /** The part of an OpenAI Chat Completions request the simulator reads; everything else is accepted and ignored. */
 const Text = z.union([z.string(), z.null(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())]).optional();
-const WireToolCall = z.object({ id: z.string(), type: z.literal("function").optional(), function: z.object({ name: z.string(), arguments: z.string() }) });
+const WireToolCall = z.object({
+  id: z.string(),
+  type: z.literal("function").optional(),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
 const WireMessage = z.union([
   z.object({ role: z.enum(["system", "developer", "user"]), content: Text }).loose(),
   z.object({ role: z.literal("assistant"), content: Text, tool_calls: z.array(WireToolCall).optional() }).loose(),
   z.object({ role: z.literal("tool"), tool_call_id: z.string(), content: Text }).loose(),
 ]);
-const WireTool = z.object({ type: z.literal("function"), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }) });
+const WireTool = z.object({
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+});
 
 export const ChatCompletionRequest = z
   .object({
@@ -37,9 +44,12 @@ export function toChatMessages(messages: ChatCompletionRequest["messages"]): Cha
     if (m.role === "assistant") {
       const toolCalls = (m.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
       for (const c of toolCalls) names.set(c.id, c.name);
-      return toolCalls.length ? { role: "assistant", content: text(m.content), toolCalls } : { role: "assistant", content: text(m.content) };
+      return toolCalls.length
+        ? { role: "assistant", content: text(m.content), toolCalls }
+        : { role: "assistant", content: text(m.content) };
     }
-    if (m.role === "tool") return { role: "tool", toolCallId: m.tool_call_id, name: names.get(m.tool_call_id) ?? "", content: text(m.content) };
+    if (m.role === "tool")
+      return { role: "tool", toolCallId: m.tool_call_id, name: names.get(m.tool_call_id) ?? "", content: text(m.content) };
     return { role: m.role === "developer" ? "system" : m.role, content: text(m.content) };
   });
 }

@@ -39,8 +39,10 @@ export function providerMode(provider: string, ideas: readonly string[]): number
     return 2;
   }
   console.error(
-    `--provider ${provider}: the key is set, but the executability run (${ideas.length} ideas → tests passed, typecheck, steps, cost, wall time per idea) ` +
-      "needs the agent loop wired into the runtime's Engineer tasks, which is not done yet. Ideas: " + ideas.join("; "),
+    `--provider ${provider}: the key is set, but the executability run ` +
+      `(${ideas.length} ideas → tests passed, typecheck, steps, cost, wall time per idea) ` +
+      "needs the agent loop wired into the runtime's Engineer tasks, which is not done yet. Ideas: " +
+      ideas.join("; "),
   );
   return 3;
 }

@@ -48,7 +48,16 @@ try {
       const ms = performance.now() - t0;
       const toolCalls = run.events.reduce((n, e) => n + (e.type === "loop.step" ? e.toolCalls.length : 0), 0);
       const r = run.result;
-      rows.push([name, r.stopReason, String(r.steps), String(toolCalls), String(r.inputTokens), String(r.outputTokens), r.costUsd.toFixed(5), ms.toFixed(0)]);
+      rows.push([
+        name,
+        r.stopReason,
+        String(r.steps),
+        String(toolCalls),
+        String(r.inputTokens),
+        String(r.outputTokens),
+        r.costUsd.toFixed(5),
+        ms.toFixed(0),
+      ]);
     }
   }
 } finally {
@@ -56,4 +65,6 @@ try {
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
-console.log(`\nrun tool: ${host ? "real sandbox-host" : "test-only local runner (no isolation)"}; simulated model priced at gpt-4o-mini rates`);
+console.log(
+  `\nrun tool: ${host ? "real sandbox-host" : "test-only local runner (no isolation)"}; simulated model priced at gpt-4o-mini rates`,
+);

@@ -8,18 +8,31 @@ import { MemoryWorkspace } from "./workspace";
 
 describe("project map", () => {
   it("lists files, sizes and exported symbols instead of their content", () => {
-    const ts = "export async function createItem() {}\nexport const LIMIT = 5;\nexport interface Item {}\nexport type Id = string;\nexport { a, b as c };\nexport default class App {}\n";
+    const ts =
+      "export async function createItem() {}\nexport const LIMIT = 5;\nexport interface Item {}\nexport type Id = string;\nexport { a, b as c };\nexport default class App {}\n";
     expect(exportedSymbols("src/a.ts", ts)).toEqual(["createItem", "LIMIT", "Item", "Id", "App", "a", "c"]);
     expect(exportedSymbols("src/app.js", APP_SOURCE)).toEqual(["handle"]);
     expect(exportedSymbols("x.js", "exports.one = 1;\nmodule.exports.two = 2;\n")).toEqual(["one", "two"]);
     expect(exportedSymbols("m.py", "def route():\n  pass\nclass Store:\n  pass\ndef _private():\n  pass\n")).toEqual(["route", "Store"]);
-    const map = projectMap([{ path: "src/app.js", content: APP_SOURCE }, { path: "README.md", content: "# hi" }]);
-    expect(map).toBe(`Project files (2); read_file shows a file's content:\n- src/app.js (${APP_SOURCE.length} bytes) exports: handle\n- README.md (4 bytes)`);
+    const map = projectMap([
+      { path: "src/app.js", content: APP_SOURCE },
+      { path: "README.md", content: "# hi" },
+    ]);
+    expect(map).toBe(
+      `Project files (2); read_file shows a file's content:\n- src/app.js (${APP_SOURCE.length} bytes) exports: handle\n- README.md (4 bytes)`,
+    );
     expect(map).not.toContain("items.push");
   });
 
   it("the first user turn carries the task, the upstream documents once, and the map", () => {
-    const turn = firstUserTurn("Fix the create route.", [{ title: "PRD", content: "p" }, { title: "Architecture", content: "a" }], [{ path: "src/app.js", content: APP_SOURCE }]);
+    const turn = firstUserTurn(
+      "Fix the create route.",
+      [
+        { title: "PRD", content: "p" },
+        { title: "Architecture", content: "a" },
+      ],
+      [{ path: "src/app.js", content: APP_SOURCE }],
+    );
     expect(turn).toMatch(/^# Task\nFix the create route\.\n\n# PRD\np\n\n# Architecture\na\n\n# Project\nProject files \(1\)/);
   });
 });
@@ -38,7 +51,11 @@ describe("tool output truncation", () => {
 
 describe("compaction", () => {
   const turn = (i: number): ChatMessage[] => [
-    { role: "assistant", content: "", toolCalls: [{ id: `c${i}`, name: "write_file", arguments: JSON.stringify({ path: `f${i}.js`, content: "x".repeat(5000) }) }] },
+    {
+      role: "assistant",
+      content: "",
+      toolCalls: [{ id: `c${i}`, name: "write_file", arguments: JSON.stringify({ path: `f${i}.js`, content: "x".repeat(5000) }) }],
+    },
     { role: "tool", toolCallId: `c${i}`, name: "write_file", content: `wrote f${i}.js\n${"detail ".repeat(400)}` },
   ];
   const messages: ChatMessage[] = [

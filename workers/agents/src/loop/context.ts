@@ -44,7 +44,8 @@ function shrinkArguments(args: string): string {
     const parsed: unknown = JSON.parse(args);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return args.length > 200 ? "{}" : args;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(parsed)) out[k] = typeof v === "string" && v.length > 200 ? `[compacted: ${v.length} characters]` : v;
+    for (const [k, v] of Object.entries(parsed))
+      out[k] = typeof v === "string" && v.length > 200 ? `[compacted: ${v.length} characters]` : v;
     return JSON.stringify(out);
   } catch {
     // Malformed arguments stay valid JSON in the history; some vendors parse them.
@@ -76,7 +77,9 @@ export function compactMessages(messages: readonly ChatMessage[], summaries: Rec
     }
     if (m.role === "assistant") {
       const content = m.content.length > 300 ? `${m.content.slice(0, 300)} [compacted]` : m.content;
-      return m.toolCalls ? { role: "assistant", content, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: shrinkArguments(c.arguments) })) } : { role: "assistant", content };
+      return m.toolCalls
+        ? { role: "assistant", content, toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: shrinkArguments(c.arguments) })) }
+        : { role: "assistant", content };
     }
     return m.content.length > 1000 ? { ...m, content: `${m.content.slice(0, 1000)} [compacted]` } : m;
   });

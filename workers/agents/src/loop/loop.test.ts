@@ -76,7 +76,9 @@ describe("agent loop with simulated models (in process, real node --test runs)",
     expectHonest(run);
     expect(run.result.stopReason).toBe("finished");
     const notice = run.events.find((e) => e.type === "loop.notice" && e.kind === "max_tokens_continue");
-    expect(notice && notice.type === "loop.notice" ? notice.message : "").toMatch(/cut off at the output limit \(4096 tokens\); the limit is now 8192/);
+    expect(notice && notice.type === "loop.notice" ? notice.message : "").toMatch(
+      /cut off at the output limit \(4096 tokens\); the limit is now 8192/,
+    );
     expect(run.provider.requests.map((r) => r.maxTokens).slice(0, 2)).toEqual([4096, 8192]);
   });
 
@@ -211,6 +213,8 @@ describe("context management in the loop", () => {
     // The last two turns are intact.
     expect(toolResults(last.messages).slice(-1)[0]?.content).not.toMatch(/^\[compacted\]/);
     const oldWrite = last.messages.find((m) => m.role === "assistant" && m.toolCalls?.[0]?.name === "write_file");
-    expect(oldWrite && oldWrite.role === "assistant" ? oldWrite.toolCalls?.[0]?.arguments : "").toMatch(/"content":"\[compacted: \d+ characters\]"/);
+    expect(oldWrite && oldWrite.role === "assistant" ? oldWrite.toolCalls?.[0]?.arguments : "").toMatch(
+      /"content":"\[compacted: \d+ characters\]"/,
+    );
   });
 });

@@ -139,18 +139,31 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       }
       const after = estimateTokens(state.messages, specChars);
       if (after < before) state.compactions++;
-      if (after < before) input.emit({ type: "loop.notice", step: state.step, kind: "compacted", message: `conversation compacted from ~${before} to ~${after} tokens` });
+      if (after < before)
+        input.emit({
+          type: "loop.notice",
+          step: state.step,
+          kind: "compacted",
+          message: `conversation compacted from ~${before} to ~${after} tokens`,
+        });
     }
 
     // Worst case of the next call, reserved before it is made: the whole prompt plus the full output cap.
     const estIn = estimateTokens(state.messages, specChars);
     const estOut = state.maxOutputTokens;
     if (state.inputTokens + state.outputTokens + estIn + estOut > caps.maxTokens) {
-      return stop("token_cap", `the next call (~${estIn + estOut} tokens) would pass the task's cap of ${caps.maxTokens} tokens (used ${state.inputTokens + state.outputTokens})`);
+      return stop(
+        "token_cap",
+        `the next call (~${estIn + estOut} tokens) would pass the task's cap of ${caps.maxTokens} tokens ` +
+          `(used ${state.inputTokens + state.outputTokens})`,
+      );
     }
     const reserve = price(estIn, estOut);
     if (state.costUsd + reserve > caps.maxUsd) {
-      return stop("budget", `the next call (up to $${reserve.toFixed(4)}) would pass the task's cap of $${caps.maxUsd} (spent $${state.costUsd.toFixed(4)})`);
+      return stop(
+        "budget",
+        `the next call (up to $${reserve.toFixed(4)}) would pass the task's cap of $${caps.maxUsd} (spent $${state.costUsd.toFixed(4)})`,
+      );
     }
     if (!(await input.budget.reserve(reserve))) {
       return stop("budget", `the project budget cannot cover the next call (up to $${reserve.toFixed(4)})`);
@@ -212,7 +225,10 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
         return stop("truncated", `the reply was cut off at ${state.maxOutputTokens} output tokens twice in a row`);
       }
       const raised = Math.min(caps.maxOutputTokensCeiling, state.maxOutputTokens * 2);
-      const note = `Your reply was cut off at the output limit (${state.maxOutputTokens} tokens)${raised > state.maxOutputTokens ? `; the limit is now ${raised}` : ""}. Nothing was run. Send it again, complete: one tool call at a time, and split very large files.`;
+      const note =
+        `Your reply was cut off at the output limit (${state.maxOutputTokens} tokens)` +
+        `${raised > state.maxOutputTokens ? `; the limit is now ${raised}` : ""}. Nothing was run. ` +
+        "Send it again, complete: one tool call at a time, and split very large files.";
       state.maxOutputTokens = raised;
       state.messages.push({ role: "assistant", content: res.text }, { role: "user", content: note });
       input.emit({ type: "loop.notice", step: state.step, kind: "max_tokens_continue", message: note });
@@ -226,7 +242,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       state.messages.push({ role: "assistant", content: res.text }, { role: "user", content: NO_TOOL_NUDGE });
       input.emit({ type: "loop.notice", step: state.step, kind: "no_tool_call", message: NO_TOOL_NUDGE });
       await endStep([]);
-      if (state.noToolReplies >= caps.maxNoToolReplies) return stop("no_progress", `${state.noToolReplies} replies in a row without a tool call`);
+      if (state.noToolReplies >= caps.maxNoToolReplies)
+        return stop("no_progress", `${state.noToolReplies} replies in a row without a tool call`);
       continue;
     }
     state.noToolReplies = 0;
@@ -242,9 +259,11 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     state.idleSteps = changed || outcome.progressed ? 0 : state.idleSteps + 1;
     await endStep(outcome.records);
 
-    if (outcome.finish) return stop(outcome.finish.status === "done" ? "finished" : "tests_failing", outcome.finish.summary, outcome.finish);
+    if (outcome.finish)
+      return stop(outcome.finish.status === "done" ? "finished" : "tests_failing", outcome.finish.summary, outcome.finish);
     if (outcome.repeated) return stop("repeated_failure", outcome.repeated);
-    if (state.idleSteps >= caps.noProgressSteps) return stop("no_progress", `${state.idleSteps} steps in a row changed no file, ran nothing and read nothing new`);
+    if (state.idleSteps >= caps.noProgressSteps)
+      return stop("no_progress", `${state.idleSteps} steps in a row changed no file, ran nothing and read nothing new`);
   }
 }
 

@@ -11,11 +11,16 @@ const MAX_SYMBOLS_PER_FILE = 20;
 export function exportedSymbols(path: string, content: string): string[] {
   const out = new Set<string>();
   if (JS_EXT.test(path)) {
-    const decl = /^export\s+(?:default\s+)?(?:declare\s+)?(?:async\s+)?(function\*?|class|const|let|var|interface|type|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/gm;
+    const kinds = "function\\*?|class|const|let|var|interface|type|enum|abstract\\s+class";
+    const decl = new RegExp(`^export\\s+(?:default\\s+)?(?:declare\\s+)?(?:async\\s+)?(${kinds})\\s+([\\w$]+)`, "gm");
     for (const m of content.matchAll(decl)) out.add(m[2] as string);
     for (const m of content.matchAll(/^export\s*\{([^}]*)\}/gm)) {
       for (const part of (m[1] ?? "").split(",")) {
-        const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+        const name = part
+          .trim()
+          .split(/\s+as\s+/)
+          .pop()
+          ?.trim();
         if (name) out.add(name);
       }
     }
@@ -27,7 +32,8 @@ export function exportedSymbols(path: string, content: string): string[] {
       if (name && /^[A-Za-z_$][\w$]*$/.test(name)) out.add(name);
     }
   } else if (path.endsWith(".py")) {
-    for (const m of content.matchAll(/^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/gm)) if (!(m[1] as string).startsWith("_")) out.add(m[1] as string);
+    for (const m of content.matchAll(/^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/gm))
+      if (!(m[1] as string).startsWith("_")) out.add(m[1] as string);
   }
   return [...out].slice(0, MAX_SYMBOLS_PER_FILE);
 }

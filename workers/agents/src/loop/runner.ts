@@ -67,7 +67,15 @@ export function sandboxCommandRunner(
       const p = plan(command, files);
       if (typeof p === "string") return p;
       const r = await sandbox.run({ files, command: p.argv, runtime: p.runtime, timeoutMs }, opts);
-      return { argv: p.argv, exitCode: r.exitCode, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, isolation: r.isolation };
+      return {
+        argv: p.argv,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        durationMs: r.durationMs,
+        isolation: r.isolation,
+      };
     },
   };
 }

@@ -30,7 +30,13 @@ const NOT_RUN = "not run: the task stopped at an earlier call of this turn";
  * Runs the tool calls of one model turn in order, appends the assistant turn and one tool turn
  * per call to the conversation, and updates the loop breakers' counters in `state`.
  */
-export async function runToolCalls(state: LoopState, calls: ToolCall[], text: string, tools: readonly AnyTool[], opts: StepOptions): Promise<StepOutcome> {
+export async function runToolCalls(
+  state: LoopState,
+  calls: ToolCall[],
+  text: string,
+  tools: readonly AnyTool[],
+  opts: StepOptions,
+): Promise<StepOutcome> {
   state.messages.push({ role: "assistant", content: text, toolCalls: calls });
   const out: StepOutcome = { records: [], progressed: false };
   for (const call of calls) {

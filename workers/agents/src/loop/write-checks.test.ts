@@ -42,7 +42,9 @@ describe("write checks", () => {
   });
 
   it("handles strings, templates, comments and regexes with brackets inside", () => {
-    expect(checkBalance('const a = "({["; const b = \'}\'; // ) ]\n/* { */ const c = `x ${ { k: "}" }.k } y`; const r = /[)}]+/g;')).toBeNull();
+    expect(
+      checkBalance('const a = "({["; const b = \'}\'; // ) ]\n/* { */ const c = `x ${ { k: "}" }.k } y`; const r = /[)}]+/g;'),
+    ).toBeNull();
     expect(checkBalance("const half = a / b; const r = x.replace(/\\)/g, '');")).toBeNull();
     expect(checkBalance("if (a) { b(); ]")).toMatch(/"]" on line 1 closes "\{"/);
   });

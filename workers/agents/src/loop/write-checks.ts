@@ -16,7 +16,11 @@ export const MAX_FILE_BYTES = 200_000;
 export const PLACEHOLDER_PHRASES: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /\brest of (?:the )?(?:code|file|implementation|function|class|component|module)\b/i, what: '"rest of the code"' },
   { pattern: /\b(?:remains?|stays?|is|are) (?:the same|unchanged) as (?:before|above)\b/i, what: '"remains the same as before"' },
-  { pattern: /\b(?:existing|previous|original|other|same) (?:code|implementation|logic|methods|functions|routes) (?:here|goes here|remains?|unchanged|as before)\b/i, what: '"existing code here"' },
+  {
+    pattern:
+      /\b(?:existing|previous|original|other|same) (?:code|implementation|logic|methods|functions) (?:(?:goes )?here|remains?|unchanged)/i,
+    what: '"existing code here"',
+  },
   { pattern: /\b(?:your|the|add|insert) (?:code|implementation|logic) (?:goes )?here\b/i, what: '"your code here"' },
   { pattern: /\bTODO:?\s*implement\b/i, what: '"TODO: implement"' },
   { pattern: /\b(?:omitted|elided|truncated|abbreviated) for brevity\b/i, what: '"omitted for brevity"' },

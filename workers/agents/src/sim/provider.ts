@@ -35,7 +35,11 @@ export class SimProvider implements LlmProvider {
         retryable: reply.status === 429 || reply.status >= 500,
         ...(reply.retryAfterMs === undefined ? {} : { retryAfterMs: reply.retryAfterMs }),
       };
-      throw new AppError(reply.status === 429 ? "rate_limited" : "upstream_failed", `${this.name} HTTP ${reply.status}: ${reply.message}`, details);
+      throw new AppError(
+        reply.status === 429 ? "rate_limited" : "upstream_failed",
+        `${this.name} HTTP ${reply.status}: ${reply.message}`,
+        details,
+      );
     }
     if (reply.text) req.onToken?.(reply.text);
     const turn = req.messages.filter((m) => m.role === "assistant").length;

@@ -35,9 +35,17 @@ function buildProject(h: readonly PastCall[], app: string = APP_SOURCE): SimRepl
   if (p.run < p.mutation) return act(call("run", { command: "test" }));
   const run = h[p.run];
   if (run?.result && !run.result.isError) {
-    return act(call("finish", { summary: "Items API (list, create with validation, 404) with node:test tests; all tests pass.", status: "done" }));
+    return act(
+      call("finish", { summary: "Items API (list, create with validation, 404) with node:test tests; all tests pass.", status: "done" }),
+    );
   }
-  return act(call("finish", { summary: "Items API written; tests still fail.", status: "tests_failing", notes: run?.result?.content.split("\n")[1] ?? "" }));
+  return act(
+    call("finish", {
+      summary: "Items API written; tests still fail.",
+      status: "tests_failing",
+      notes: run?.result?.content.split("\n")[1] ?? "",
+    }),
+  );
 }
 
 const good: Scenario = (req) => {
@@ -57,24 +65,36 @@ function sawCreateFailure(output: string): boolean {
  */
 const slip: Scenario = (req) => {
   const h = pastCalls(req.messages);
-  if (!h.length) return act(call("write_file", { path: APP_PATH, content: APP_SLIP }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
+  if (!h.length)
+    return act(call("write_file", { path: APP_PATH, content: APP_SLIP }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
   const p = progress(h);
   if (p.run < p.mutation) return act(call("run", { command: "test" }));
   const run = h[p.run] as PastCall;
-  if (run.result && !run.result.isError) return act(call("finish", { summary: "Items API with tests; fixed the create status (201) after the test run.", status: "done" }));
+  if (run.result && !run.result.isError)
+    return act(call("finish", { summary: "Items API with tests; fixed the create status (201) after the test run.", status: "done" }));
   const failure = run.result?.content ?? "";
   const readIdx = lastIndex(h, (c) => c.name === "read_file" && c.args?.path === APP_PATH && c.result?.isError === false);
   if (readIdx < p.run) return act(call("read_file", { path: APP_PATH }));
   // Copy the offending line exactly as read_file showed it ("12 | code").
   const shown = /^\s*\d+ \| (.*status: 200, body: item \}.*)$/m.exec(h[readIdx]?.result?.content ?? "")?.[1];
-  if (shown && sawCreateFailure(failure)) return act(call("edit_file", { path: APP_PATH, search: shown, replace: shown.replace("status: 200", "status: 201") }));
-  return act(call("finish", { summary: "Tests fail and I cannot see why from what I was shown.", status: "tests_failing", notes: "create answers the wrong status" }));
+  if (shown && sawCreateFailure(failure))
+    return act(call("edit_file", { path: APP_PATH, search: shown, replace: shown.replace("status: 200", "status: 201") }));
+  return act(
+    call("finish", {
+      summary: "Tests fail and I cannot see why from what I was shown.",
+      status: "tests_failing",
+      notes: "create answers the wrong status",
+    }),
+  );
 };
 
 /** Sends broken JSON arguments first; recovers once a tool result says the JSON was invalid. */
 const malformedArgs: Scenario = (req) => {
   const h = pastCalls(req.messages);
-  const broken: SimToolCall = { name: "write_file", arguments: `{"path": "${APP_PATH}", "content": "// In-memory items API\\nconst items = [` };
+  const broken: SimToolCall = {
+    name: "write_file",
+    arguments: `{"path": "${APP_PATH}", "content": "// In-memory items API\\nconst items = [`,
+  };
   if (!h.length) return act(broken);
   const told = h.some((c) => c.result?.isError && /not valid JSON/.test(c.result.content));
   return told ? buildProject(h) : act(broken);
@@ -95,14 +115,16 @@ const truncated: Scenario = (req) => buildProject(pastCalls(req.messages), verbo
 
 /** 429 with retry-after on the first attempt of each of its first two turns, then behaves like `good`. */
 const rateLimited: Scenario = (req) => {
-  if (req.attempt === 0 && assistantTurns(req.messages) < 2) return { kind: "error", status: 429, message: "Rate limit reached for requests", retryAfterMs: 200 };
+  if (req.attempt === 0 && assistantTurns(req.messages) < 2)
+    return { kind: "error", status: 429, message: "Rate limit reached for requests", retryAfterMs: 200 };
   return good(req);
 };
 
 /** Writes the project, then keeps listing and reading files forever; never calls finish. */
 const neverFinishes: Scenario = (req) => {
   const h = pastCalls(req.messages);
-  if (!h.length) return act(call("write_file", { path: APP_PATH, content: APP_SOURCE }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
+  if (!h.length)
+    return act(call("write_file", { path: APP_PATH, content: APP_SOURCE }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
   const turn = assistantTurns(req.messages) % 3;
   if (turn === 0) return act(call("list_files", {}));
   return act(call("read_file", { path: turn === 1 ? APP_PATH : TEST_PATH }));
@@ -111,7 +133,8 @@ const neverFinishes: Scenario = (req) => {
 /** Slips, then keeps making the same wrong "fix" (202) instead of reading the failure. */
 const sameFailingEdit: Scenario = (req) => {
   const h = pastCalls(req.messages);
-  if (!h.length) return act(call("write_file", { path: APP_PATH, content: APP_SLIP }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
+  if (!h.length)
+    return act(call("write_file", { path: APP_PATH, content: APP_SLIP }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
   const p = progress(h);
   if (p.run < p.mutation) return act(call("run", { command: "test" }));
   return act(call("edit_file", { path: APP_PATH, search: SLIP_LINE, replace: WRONG_FIX_LINE }));
@@ -120,10 +143,13 @@ const sameFailingEdit: Scenario = (req) => {
 /** Writes a working project, then "refactors" it with an elided file, again and again. */
 const placeholder: Scenario = (req) => {
   const h = pastCalls(req.messages);
-  if (!h.length) return act(call("write_file", { path: APP_PATH, content: APP_SOURCE }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
+  if (!h.length)
+    return act(call("write_file", { path: APP_PATH, content: APP_SOURCE }), call("write_file", { path: TEST_PATH, content: TEST_SOURCE }));
   const p = progress(h);
   if (p.run < p.mutation) return act(call("run", { command: "test" }));
-  const lazy = `// In-memory items API, now with a count route.\nconst items = [];\n\n// ... rest of the code remains the same\n\nmodule.exports = { handle };\n`;
+  const lazy =
+    "// In-memory items API, now with a count route.\nconst items = [];\n\n" +
+    "// ... rest of the code remains the same\n\nmodule.exports = { handle };\n";
   return act(call("write_file", { path: APP_PATH, content: lazy }));
 };
 

@@ -21,7 +21,8 @@ export const SIM_PRICES: PriceTable = {
 };
 
 export const SIM_SYSTEM = "You are the backend Engineer. Build what the task asks in the workspace, test it with run, and call finish.";
-export const SIM_TASK = "Build an in-memory items API in src/app.js (GET /items, POST /items → 201, 400 without a name) with node:test tests.";
+export const SIM_TASK =
+  "Build an in-memory items API in src/app.js (GET /items, POST /items → 201, 400 without a name) with node:test tests.";
 
 export interface ScenarioRun {
   result: AgentLoopResult;
@@ -49,7 +50,8 @@ export async function runScenario(
   } = {},
 ): Promise<ScenarioRun> {
   const provider = new SimProvider(scenario);
-  const wrapped: LlmProvider = opts.resilient === false ? provider : new ResilientProvider(provider, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const wrapped: LlmProvider =
+    opts.resilient === false ? provider : new ResilientProvider(provider, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   const workspace = opts.workspace ?? new MemoryWorkspace();
   const budget = fixedBudget(opts.budgetUsd ?? 1);
   const events: LoopEvent[] = [];

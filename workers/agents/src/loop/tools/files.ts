@@ -39,12 +39,15 @@ const ReadArgs = z.object({
 });
 export const readFile: Tool<typeof ReadArgs> = {
   name: "read_file",
-  description: `Read a file with numbered lines ("12 | code"); optionally only lines startLine..endLine. At most ${MAX_READ_LINES} lines per call.`,
+  description:
+    `Read a file with numbered lines ("12 | code"); optionally only lines startLine..endLine. ` +
+    `At most ${MAX_READ_LINES} lines per call.`,
   schema: ReadArgs,
   readOnly: true,
   async run(args, ctx) {
     const content = await ctx.workspace.read(args.path);
-    if (content === null) return fail(`${args.path} does not exist; list_files shows the project's files`, `read_file ${args.path}: missing`);
+    if (content === null)
+      return fail(`${args.path} does not exist; list_files shows the project's files`, `read_file ${args.path}: missing`);
     const lines = content.split("\n");
     const start = args.startLine ?? 1;
     if (start > lines.length) return fail(`${args.path} has only ${lines.length} lines; startLine ${start} is past the end`);
@@ -68,7 +71,12 @@ export const writeFile: Tool<typeof WriteArgs> = {
   editKey: (args) => `write:${args.path}:${fingerprint(args.content)}`,
   async run(args, ctx) {
     const errors = checkWrite(args.path, args.content, ctx.writeChecks);
-    if (errors.length) return fail(`write_file ${args.path} refused, nothing was written:\n- ${errors.join("\n- ")}`, `write ${args.path} refused`, `write_file:${args.path}:${errors.join("|")}`);
+    if (errors.length)
+      return fail(
+        `write_file ${args.path} refused, nothing was written:\n- ${errors.join("\n- ")}`,
+        `write ${args.path} refused`,
+        `write_file:${args.path}:${errors.join("|")}`,
+      );
     const before = await ctx.workspace.read(args.path);
     await ctx.workspace.write(args.path, args.content);
     const lines = args.content.split("\n").length;
@@ -95,8 +103,14 @@ export const editFile: Tool<typeof EditArgs> = {
     const count = countOccurrences(content, args.search);
     if (count === 0) {
       const loose = countOccurrences(content.replace(/\s+/g, " "), args.search.replace(/\s+/g, " ").trim());
-      const hint = loose ? " (it does occur with different whitespace: copy the exact lines from read_file)" : "; read_file it first and copy the exact text";
-      return fail(`edit_file ${args.path}: the search text was not found${hint}`, `edit ${args.path}: search text not found`, `edit_file:${args.path}:not_found:${fingerprint(args.search)}`);
+      const hint = loose
+        ? " (it does occur with different whitespace: copy the exact lines from read_file)"
+        : "; read_file it first and copy the exact text";
+      return fail(
+        `edit_file ${args.path}: the search text was not found${hint}`,
+        `edit ${args.path}: search text not found`,
+        `edit_file:${args.path}:not_found:${fingerprint(args.search)}`,
+      );
     }
     if (count > 1) {
       return fail(
@@ -108,7 +122,12 @@ export const editFile: Tool<typeof EditArgs> = {
     const at = content.indexOf(args.search);
     const next = content.slice(0, at) + args.replace + content.slice(at + args.search.length);
     const errors = checkWrite(args.path, next, ctx.writeChecks);
-    if (errors.length) return fail(`edit_file ${args.path} refused, nothing was changed:\n- ${errors.join("\n- ")}`, `edit ${args.path} refused`, `edit_file:${args.path}:${errors.join("|")}`);
+    if (errors.length)
+      return fail(
+        `edit_file ${args.path} refused, nothing was changed:\n- ${errors.join("\n- ")}`,
+        `edit ${args.path} refused`,
+        `edit_file:${args.path}:${errors.join("|")}`,
+      );
     await ctx.workspace.write(args.path, next);
     const line = content.slice(0, at).split("\n").length;
     return ok(`edited ${args.path} at line ${line}`, `edited ${args.path}:${line}`);

@@ -9,7 +9,8 @@ const FinishArgs = z.object({
 
 export const finish: Tool<typeof FinishArgs> = {
   name: "finish",
-  description: 'End the task. status "done" when the project\'s tests pass, "tests_failing" when you stop with failing tests (say why in notes).',
+  description:
+    'End the task. status "done" when the project\'s tests pass, "tests_failing" when you stop with failing tests (say why in notes).',
   schema: FinishArgs,
   readOnly: false,
   async run(args, ctx) {
@@ -17,11 +18,14 @@ export const finish: Tool<typeof FinishArgs> = {
     const last = ctx.lastRuns.test;
     if (args.status === "done" && last && !last.ok && last.version === (await ctx.workspace.version())) {
       return fail(
-        'finish refused: the last test run on these exact files failed. Fix the failures, or finish with status "tests_failing" and say why.',
+        "finish refused: the last test run on these exact files failed. " +
+          'Fix the failures, or finish with status "tests_failing" and say why.',
         "finish refused: tests fail",
         "finish:refused_tests_fail",
       );
     }
-    return ok(`finished (${args.status})`, `finish: ${args.status}`, { finish: { summary: args.summary, status: args.status, ...(args.notes ? { notes: args.notes } : {}) } });
+    return ok(`finished (${args.status})`, `finish: ${args.status}`, {
+      finish: { summary: args.summary, status: args.status, ...(args.notes ? { notes: args.notes } : {}) },
+    });
   },
 };

@@ -15,9 +15,7 @@ export function toolSpec(tool: AnyTool): ToolSpec {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `field "${i.path.length ? i.path.join(".") : "(arguments)"}": ${i.message}`)
-    .join("; ");
+  return error.issues.map((i) => `field "${i.path.length ? i.path.join(".") : "(arguments)"}": ${i.message}`).join("; ");
 }
 
 /**
@@ -27,7 +25,12 @@ function describeIssues(error: z.ZodError): string {
  */
 export async function executeToolCall(call: ToolCall, tools: readonly AnyTool[], ctx: ToolContext): Promise<ToolOutcome> {
   const tool = tools.find((t) => t.name === call.name);
-  if (!tool) return fail(`unknown tool "${call.name}"; available: ${tools.map((t) => t.name).join(", ")}`, `unknown tool ${call.name}`, `unknown:${call.name}`);
+  if (!tool)
+    return fail(
+      `unknown tool "${call.name}"; available: ${tools.map((t) => t.name).join(", ")}`,
+      `unknown tool ${call.name}`,
+      `unknown:${call.name}`,
+    );
   let raw: unknown;
   try {
     raw = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
@@ -42,13 +45,20 @@ export async function executeToolCall(call: ToolCall, tools: readonly AnyTool[],
   const parsed = tool.schema.safeParse(raw);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
-    return fail(`invalid arguments for ${call.name}: ${issues}. Nothing was done.`, `${call.name}: invalid arguments`, `${call.name}:invalid:${issues}`);
+    return fail(
+      `invalid arguments for ${call.name}: ${issues}. Nothing was done.`,
+      `${call.name}: invalid arguments`,
+      `${call.name}:invalid:${issues}`,
+    );
   }
   const editKey = tool.editKey?.(parsed.data);
   const appliedAt = editKey === undefined ? undefined : ctx.appliedEdits[editKey];
   if (appliedAt !== undefined) {
     return {
-      ...fail(`${call.name} refused: this exact change was already applied at step ${appliedAt} and did not help; nothing was done.`, `${call.name}: same change as step ${appliedAt}`),
+      ...fail(
+        `${call.name} refused: this exact change was already applied at step ${appliedAt} and did not help; nothing was done.`,
+        `${call.name}: same change as step ${appliedAt}`,
+      ),
       reappliedFrom: appliedAt,
     };
   }

@@ -8,7 +8,9 @@ const RunArgs = z.object({ command: z.enum(RUN_COMMANDS).describe("Which project
 
 export const run: Tool<typeof RunArgs> = {
   name: "run",
-  description: "Run the project's tests, typecheck or build in the sandbox on the current files. Returns the exit code, parsed failures and the output (head and tail).",
+  description:
+    "Run the project's tests, typecheck or build in the sandbox on the current files. " +
+    "Returns the exit code, parsed failures and the output (head and tail).",
   schema: RunArgs,
   readOnly: false,
   async run(args, ctx) {
@@ -28,9 +30,13 @@ export const run: Tool<typeof RunArgs> = {
     ];
     const output = `${r.stdout}${r.stderr ? `\n[stderr]\n${r.stderr}` : ""}`;
     const content = `${head.join("\n")}\n--- output ---\n${headTail(output, ctx.maxOutputChars)}`;
-    const summary = `${args.command}: exit ${r.exitCode ?? "none"}${counts.format !== "none" ? `, ${counts.passed}/${counts.total} passed` : ""}`;
+    const counted = counts.format !== "none" ? `, ${counts.passed}/${counts.total} passed` : "";
+    const summary = `${args.command}: exit ${r.exitCode ?? "none"}${counted}`;
     if (passed) return ok(content, summary);
-    const names = counts.failures.map((f) => f.name).sort().join(",");
+    const names = counts.failures
+      .map((f) => f.name)
+      .sort()
+      .join(",");
     return { content, isError: true, summary, failure: `run:${args.command}:${r.exitCode}:${r.timedOut}:${names}` };
   },
 };

@@ -19,7 +19,9 @@ function escapeRegex(s: string): string {
 
 export const search: Tool<typeof SearchArgs> = {
   name: "search",
-  description: `Search the project's files (grep). Literal text by default, or a regex with regex: true. At most ${MAX_SEARCH_RESULTS} matching lines.`,
+  description:
+    "Search the project's files (grep). Literal text by default, or a regex with regex: true. " +
+    `At most ${MAX_SEARCH_RESULTS} matching lines.`,
   schema: SearchArgs,
   readOnly: true,
   async run(args, ctx) {

@@ -15,11 +15,26 @@ const callTool = (name: string, args: unknown, c: ToolContext) =>
 describe("tool specs", () => {
   it("are JSON Schema objects from the zod schemas", () => {
     const specs = ENGINEER_TOOLS.map(toolSpec);
-    expect(specs.map((s) => s.name)).toEqual(["list_files", "read_file", "write_file", "edit_file", "delete_file", "search", "run", "finish"]);
+    expect(specs.map((s) => s.name)).toEqual([
+      "list_files",
+      "read_file",
+      "write_file",
+      "edit_file",
+      "delete_file",
+      "search",
+      "run",
+      "finish",
+    ]);
     const edit = specs.find((s) => s.name === "edit_file")!;
-    expect(edit.parameters).toMatchObject({ type: "object", required: ["path", "search", "replace"], properties: { path: { type: "string" } } });
+    expect(edit.parameters).toMatchObject({
+      type: "object",
+      required: ["path", "search", "replace"],
+      properties: { path: { type: "string" } },
+    });
     expect(edit.parameters).not.toHaveProperty("$schema");
-    expect(specs.find((s) => s.name === "finish")!.parameters).toMatchObject({ properties: { status: { enum: ["done", "tests_failing"] } } });
+    expect(specs.find((s) => s.name === "finish")!.parameters).toMatchObject({
+      properties: { status: { enum: ["done", "tests_failing"] } },
+    });
   });
 });
 
@@ -60,7 +75,11 @@ describe("file tools", () => {
   it("write_file lands complete files and refuses placeholders without writing", async () => {
     const c = ctx();
     expect((await callTool("write_file", { path: "src/app.js", content: APP_SOURCE }, c)).isError).toBe(false);
-    const lazy = await callTool("write_file", { path: "src/app.js", content: "const a = 1;\n// ... rest of the code remains the same\n" }, c);
+    const lazy = await callTool(
+      "write_file",
+      { path: "src/app.js", content: "const a = 1;\n// ... rest of the code remains the same\n" },
+      c,
+    );
     expect(lazy.isError).toBe(true);
     expect(lazy.content).toMatch(/refused, nothing was written:\n- placeholder or elided code is not allowed.*line 2/);
     expect(await c.workspace.read("src/app.js")).toBe(APP_SOURCE);
@@ -74,11 +93,21 @@ describe("file tools", () => {
     const spaced = await callTool("edit_file", { path: "src/app.js", search: "return {  status: 200,\n body: item };", replace: "x" }, c);
     expect(spaced.content).toMatch(/it does occur with different whitespace/);
     const ambiguous = await callTool("edit_file", { path: "src/app.js", search: "status: 200", replace: "status: 201" }, c);
-    expect(ambiguous.content).toBe("edit_file src/app.js: the search text matches 2 times; include more surrounding lines so it matches exactly once");
-    const fixed = await callTool("edit_file", { path: "src/app.js", search: "status: 200, body: item }", replace: "status: 201, body: item }" }, c);
+    expect(ambiguous.content).toBe(
+      "edit_file src/app.js: the search text matches 2 times; include more surrounding lines so it matches exactly once",
+    );
+    const fixed = await callTool(
+      "edit_file",
+      { path: "src/app.js", search: "status: 200, body: item }", replace: "status: 201, body: item }" },
+      c,
+    );
     expect(fixed).toMatchObject({ isError: false, content: "edited src/app.js at line 14" });
     expect(await c.workspace.read("src/app.js")).toBe(APP_SOURCE);
-    const breaking = await callTool("edit_file", { path: "src/app.js", search: "module.exports = { handle };", replace: "module.exports = { handle" }, c);
+    const breaking = await callTool(
+      "edit_file",
+      { path: "src/app.js", search: "module.exports = { handle };", replace: "module.exports = { handle" },
+      c,
+    );
     expect(breaking.content).toMatch(/refused, nothing was changed:\n- looks truncated/);
   });
 
@@ -117,7 +146,9 @@ describe("run and finish", () => {
     const c = ctx({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }, { runner: sandboxCommandRunner(localTestSandbox) });
     const r = await callTool("run", { command: "test" }, c);
     expect(r.isError).toBe(true);
-    expect(r.content).toMatch(/^\$ node --test --test-reporter=tap\nexit code: 1, \d+ ms, isolation: none \(test-only local runner\)\ntests: 4, passed: 3, failed: 1\nFAILED: POST \/items creates an item and answers 201/);
+    expect(r.content).toMatch(
+      /^\$ node --test --test-reporter=tap\nexit code: 1, \d+ ms, isolation: none \(test-only local runner\)\ntests: 4, passed: 3, failed: 1\nFAILED: POST \/items creates an item and answers 201/,
+    );
     expect(r.content).toMatch(/expected: 201/);
     expect(r.content).toMatch(/actual: 200/);
     const refused = await callTool("finish", { summary: "done", status: "done" }, c);
