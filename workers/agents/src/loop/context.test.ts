@@ -9,7 +9,8 @@ import { MemoryWorkspace } from "./workspace";
 describe("project map", () => {
   it("lists files, sizes and exported symbols instead of their content", () => {
     const ts =
-      "export async function createItem() {}\nexport const LIMIT = 5;\nexport interface Item {}\nexport type Id = string;\nexport { a, b as c };\nexport default class App {}\n";
+      "export async function createItem() {}\nexport const LIMIT = 5;\nexport interface Item {}\n" +
+      "export type Id = string;\nexport { a, b as c };\nexport default class App {}\n";
     expect(exportedSymbols("src/a.ts", ts)).toEqual(["createItem", "LIMIT", "Item", "Id", "App", "a", "c"]);
     expect(exportedSymbols("src/app.js", APP_SOURCE)).toEqual(["handle"]);
     expect(exportedSymbols("x.js", "exports.one = 1;\nmodule.exports.two = 2;\n")).toEqual(["one", "two"]);
@@ -19,7 +20,8 @@ describe("project map", () => {
       { path: "README.md", content: "# hi" },
     ]);
     expect(map).toBe(
-      `Project files (2); read_file shows a file's content:\n- src/app.js (${APP_SOURCE.length} bytes) exports: handle\n- README.md (4 bytes)`,
+      "Project files (2); read_file shows a file's content:\n" +
+        `- src/app.js (${APP_SOURCE.length} bytes) exports: handle\n- README.md (4 bytes)`,
     );
     expect(map).not.toContain("items.push");
   });

@@ -147,7 +147,10 @@ describe("run and finish", () => {
     const r = await callTool("run", { command: "test" }, c);
     expect(r.isError).toBe(true);
     expect(r.content).toMatch(
-      /^\$ node --test --test-reporter=tap\nexit code: 1, \d+ ms, isolation: none \(test-only local runner\)\ntests: 4, passed: 3, failed: 1\nFAILED: POST \/items creates an item and answers 201/,
+      new RegExp(
+        "^\\$ node --test --test-reporter=tap\nexit code: 1, \\d+ ms, isolation: none \\(test-only local runner\\)\n" +
+          "tests: 4, passed: 3, failed: 1\nFAILED: POST /items creates an item and answers 201",
+      ),
     );
     expect(r.content).toMatch(/expected: 201/);
     expect(r.content).toMatch(/actual: 200/);
