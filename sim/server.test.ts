@@ -1,6 +1,10 @@
 import OpenAI, { RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAiProvider } from "../workers/agents/src/llm/openai";
+import { ResilientProvider } from "../workers/agents/src/llm/resilience";
+import type { LlmProvider } from "../workers/agents/src/llm/types";
+import type { LoopStopReason } from "../workers/agents/src/loop/stop-reasons";
+import { SCENARIO_NAMES, type ScenarioName } from "../workers/agents/src/sim/scenarios";
 import { fixedBudget } from "../workers/agents/src/loop/caps";
 import { runAgentLoop } from "../workers/agents/src/loop/loop";
 import { sandboxCommandRunner } from "../workers/agents/src/loop/runner";
@@ -8,7 +12,7 @@ import { localTestSandbox } from "../workers/agents/src/loop/testing/local-test-
 import { SIM_PRICES, SIM_SYSTEM, SIM_TASK } from "../workers/agents/src/loop/testing/run-scenario";
 import { ENGINEER_TOOLS, toolSpec } from "../workers/agents/src/loop/tools";
 import { MemoryWorkspace } from "../workers/agents/src/loop/workspace";
-import { APP_SOURCE } from "../workers/agents/src/sim/project";
+import { APP_SOURCE, verboseApp } from "../workers/agents/src/sim/project";
 import { startSimServer, type SimServer } from "./server";
 
 const tools = ENGINEER_TOOLS.map(toolSpec).map((t) => ({
@@ -145,16 +149,56 @@ describe("the simulator speaks the OpenAI wire format (official openai SDK as th
   });
 });
 
-describe("the agent loop through the real OpenAiProvider against the simulator", () => {
-  it("slip converges over the wire (runs once llm/openai.ts speaks native tool calls)", async (ctx) => {
-    const provider = new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl });
-    const probe = await provider.complete({ model: "sim-good", messages: [user], tools: ENGINEER_TOOLS.map(toolSpec) });
+/** What each scenario must end with under the loop's default caps. */
+const EXPECTED: Record<ScenarioName, LoopStopReason> = {
+  good: "finished",
+  slip: "finished",
+  malformed_args: "finished",
+  prose_json: "finished",
+  truncated: "finished",
+  rate_limited: "finished",
+  never_finishes: "no_progress",
+  same_failing_edit: "repeated_failure",
+  placeholder: "repeated_failure",
+};
+
+describe("the agent loop through the real OpenAiProvider against the simulator (runs once llm/openai.ts speaks native tool calls)", () => {
+  it.for(SCENARIO_NAMES)("%s over the wire ends with its named stop reason", async (name, ctx) => {
+    const openai = new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl });
+    const probe = await openai.complete({ model: "sim-good", messages: [user], tools: ENGINEER_TOOLS.map(toolSpec) });
     if (!probe.toolCalls?.length) {
       ctx.skip("SKIPPED: workers/agents/src/llm/openai.ts does not return tool calls yet (native tool calling lands in a parallel branch)");
     }
     const workspace = new MemoryWorkspace();
+    const budget = fixedBudget(1);
+    const before = sim.stats().calls;
     const result = await runAgentLoop({
-      provider,
+      provider: new ResilientProvider(openai, { retry: { baseDelayMs: 10, maxDelayMs: 50 } }),
+      model: `sim-${name}`,
+      system: SIM_SYSTEM,
+      user: SIM_TASK,
+      workspace,
+      runner: sandboxCommandRunner(localTestSandbox),
+      budget,
+      prices: { ...SIM_PRICES, openai: { [`sim-${name}`]: { input: 0.15, output: 0.6 } } },
+      emit: () => undefined,
+    });
+    expect(result.stopReason, result.detail).toBe(EXPECTED[name]);
+    expect(budget.spentUsd()).toBeCloseTo(result.costUsd, 12);
+    expect(sim.stats().calls - before).toBeGreaterThanOrEqual(result.steps);
+    if (EXPECTED[name] === "finished") expect(await workspace.read("src/app.js")).toBe(name === "truncated" ? verboseApp() : APP_SOURCE);
+    if (name === "placeholder") expect(await workspace.read("src/app.js")).toBe(APP_SOURCE);
+  });
+
+  it("slip converges with streaming on (tool-call deltas through the provider's stream path)", async (ctx) => {
+    const openai = new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl });
+    const streamed: string[] = [];
+    const probe = await openai.complete({ model: "sim-good", messages: [user], tools: ENGINEER_TOOLS.map(toolSpec), onToken: (d) => streamed.push(d) });
+    if (!probe.toolCalls?.length) ctx.skip("SKIPPED: workers/agents/src/llm/openai.ts does not stream tool calls yet");
+    const streaming: LlmProvider = { name: "openai", complete: (req) => openai.complete({ ...req, onToken: () => undefined }) };
+    const workspace = new MemoryWorkspace();
+    const result = await runAgentLoop({
+      provider: streaming,
       model: "sim-slip",
       system: SIM_SYSTEM,
       user: SIM_TASK,
