@@ -5,6 +5,7 @@
  *   npm run bench:agents                       # every scenario, `run` on the test-only local runner
  *   npm run bench:agents -- --sandbox real     # `run` in a real sandbox-host (root + runsc)
  *   npm run bench:agents -- --scenario slip --repeat 5
+ *   npm run bench:agents -- --via http         # through OpenAiProvider and the sim-llm HTTP server
  *   npm run bench:agents -- --provider openai  # real-provider mode (needs a key; see below)
  *
  * USD uses gpt-4o-mini's list price for the simulated model, so the numbers are comparable to a cheap real model.
@@ -16,6 +17,8 @@ import { localTestSandbox } from "../../workers/agents/src/loop/testing/local-te
 import { SandboxClient, sandboxRunner } from "../../workers/agents/src/tools/sandbox-client";
 import { SCENARIO_NAMES, isScenarioName, type ScenarioName } from "../../workers/agents/src/sim/scenarios";
 import { startSandboxHost } from "../../scripts/lib/sandbox-host.mjs";
+import { OpenAiProvider } from "../../workers/agents/src/llm/openai";
+import { startSimServer } from "../../sim/server";
 import { IDEAS, providerMode } from "./provider-mode";
 
 const { values } = parseArgs({
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "1" },
     sandbox: { type: "string", default: "local" },
     provider: { type: "string" },
+    via: { type: "string", default: "in-process" },
   },
 });
 
@@ -38,13 +42,15 @@ const repeat = Math.max(1, Number(values.repeat));
 const host = values.sandbox === "real" ? await startSandboxHost() : null;
 const sandbox = host ? sandboxRunner(new SandboxClient({ url: host.url, secret: host.secret })) : localTestSandbox;
 const runner = sandboxCommandRunner(sandbox);
+const sim = values.via === "http" ? await startSimServer() : null;
+const openai = sim ? new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl }) : null;
 
 const rows: string[][] = [["scenario", "stop reason", "steps", "tool calls", "tokens in", "tokens out", "USD", "wall ms"]];
 try {
   for (const name of scenarios) {
     for (let i = 0; i < repeat; i++) {
       const t0 = performance.now();
-      const run = await runScenario(name, { runner });
+      const run = await runScenario(name, { runner, ...(openai ? { provider: openai, model: `sim-${name}` } : {}) });
       const ms = performance.now() - t0;
       const toolCalls = run.events.reduce((n, e) => n + (e.type === "loop.step" ? e.toolCalls.length : 0), 0);
       const r = run.result;
@@ -62,9 +68,11 @@ try {
   }
 } finally {
   await host?.stop();
+  await sim?.close();
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
 console.log(
-  `\nrun tool: ${host ? "real sandbox-host" : "test-only local runner (no isolation)"}; simulated model priced at gpt-4o-mini rates`,
+  `\nmodel: ${sim ? "OpenAiProvider → sim-llm over HTTP" : "in-process SimProvider"}; ` +
+    `run tool: ${host ? "real sandbox-host" : "test-only local runner (no isolation)"}; simulated model priced at gpt-4o-mini rates`,
 );

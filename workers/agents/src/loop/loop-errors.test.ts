@@ -81,3 +81,32 @@ describe("stop reasons from the model and the provider", () => {
     expect(p.seen).toHaveLength(0);
   });
 });
+
+describe("the same failing test run", () => {
+  it("three identical failing runs are repeated_failure; a different failure message is a different failure", async () => {
+    const { MemoryWorkspace: Ws } = await import("./workspace");
+    const { sandboxCommandRunner } = await import("./runner");
+    const { localTestSandbox } = await import("./testing/local-test-runner");
+    const { APP_SLIP, TEST_SOURCE, SLIP_LINE, WRONG_FIX_LINE } = await import("../sim/project");
+    const runCall = { toolCalls: [{ id: "r", name: "run", arguments: '{"command":"test"}' }], stopReason: "tool_calls" as const };
+    const edit = (search: string, replace: string) => ({
+      toolCalls: [{ id: "e", name: "edit_file", arguments: JSON.stringify({ path: "src/app.js", search, replace }) }],
+      stopReason: "tool_calls" as const,
+    });
+    const base = {
+      model: "gpt-4o-mini",
+      system: "s",
+      user: "u",
+      runner: sandboxCommandRunner(localTestSandbox),
+      budget: fixedBudget(1),
+      emit: () => undefined,
+    };
+    // run, (re-run), (re-run): the same failure three times.
+    const same = await runAgentLoop({ ...base, provider: scripted([runCall]), workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }) });
+    expect(same).toMatchObject({ stopReason: "repeated_failure", steps: 3 });
+    // run (200), edit to 202, run (202), edit back to 200, run (200 again: second time), then the loop keeps going.
+    const answers = [runCall, edit(SLIP_LINE, WRONG_FIX_LINE), runCall, edit(WRONG_FIX_LINE, SLIP_LINE), runCall, { stopReason: "content_filter" as const }];
+    const varied = await runAgentLoop({ ...base, provider: scripted(answers), workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }) });
+    expect(varied).toMatchObject({ stopReason: "content_filter", steps: 6 });
+  });
+});

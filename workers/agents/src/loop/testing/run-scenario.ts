@@ -47,25 +47,28 @@ export async function runScenario(
     workspace?: MemoryWorkspace;
     now?: () => number;
     runner?: Runner;
+    /** Another way to reach the same scenario (e.g. OpenAiProvider → the HTTP simulator); requests are then not recorded. */
+    provider?: LlmProvider;
+    model?: string;
   } = {},
 ): Promise<ScenarioRun> {
   const provider = new SimProvider(scenario);
-  const wrapped: LlmProvider =
-    opts.resilient === false ? provider : new ResilientProvider(provider, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const inner = opts.provider ?? provider;
+  const wrapped: LlmProvider = opts.resilient === false ? inner : new ResilientProvider(inner, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   const workspace = opts.workspace ?? new MemoryWorkspace();
   const budget = fixedBudget(opts.budgetUsd ?? 1);
   const events: LoopEvent[] = [];
   const checkpoints: LoopState[] = [];
   const result = await runAgentLoop({
     provider: wrapped,
-    model: "sim-model",
+    model: opts.model ?? "sim-model",
     system: SIM_SYSTEM,
     user: SIM_TASK,
     documents: [{ title: "PRD", content: "Users can list items and create an item with a name." }],
     workspace,
     runner: opts.runner ?? sandboxCommandRunner(localTestSandbox),
     budget,
-    prices: SIM_PRICES,
+    prices: opts.model ? { ...SIM_PRICES, openai: { [opts.model]: { input: 0.15, output: 0.6 } } } : SIM_PRICES,
     emit: (e) => events.push(e),
     checkpoint: (s) => void checkpoints.push(JSON.parse(JSON.stringify(s)) as LoopState),
     ...(opts.caps ? { caps: opts.caps } : {}),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseTestOutput } from "../../roles/test-report";
+import { fingerprint } from "../hash";
 import { RUN_COMMANDS } from "../runner";
 import { headTail } from "../truncate";
 import { fail, ok, type Tool } from "./types";
@@ -33,10 +34,11 @@ export const run: Tool<typeof RunArgs> = {
     const counted = counts.format !== "none" ? `, ${counts.passed}/${counts.total} passed` : "";
     const summary = `${args.command}: exit ${r.exitCode ?? "none"}${counted}`;
     if (passed) return ok(content, summary);
-    const names = counts.failures
-      .map((f) => f.name)
+    // The same failure = the same tests failing with the same messages: a different wrong value is a different failure.
+    const failed = counts.failures
+      .map((f) => `${f.name}=${fingerprint(f.message)}`)
       .sort()
       .join(",");
-    return { content, isError: true, summary, failure: `run:${args.command}:${r.exitCode}:${r.timedOut}:${names}` };
+    return { content, isError: true, summary, failure: `run:${args.command}:${r.exitCode}:${r.timedOut}:${failed}` };
   },
 };
