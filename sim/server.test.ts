@@ -193,7 +193,12 @@ describe("the agent loop through the real OpenAiProvider against the simulator (
   it("slip converges with streaming on (tool-call deltas through the provider's stream path)", async (ctx) => {
     const openai = new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl });
     const streamed: string[] = [];
-    const probe = await openai.complete({ model: "sim-good", messages: [user], tools: ENGINEER_TOOLS.map(toolSpec), onToken: (d) => streamed.push(d) });
+    const probe = await openai.complete({
+      model: "sim-good",
+      messages: [user],
+      tools: ENGINEER_TOOLS.map(toolSpec),
+      onToken: (d) => streamed.push(d),
+    });
     if (!probe.toolCalls?.length) ctx.skip("SKIPPED: workers/agents/src/llm/openai.ts does not stream tool calls yet");
     const streaming: LlmProvider = { name: "openai", complete: (req) => openai.complete({ ...req, onToken: () => undefined }) };
     const workspace = new MemoryWorkspace();

@@ -38,6 +38,16 @@ export function firstUserTurn(task: string, documents: readonly UpstreamDocument
   ].join("\n");
 }
 
+/** How to work in the loop; appended to the role's system prompt. Each rule answers a failure mode real models have. */
+export const TOOL_RULES = [
+  "How you work:",
+  "- Act only through tool calls; text without a tool call does nothing.",
+  "- Read a file (read_file) before you edit it; edit_file needs the exact text, copied without the line numbers.",
+  '- write_file takes the COMPLETE file. Never elide code (no "rest of the code remains the same", no "// ..."): such writes are refused.',
+  "- Run the tests with run after changing code; read the failures and fix the code they point at.",
+  '- Finish with finish: status "done" only when the tests pass, otherwise "tests_failing" with notes on what fails.',
+].join("\n");
+
 /** Long string fields of old tool-call arguments (whole files) shrink to this marker. */
 function shrinkArguments(args: string): string {
   try {

@@ -102,11 +102,51 @@ describe("the same failing test run", () => {
       emit: () => undefined,
     };
     // run, (re-run), (re-run): the same failure three times.
-    const same = await runAgentLoop({ ...base, provider: scripted([runCall]), workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }) });
+    const same = await runAgentLoop({
+      ...base,
+      provider: scripted([runCall]),
+      workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }),
+    });
     expect(same).toMatchObject({ stopReason: "repeated_failure", steps: 3 });
     // run (200), edit to 202, run (202), edit back to 200, run (200 again: second time), then the loop keeps going.
-    const answers = [runCall, edit(SLIP_LINE, WRONG_FIX_LINE), runCall, edit(WRONG_FIX_LINE, SLIP_LINE), runCall, { stopReason: "content_filter" as const }];
-    const varied = await runAgentLoop({ ...base, provider: scripted(answers), workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }) });
+    const answers = [
+      runCall,
+      edit(SLIP_LINE, WRONG_FIX_LINE),
+      runCall,
+      edit(WRONG_FIX_LINE, SLIP_LINE),
+      runCall,
+      { stopReason: "content_filter" as const },
+    ];
+    const varied = await runAgentLoop({
+      ...base,
+      provider: scripted(answers),
+      workspace: new Ws({ "src/app.js": APP_SLIP, "test/app.test.js": TEST_SOURCE }),
+    });
     expect(varied).toMatchObject({ stopReason: "content_filter", steps: 6 });
+  });
+});
+
+describe("tool call ids", () => {
+  it("empty or repeated ids from a compatible server are made unique, so every tool turn answers its own call", async () => {
+    const twoCalls = {
+      toolCalls: [
+        { id: "", name: "list_files", arguments: "{}" },
+        { id: "", name: "read_file", arguments: '{"path":"a.js"}' },
+      ],
+      stopReason: "tool_calls" as const,
+    };
+    const p = scripted([twoCalls, { stopReason: "content_filter" }]);
+    await loopWith(p);
+    const sent = p.seen[1]!.messages;
+    const assistant = sent.find((m) => m.role === "assistant");
+    const ids = assistant && assistant.role === "assistant" ? (assistant.toolCalls ?? []).map((c) => c.id) : [];
+    expect(ids).toEqual(["call_1_0", "call_1_1"]);
+    expect(sent.filter((m) => m.role === "tool").map((m) => (m.role === "tool" ? m.toolCallId : ""))).toEqual(ids);
+  });
+
+  it("the system prompt gets the tool rules unless asked not to", async () => {
+    const p = scripted([{ stopReason: "content_filter" }]);
+    await loopWith(p);
+    expect(p.seen[0]!.messages[0]?.content).toMatch(/^s\n\nHow you work:\n- Act only through tool calls/);
   });
 });

@@ -1,8 +1,8 @@
 import { AppError } from "../../../../contracts/errors";
 import { costUsd, type PriceTable } from "../llm/prices";
-import type { ChatMessage, CompletionResult, LlmProvider } from "../llm/types";
+import type { ChatMessage, CompletionResult, LlmProvider, ToolCall } from "../llm/types";
 import { DEFAULT_CAPS, type BudgetGate, type LoopCaps } from "./caps";
-import { compactMessages, estimateTokens, firstUserTurn, type UpstreamDocument } from "./context";
+import { TOOL_RULES, compactMessages, estimateTokens, firstUserTurn, type UpstreamDocument } from "./context";
 import type { LoopEvent } from "./events";
 import type { Runner } from "./runner";
 import { LoopState, type FinishClaim } from "./state";
@@ -35,6 +35,8 @@ export interface AgentLoopInput {
   writeChecks?: WriteCheckOptions;
   temperature?: number;
   now?: () => number;
+  /** false: do not append TOOL_RULES (how to work with the tools) to the system prompt. */
+  appendRules?: boolean;
   /** The executor's own signal (shutdown); an abort propagates as an error, the checkpoint resumes it. */
   signal?: AbortSignal;
 }
@@ -98,7 +100,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     ? LoopState.parse(structuredClone(input.resume))
     : freshState(
         [
-          { role: "system", content: input.system },
+          { role: "system", content: input.appendRules === false ? input.system : `${input.system}\n\n${TOOL_RULES}` },
           { role: "user", content: firstUserTurn(input.user, input.documents ?? [], await input.workspace.snapshot()) },
         ],
         caps,
@@ -127,6 +129,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
   if (state.stopped) return result(state, state.elapsedMs);
 
   for (;;) {
+    input.signal?.throwIfAborted();
     if (state.step >= caps.maxSteps) return stop("step_cap", `stopped after ${state.step} steps (cap ${caps.maxSteps}) without finishing`);
     if (elapsed() >= caps.maxWallMs) return stop("wall_time", `wall time ${elapsed()} ms reached the cap of ${caps.maxWallMs} ms`);
 
@@ -196,7 +199,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     state.costUsd += cost;
     state.step++;
     const versionBefore = await input.workspace.version();
-    const calls = res.stopReason === "max_tokens" ? [] : (res.toolCalls ?? []);
+    const calls = res.stopReason === "max_tokens" ? [] : withUniqueIds(res.toolCalls ?? [], state.step);
     const stepEvent = {
       type: "loop.step" as const,
       step: state.step,
@@ -265,6 +268,16 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     if (state.idleSteps >= caps.noProgressSteps)
       return stop("no_progress", `${state.idleSteps} steps in a row changed no file, ran nothing and read nothing new`);
   }
+}
+
+/** Some compatible servers send empty or repeated call ids; tool turns are matched by id, so make them unique. */
+function withUniqueIds(calls: ToolCall[], step: number): ToolCall[] {
+  const seen = new Set<string>();
+  return calls.map((c, i) => {
+    const id = c.id && !seen.has(c.id) ? c.id : `call_${step}_${i}`;
+    seen.add(id);
+    return id === c.id ? c : { ...c, id };
+  });
 }
 
 function result(state: LoopState, elapsedMs: number): AgentLoopResult {

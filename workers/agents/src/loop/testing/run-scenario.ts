@@ -54,7 +54,8 @@ export async function runScenario(
 ): Promise<ScenarioRun> {
   const provider = new SimProvider(scenario);
   const inner = opts.provider ?? provider;
-  const wrapped: LlmProvider = opts.resilient === false ? inner : new ResilientProvider(inner, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const wrapped: LlmProvider =
+    opts.resilient === false ? inner : new ResilientProvider(inner, { retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   const workspace = opts.workspace ?? new MemoryWorkspace();
   const budget = fixedBudget(opts.budgetUsd ?? 1);
   const events: LoopEvent[] = [];
