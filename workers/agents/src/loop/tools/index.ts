@@ -8,6 +8,8 @@ import { fail, type AnyTool, type ToolContext, type ToolOutcome } from "./types"
 
 /** Every tool an Engineer gets, in the order the model sees them. */
 export const ENGINEER_TOOLS: readonly AnyTool[] = [listFiles, readFile, writeFile, editFile, deleteFile, search, run, finish] as AnyTool[];
+/** QA reads and runs, never writes: it re-runs every gate itself. */
+export const QA_TOOLS: readonly AnyTool[] = [listFiles, readFile, search, run, finish] as AnyTool[];
 
 export function toolSpec(tool: AnyTool): ToolSpec {
   const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.schema) as Record<string, unknown>;

@@ -166,3 +166,14 @@ describe("run and finish", () => {
     expect((await callTool("run", { command: "test" }, ctx())).content).toBe("no sandbox is available to run commands in this task");
   });
 });
+
+describe("QA tools", () => {
+  it("cannot change the workspace", async () => {
+    const { QA_TOOLS } = await import("./index");
+    expect(QA_TOOLS.map((t) => t.name)).toEqual(["list_files", "read_file", "search", "run", "finish"]);
+    const c = ctx({ "a.js": "let a = 1;\n" });
+    const r = await executeToolCall({ id: "x", name: "write_file", arguments: '{"path":"a.js","content":"x"}' }, QA_TOOLS, c);
+    expect(r.content).toMatch(/^unknown tool "write_file"; available: list_files, read_file, search, run, finish$/);
+    expect(await c.workspace.read("a.js")).toBe("let a = 1;\n");
+  });
+});
