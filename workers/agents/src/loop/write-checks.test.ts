@@ -28,6 +28,14 @@ describe("write checks", () => {
     expect(findPlaceholders(path, snippet).join(" ")).toContain(what.replace(/"/g, ""));
   });
 
+  it("does not flag TAP fixtures, Python stubs or `${…}` described in a comment", () => {
+    expect(
+      checkWrite("test/fixture.test.js", "const tap = `not ok 1 - x\n  ---\n  type: 'test'\n  ...\n`;\nmodule.exports = { tap };\n"),
+    ).toEqual([]);
+    expect(checkWrite("proto.py", "class Store(Protocol):\n    def get(self) -> int:\n        ...\n")).toEqual([]);
+    expect(checkWrite("src/t.ts", "/**\n * templates with ${…} and {…} blocks\n */\nexport const t = 1;\n")).toEqual([]);
+  });
+
   it("does not flag spreads, rest parameters or ranges as elisions", () => {
     const code = "function f(...args) {\n  const b = [...args];\n  return { ...b };\n}\nmodule.exports = { f };\n";
     expect(checkWrite("src/f.js", code)).toEqual([]);

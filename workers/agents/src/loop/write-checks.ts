@@ -27,13 +27,16 @@ export const PLACEHOLDER_PHRASES: readonly { pattern: RegExp; what: string }[] =
   { pattern: /\bimplementation (?:goes )?here\b/i, what: '"implementation here"' },
 ];
 
-/** Comment-only ellipses (`// ...`, `# ...`, `/* ... *\/`, `<!-- ... -->`, `{ ... }`): checked in code files only. */
+/**
+ * Comment-only ellipses (`// ...`, `# ...`, `/* ... *\/`, `<!-- ... -->`, `{ ... }`): checked in code files only.
+ * A line that is only "..." is allowed: TAP and YAML end blocks with it, Python stubs use it.
+ */
 export const ELISION_PATTERNS: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /^\s*(?:\/\/|#|--)\s*(?:\.\.\.|…)/m, what: 'a "// ..." comment' },
   { pattern: /\/\*\s*(?:\.\.\.|…)[^*]*\*\//, what: 'a "/* ... */" comment' },
   { pattern: /<!--\s*(?:\.\.\.|…)[\s\S]*?-->/, what: 'a "<!-- ... -->" comment' },
-  { pattern: /\{\s*(?:\.\.\.|…)\s*\}/, what: "a `{ ... }` body" },
-  { pattern: /^\s*(?:\.\.\.|…)\s*$/m, what: 'a line that is only "..."' },
+  // Not in comment lines, not `${…}` (a template placeholder described in prose).
+  { pattern: /^(?!\s*(?:\/\/|\*|#|\/\*)).*(?<!\$)\{\s*(?:\.\.\.|…)\s*\}/m, what: "a `{ ... }` body" },
 ];
 
 const CODE_EXT = /\.(?:[cm]?[jt]sx?|py|css|scss|html?|sql|sh|json|jsonc|toml|ya?ml|go|rs|java)$/i;
