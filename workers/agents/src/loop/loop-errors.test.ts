@@ -150,3 +150,39 @@ describe("tool call ids", () => {
     expect(p.seen[0]!.messages[0]?.content).toMatch(/^s\n\nHow you work:\n- Act only through tool calls/);
   });
 });
+
+describe("wall time during a call", () => {
+  const hanging: LlmProvider = {
+    name: "openai",
+    complete: (req) =>
+      new Promise((_, reject) => {
+        req.signal?.addEventListener("abort", () => reject(new AppError("timeout", "aborted")), { once: true });
+      }),
+  };
+  const base = { model: "m", system: "s", user: "u", runner: null, budget: fixedBudget(1), emit: () => undefined };
+
+  it("a call still running at the wall-time cap is aborted and the loop stops with wall_time", async () => {
+    const t0 = Date.now();
+    const result = await runAgentLoop({ ...base, provider: hanging, workspace: new MemoryWorkspace(), caps: { maxWallMs: 150 } });
+    expect(result.stopReason).toBe("wall_time");
+    expect(result.detail).toMatch(/cut off at the wall-time cap of 150 ms/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("an unbounded wall time is allowed", async () => {
+    const result = await runAgentLoop({
+      ...base,
+      provider: scripted([{ stopReason: "content_filter" }]),
+      workspace: new MemoryWorkspace(),
+      caps: { maxWallMs: Number.POSITIVE_INFINITY },
+    });
+    expect(result.stopReason).toBe("content_filter");
+  });
+
+  it("the caller's abort propagates (the executor resumes from the last checkpoint)", async () => {
+    const ac = new AbortController();
+    const pending = runAgentLoop({ ...base, provider: hanging, workspace: new MemoryWorkspace(), signal: ac.signal });
+    setTimeout(() => ac.abort(new Error("evicted")), 50);
+    await expect(pending).rejects.toThrow();
+  });
+});

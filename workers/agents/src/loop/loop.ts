@@ -173,7 +173,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
     }
 
     let res: CompletionResult;
-    const wall = AbortSignal.timeout(Math.max(1, caps.maxWallMs - elapsed()));
+    // setTimeout-based: at most ~24.8 days, a whole number of ms.
+    const wall = AbortSignal.timeout(Math.min(2_147_483_647, Math.max(1, Math.ceil(caps.maxWallMs - elapsed()))));
     const signal = input.signal ? AbortSignal.any([input.signal, wall]) : wall;
     try {
       res = await input.provider.complete({
