@@ -55,6 +55,15 @@ describe("agent loop with simulated models (in process, real node --test runs)",
     expect(names).toEqual(["write_file", "write_file", "run", "read_file", "edit_file", "run", "finish"]);
   });
 
+  it("slip cannot fix what it was not shown: with tool output cut to 200 characters it finishes honestly with tests_failing", async () => {
+    const run = await runScenario("slip", { caps: { maxToolOutputChars: 200 } });
+    expectHonest(run);
+    expect(run.result).toMatchObject({ stopReason: "tests_failing", finish: { status: "tests_failing" } });
+    const read = toolResults(run.result.state.messages).find((t) => t.name === "read_file");
+    expect(read?.content).toMatch(/characters truncated/);
+    expect(read?.content).not.toContain(SLIP_LINE);
+  });
+
   it("malformed_args: the model gets a tool error about the JSON and recovers", async () => {
     const run = await runScenario("malformed_args");
     expectHonest(run);
