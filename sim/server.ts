@@ -104,7 +104,12 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
       parameters: t.function.parameters ?? {},
     }));
     const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-    const answer = respond(SCENARIOS[scenario], { messages, tools, attempt: attempts.next(messages), ...(maxTokens ? { maxTokens } : {}) });
+    const answer = respond(SCENARIOS[scenario], {
+      messages,
+      tools,
+      attempt: attempts.next(messages, scenario),
+      ...(maxTokens ? { maxTokens } : {}),
+    });
     const { reply } = answer;
     if (reply.kind === "error") {
       if (reply.status === 429) stats.rateLimited++;

@@ -54,8 +54,9 @@ export function conversationKey(messages: readonly ChatMessage[]): string {
 /** Counts attempts per conversation; shared by the HTTP server and the in-process provider. */
 export class AttemptCounter {
   private readonly seen = new Map<string, number>();
-  next(messages: readonly ChatMessage[]): number {
-    const key = conversationKey(messages);
+  /** `scope` keeps counts apart per scenario: two scenarios may well see the same first conversation. */
+  next(messages: readonly ChatMessage[], scope = ""): number {
+    const key = `${scope}|${conversationKey(messages)}`;
     const n = this.seen.get(key) ?? 0;
     this.seen.set(key, n + 1);
     return n;
