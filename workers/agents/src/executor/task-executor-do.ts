@@ -6,8 +6,12 @@ import { executeTask } from "../execute-task";
 
 /** Runs of one attempt (first run + resumes after the executor died) before it is reported failed. */
 export const MAX_RUNS = 3;
-/** While a run is in progress the alarm stays armed this far ahead: if the run dies, it fires again. */
-const RUN_LEASE_MS = 10 * 60_000;
+/**
+ * While a run is in progress the alarm stays armed this far ahead, renewed every RUN_HEARTBEAT_MS:
+ * if the run dies (eviction, crash, redeploy), the alarm fires within the lease and resumes it.
+ */
+const RUN_LEASE_MS = 30_000;
+const RUN_HEARTBEAT_MS = 10_000;
 /** How often a waiting executor asks the limiter again, and how often it re-announces why it waits. */
 const QUEUE_POLL_MS = 1_000;
 const QUEUE_ANNOUNCE_MS = 60_000;
@@ -34,6 +38,8 @@ type Stored = z.infer<typeof Stored>;
  */
 export class TaskExecutorDO extends DurableObject<Env> {
   private bus: TaskBus | null = null;
+  /** This incarnation is running the attempt: a lease alarm that fires meanwhile only renews. */
+  private inProgress = false;
 
   private busOf(): TaskBus {
     this.bus ??= createBus(this.env).bus;
@@ -59,6 +65,10 @@ export class TaskExecutorDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    if (this.inProgress) {
+      await this.ctx.storage.setAlarm(Date.now() + RUN_LEASE_MS);
+      return;
+    }
     const s = await this.load();
     if (!s) return;
     if (s.status === "done") {
@@ -88,12 +98,17 @@ export class TaskExecutorDO extends DurableObject<Env> {
     await this.save({ ...s, status: "running", runs: s.runs + 1, startedAt: s.startedAt ?? now });
     await this.ctx.storage.setAlarm(now + RUN_LEASE_MS);
     await this.lifecycle(s.task, "started", resumed ? `resumed (run ${s.runs + 1} of ${MAX_RUNS})` : "agent started");
-    // A run longer than the lease keeps its slot.
-    const renew = setInterval(() => void limiter.acquire(lease).catch(() => undefined), 60_000);
+    // While it runs, the alarm lease and the concurrency slot are renewed; both lapse if this run dies.
+    const renew = setInterval(() => {
+      this.ctx.storage.setAlarm(Date.now() + RUN_LEASE_MS).catch(() => undefined);
+      limiter.acquire(lease).catch(() => undefined);
+    }, RUN_HEARTBEAT_MS);
+    this.inProgress = true;
     try {
       const result = await executeTask(this.env, this.busOf(), s.task);
       await this.finish(s, result, true);
     } finally {
+      this.inProgress = false;
       clearInterval(renew);
     }
   }
