@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TOPICS } from "../../../contracts/task";
-import { KafkaRestBus } from "./kafka-rest";
+import { KafkaRestBus, KafkaRestFlavor } from "./kafka-rest";
 import { QueuesBus } from "./queues";
 import type { ConsumerSource, FetchFn, TaskBus } from "./types";
 import { UpstashBus } from "./upstash";
@@ -11,6 +11,12 @@ export interface BusEnv {
   KAFKA_REST_URL?: string;
   KAFKA_REST_USERNAME?: string;
   KAFKA_REST_PASSWORD?: string;
+  /** `confluent` (default), `karapace` or `redpanda`: see kafka-rest.ts and README.md. */
+  KAFKA_REST_FLAVOR?: string;
+  /** `false` sends instance requests to KAFKA_REST_URL instead of the server's `base_uri`. */
+  KAFKA_REST_USE_BASE_URI?: string;
+  /** `consumer.request.timeout.ms` for new consumer instances (the server's cap on one poll's wait). */
+  KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS?: string;
   /** Optional service binding to the dev broker; when present it carries the kafka-rest requests. */
   BUS_BROKER?: Fetcher;
   UPSTASH_KAFKA_REST_URL?: string;
@@ -32,6 +38,9 @@ const KafkaRestVars = z.object({
   KAFKA_REST_URL: z.url(),
   KAFKA_REST_USERNAME: z.string().optional(),
   KAFKA_REST_PASSWORD: z.string().optional(),
+  KAFKA_REST_FLAVOR: z.preprocess((v) => (v === "" ? undefined : v), KafkaRestFlavor.default("confluent")),
+  KAFKA_REST_USE_BASE_URI: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["true", "false"]).default("true")),
+  KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
 });
 const UpstashVars = z.object({
   UPSTASH_KAFKA_REST_URL: z.url(),
@@ -49,6 +58,9 @@ export function createBus(env: BusEnv, overrides: { fetch?: FetchFn } = {}): Bus
     const bus = new KafkaRestBus({
       baseUrl: vars.KAFKA_REST_URL,
       ...(vars.KAFKA_REST_USERNAME ? { username: vars.KAFKA_REST_USERNAME, password: vars.KAFKA_REST_PASSWORD ?? "" } : {}),
+      flavor: vars.KAFKA_REST_FLAVOR,
+      useBaseUri: vars.KAFKA_REST_USE_BASE_URI === "true",
+      ...(vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS !== undefined ? { consumerRequestTimeoutMs: vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS } : {}),
       ...(fetchFn ? { fetch: fetchFn } : {}),
     });
     return { bus, consumers: bus };
