@@ -22,8 +22,9 @@ export class TaskConsumerDO extends DurableObject<Env> {
       storage: this.ctx.storage,
       source: consumers,
       bus,
-      config: { group: TASKS_GROUP, topics: [TOPICS.tasks], autoOffsetReset: "earliest", sessionTimeoutMs: Number(this.env.CONSUMER_SESSION_TIMEOUT_MS) || 30_000 },
-      // Role agents take seconds to minutes; one task per poll keeps a rebalance from stranding a batch.
+      // The idle timeout of an instance is the server's (dev broker: BROKER_INSTANCE_TIMEOUT_MS); no client setting.
+      config: { group: TASKS_GROUP, topics: [TOPICS.tasks], autoOffsetReset: "earliest" },
+      // A hint only (REST Proxy v2 servers return any batch); the loop commits after each record.
       maxRecords: 1,
       pollTimeoutMs: 5_000,
       maxAttempts: 5,
