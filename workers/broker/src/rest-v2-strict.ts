@@ -54,7 +54,9 @@ export interface CreateConsumer {
 
 function describe(error: z.ZodError): string {
   return error.issues
-    .map((i) => (i.code === "unrecognized_keys" ? `Unrecognized field: ${i.keys.join(", ")}` : `${i.path.join(".") || "(body)"}: ${i.message}`))
+    .map((i) => 
+      i.code === "unrecognized_keys" ? `Unrecognized field: ${i.keys.join(", ")}` : `${i.path.join(".") || "(body)"}: ${i.message}`,
+    )
     .join("; ");
 }
 
@@ -75,12 +77,18 @@ export function parseCreateConsumer(flavor: RestFlavor, raw: unknown): CreateCon
   }
   if (!["binary", "json", "avro", "jsonschema", "protobuf"].includes(format)) throw new BrokerError(422, 42204, "Invalid format type.");
   if (format !== "json") throw new BrokerError(422, 42204, `This dev broker supports only the json format, not ${format}.`);
-  if (reset !== "earliest" && reset !== "latest" && reset !== "none") throw new BrokerError(422, 42201, `Invalid auto.offset.reset ${reset}.`);
+  if (reset !== "earliest" && reset !== "latest" && reset !== "none") {
+    throw new BrokerError(422, 42201, `Invalid auto.offset.reset ${reset}.`);
+  }
   if (autoCommit !== "true" && autoCommit !== "false") throw new BrokerError(422, 42201, `Invalid auto.commit.enable ${autoCommit}.`);
   return { ...(name !== undefined ? { name } : {}), reset, autoCommit: autoCommit === "true" };
 }
 
-const TopicPartitionOffset = { topic: z.string().min(1), partition: z.number().int().nonnegative(), offset: z.number().int().nonnegative() };
+const TopicPartitionOffset = {
+  topic: z.string().min(1),
+  partition: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+};
 const ConfluentCommit = z.object({ offsets: z.array(z.object({ ...TopicPartitionOffset, metadata: z.string().optional() })) }).optional();
 /** pandaproxy's partition_offsets handler ends an entry only when it has exactly its three keys. */
 const RedpandaCommit = z.object({ offsets: z.array(z.strictObject(TopicPartitionOffset)) }).optional();

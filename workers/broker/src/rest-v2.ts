@@ -110,7 +110,8 @@ export function restV2(flavor: RestFlavor, mount: string): Hono<AppEnv> {
     requireContentType(c.req.header("content-type"), V2);
     const group = c.req.param("group");
     const b = parseCreateConsumer(flavor, await body(c, z.unknown()));
-    const instance = unwrap(await broker(c.env).createConsumer(group, { ...(b.name ? { name: b.name } : {}), reset: b.reset, autoCommit: b.autoCommit }));
+    const options = { ...(b.name ? { name: b.name } : {}), reset: b.reset, autoCommit: b.autoCommit };
+    const instance = unwrap(await broker(c.env).createConsumer(group, options));
     return ok({ instance_id: instance, base_uri: baseUri(c, mount, group, instance) });
   });
 

@@ -60,7 +60,9 @@ export function createBus(env: BusEnv, overrides: { fetch?: FetchFn } = {}): Bus
       ...(vars.KAFKA_REST_USERNAME ? { username: vars.KAFKA_REST_USERNAME, password: vars.KAFKA_REST_PASSWORD ?? "" } : {}),
       flavor: vars.KAFKA_REST_FLAVOR,
       useBaseUri: vars.KAFKA_REST_USE_BASE_URI === "true",
-      ...(vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS !== undefined ? { consumerRequestTimeoutMs: vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS } : {}),
+      ...(vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS !== undefined
+        ? { consumerRequestTimeoutMs: vars.KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS }
+        : {}),
       ...(fetchFn ? { fetch: fetchFn } : {}),
     });
     return { bus, consumers: bus };

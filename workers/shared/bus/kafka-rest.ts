@@ -154,9 +154,15 @@ export class KafkaRestBus implements TaskBus, ConsumerSource {
     return consumer;
   }
 
-  /** The instance's handle is its absolute URL: `base_uri`, or the path rebuilt under `baseUrl` when that is turned off. */
+  /**
+   * The instance's handle is its absolute URL: `base_uri` (Karapace without `rest_base_uri` sends it
+   * relative, so it is resolved against `baseUrl`), or the path rebuilt under `baseUrl` when turned off.
+   */
   private handleFor(config: ConsumerConfig, reply: z.infer<typeof CreateReply>): string {
-    if (this.useBaseUri && /^https?:\/\//i.test(reply.base_uri)) return reply.base_uri.replace(/\/+$/, "");
+    if (this.useBaseUri && reply.base_uri !== "") {
+      const url = new URL(reply.base_uri, `${this.client.base}/`);
+      if (url.protocol === "http:" || url.protocol === "https:") return url.href.replace(/\/+$/, "");
+    }
     return `${this.client.base}/consumers/${seg(config.group)}/instances/${seg(reply.instance_id)}`;
   }
 

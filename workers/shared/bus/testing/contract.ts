@@ -25,6 +25,10 @@ export interface PullHarness {
    * that answer as soon as records exist. Karapace fills a batch for up to the whole timeout.
    */
   earlyReturnMs: number;
+  /** A fresh topic per test. Default: a new name (the dev broker creates topics on first use); Kafka needs them created first. */
+  topic?: (prefix: string) => string;
+  /** How long members keep polling after joining so the group settles (Kafka's join/sync round trips); default 0. */
+  rebalanceMs?: number;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +42,7 @@ export async function pollUntil(c: BusConsumer, count: number, deadlineMs = 8_00
 }
 
 export function pullContract(h: PullHarness): void {
+  const newTopic = h.topic ?? ((prefix: string): string => `${prefix}-${uid()}`);
   const cfg = (group: string, topic: string, extra: Partial<ConsumerConfig> = {}): ConsumerConfig => ({
     group,
     topics: [topic],
@@ -46,7 +51,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("round-trips key, value and headers (traceparent, idempotency-key)", async () => {
-    const topic = `rt-${uid()}`;
+    const topic = newTopic("rt");
     const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     await h.bus.produce(topic, [
       { key: "p1", value: { hello: "world", n: 1 }, headers: { traceparent: tp, "idempotency-key": "t1#1" } },
@@ -64,7 +69,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("keeps order per key and puts one key on one partition", async () => {
-    const topic = `ord-${uid()}`;
+    const topic = newTopic("ord");
     const keys = ["a", "b", "c", "d", "e"];
     for (let batch = 0; batch < 4; batch++) {
       await h.bus.produce(topic, keys.map((k) => ({ key: k, value: { k, seq: batch } })));
@@ -81,7 +86,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("does not redeliver committed records to the next member", async () => {
-    const topic = `cm-${uid()}`;
+    const topic = newTopic("cm");
     const group = `g-${uid()}`;
     await h.bus.produce(topic, [1, 2, 3].map((n) => ({ key: `k${n}`, value: n })));
     const a = await h.source.create(cfg(group, topic));
@@ -98,7 +103,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("redelivers uncommitted records to a new member after the first dies", async () => {
-    const topic = `rd-${uid()}`;
+    const topic = newTopic("rd");
     const group = `g-${uid()}`;
     await h.bus.produce(topic, [1, 2, 3, 4].map((n) => ({ key: `k${n}`, value: n })));
     const a = await h.source.create(cfg(group, topic));
@@ -117,13 +122,15 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("splits partitions between two members and rebalances when one leaves", async () => {
-    const topic = `sp-${uid()}`;
+    const topic = newTopic("sp");
     const group = `g-${uid()}`;
     const a = await h.source.create(cfg(group, topic));
     const b = await h.source.create(cfg(group, topic));
-    // Join both before anything is produced, so neither owns all partitions first.
-    await a.poll(10, 0);
-    await b.poll(10, 0);
+    // Join both before anything is produced, so neither owns all partitions first (Kafka needs polls to rebalance).
+    const settle = Date.now() + (h.rebalanceMs ?? 0);
+    const wait = Math.min(500, h.rebalanceMs ?? 0);
+    do await Promise.all([a.poll(10, wait), b.poll(10, wait)]);
+    while (Date.now() < settle);
     const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
     await h.bus.produce(topic, keys.map((k) => ({ key: k, value: k })));
     const got: { a: BusRecord[]; b: BusRecord[] } = { a: [], b: [] };
@@ -144,14 +151,19 @@ export function pullContract(h: PullHarness): void {
     await b.close();
 
     await h.bus.produce(topic, keys.map((k) => ({ key: k, value: `${k}-2` })));
-    const after = await pollUntil(a, 40);
+    // At least once: Kafka's eager rebalance rewinds every partition to its committed offset, so records
+    // fetched just before it and not committed come again; the dev broker keeps positions that did not move.
+    const after = new Map<string, BusRecord>();
+    const until = Date.now() + 10_000;
+    while (after.size < 40 && Date.now() < until) for (const r of await a.poll(100, 200)) after.set(r.id, r);
     await a.close();
-    expect(after).toHaveLength(40);
-    expect(new Set(after.map((r) => r.partition))).toEqual(new Set([...pa, ...pb]));
+    expect(after.size).toBe(40);
+    expect([...after.values()].every((r) => String(r.value).endsWith("-2"))).toBe(true);
+    expect(new Set([...after.values()].map((r) => r.partition))).toEqual(new Set([...pa, ...pb]));
   });
 
   it("long-poll returns early when a record arrives", async () => {
-    const topic = `lp-${uid()}`;
+    const topic = newTopic("lp");
     const c = await h.source.create(cfg(`g-${uid()}`, topic));
     expect(await c.poll(10, 0)).toEqual([]);
     const started = Date.now();
@@ -167,7 +179,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("ConsumerLoop: handles in order, dead-letters a poison record after N attempts, commits it", async () => {
-    const topic = `dl-${uid()}`;
+    const topic = newTopic("dl");
     const group = `loop-${uid()}`;
     const seen: unknown[] = [];
     harness.loops.set(group, (storage) => ({
@@ -239,7 +251,7 @@ export function pullContract(h: PullHarness): void {
   }
 
   it("ConsumerLoop: takes a batch of any size (max_records is only a hint), handles each record once, commits each", async () => {
-    const topic = `mb-${uid()}`;
+    const topic = newTopic("mb");
     const group = `loop-${uid()}`;
     await h.bus.produce(topic, [1, 2, 3, 4, 5, 6].map((n) => ({ key: "one-key", value: { n } })));
     const seen: number[] = [];
@@ -257,7 +269,7 @@ export function pullContract(h: PullHarness): void {
   });
 
   it("ConsumerLoop: bounds a tick's work by time and finishes the batch in later ticks, in order", async () => {
-    const topic = `tb-${uid()}`;
+    const topic = newTopic("tb");
     const group = `loop-${uid()}`;
     await h.bus.produce(topic, [1, 2, 3, 4].map((n) => ({ key: "one-key", value: { n } })));
     const seen: number[] = [];
@@ -278,8 +290,11 @@ export function pullContract(h: PullHarness): void {
     expect(await committedNothingLeft(group, topic)).toEqual([]);
   });
 
-  it("ConsumerLoop: a failed DELETE after a failing record never lets a later record be committed past it", async () => {
-    const topic = `fd-${uid()}`;
+  // Needs the server to expire the instance whose DELETE failed: until then it keeps its partitions (Karapace keeps
+  // it until Kafka's max.poll.interval.ms, 5 min, drops it from the group).
+  const itWithExpiry = it.skipIf(h.die.kind !== "instance-expiry");
+  itWithExpiry("ConsumerLoop: a failed DELETE after a failing record never lets a later record be committed past it", async () => {
+    const topic = newTopic("fd");
     const group = `loop-${uid()}`;
     // The source's DELETE always fails (as Redpanda's 415 did for a DELETE without Content-Type).
     const stuck: ConsumerSource = {
@@ -303,7 +318,7 @@ export function pullContract(h: PullHarness): void {
         },
       }),
       () => seen.length >= 3,
-      h.die.kind === "instance-expiry" ? h.die.afterMs + 15_000 : 15_000,
+      h.die.kind === "instance-expiry" ? h.die.afterMs + 15_000 : 0,
     );
     expect(seen).toEqual([1, 2, 3]);
   });
@@ -311,7 +326,7 @@ export function pullContract(h: PullHarness): void {
   if (h.die.kind === "instance-expiry") {
     const expiry = h.die.afterMs;
     it("ConsumerLoop: a record that outlives the instance timeout is committed after a rejoin, not handled twice", async () => {
-      const topic = `ex-${uid()}`;
+      const topic = newTopic("ex");
       const group = `loop-${uid()}`;
       await h.bus.produce(topic, [1, 2].map((n) => ({ key: "one-key", value: { n } })));
       const calls: number[] = [];
