@@ -74,7 +74,21 @@ export class BrokerCore {
     private readonly now: () => number = Date.now,
   ) {
     for (const stmt of SCHEMA) sql.exec(stmt);
-    for (const [name, partitions] of Object.entries(config.topics)) this.createTopic(name, partitions);
+    for (const [name, partitions] of Object.entries(config.topics)) {
+      this.createTopic(name, partitions);
+      this.growTopic(name, partitions);
+    }
+  }
+
+  /**
+   * Raises a configured topic's partition count on start (as `kafka-topics --alter --partitions` would),
+   * so a persisted dev state picks up a new BROKER_TOPICS. Never shrinks (Kafka cannot either); keys move.
+   */
+  growTopic(name: string, partitions: number): void {
+    const existing = this.partitionCount(name);
+    if (existing === undefined || existing >= partitions) return;
+    this.sql.exec("UPDATE topics SET partitions = ? WHERE name = ?", partitions, name);
+    for (let p = existing; p < partitions; p++) this.sql.exec("INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)", name, p);
   }
 
   createTopic(name: string, partitions: number): void {

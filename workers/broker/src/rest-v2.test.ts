@@ -35,7 +35,7 @@ describe("dev broker: REST Proxy v2 wire protocol", () => {
     expect(await (await call("GET", "/topics")).json()).toContain("v2-produce");
     const topic = (await (await call("GET", "/topics/v2-produce")).json()) as { name: string; partitions: unknown[] };
     expect(topic.name).toBe("v2-produce");
-    expect(topic.partitions).toHaveLength(4);
+    expect(topic.partitions).toHaveLength(8); // BROKER_PARTITIONS
   });
 
   it("answers unknown topics, partitions and instances with REST Proxy error codes", async () => {
