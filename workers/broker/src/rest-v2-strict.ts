@@ -89,9 +89,10 @@ const TopicPartitionOffset = {
   partition: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
 };
-const ConfluentCommit = z.object({ offsets: z.array(z.object({ ...TopicPartitionOffset, metadata: z.string().optional() })) }).optional();
+// No body, or no `offsets`, commits everything fetched (as all three servers do).
+const ConfluentCommit = z.object({ offsets: z.array(z.object({ ...TopicPartitionOffset, metadata: z.string().optional() })).optional() }).optional();
 /** pandaproxy's partition_offsets handler ends an entry only when it has exactly its three keys. */
-const RedpandaCommit = z.object({ offsets: z.array(z.strictObject(TopicPartitionOffset)) }).optional();
+const RedpandaCommit = z.object({ offsets: z.array(z.strictObject(TopicPartitionOffset)).optional() }).optional();
 
 /**
  * The offsets to store (Kafka's committed offset: the next to read), or undefined for "all fetched".
@@ -101,7 +102,7 @@ export function parseCommit(flavor: RestFlavor, raw: unknown): { topic: string; 
   const parsed = (flavor === "redpanda" ? RedpandaCommit : ConfluentCommit).safeParse(raw);
   if (!parsed.success) throw new BrokerError(422, 42201, describe(parsed.error));
   const delta = flavor === "redpanda" ? 0 : 1;
-  return parsed.data?.offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset + delta }));
+  return parsed.data?.offsets?.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset + delta }));
 }
 
 /** FNV-1a: which simulated proxy node holds an instance (stable, so no node column is stored). */
