@@ -20,6 +20,20 @@ describe("createBus", () => {
     expect(q.bus).toBeInstanceOf(QueuesBus);
     expect(q.consumers).toBeNull();
   });
+  it("reads the REST server flavor, base_uri use and consumer.request.timeout.ms, and refuses unknown flavors", () => {
+    const url = "http://localhost:8788";
+    expect(() => createBus({ KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "strimzi-ish" })).toThrow();
+    expect(() => createBus({ KAFKA_REST_URL: url, KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: "soon" })).toThrow();
+    const bus = createBus({ KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "redpanda", KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: "5000" }).bus as KafkaRestBus;
+    expect(bus.createBody({ group: "g", topics: ["t"] }, "n")).toEqual({
+      name: "n",
+      format: "json",
+      "auto.offset.reset": "earliest",
+      "auto.commit.enable": "false",
+      "consumer.request.timeout.ms": "5000",
+    });
+    expect(createBus({ KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "", KAFKA_REST_USE_BASE_URI: "false" }).bus).toBeInstanceOf(KafkaRestBus);
+  });
   it("rejects an unknown BUS_MODE", () => {
     expect(() => createBus({ BUS_MODE: "carrier-pigeon", KAFKA_REST_URL: "http://x" })).toThrow();
   });

@@ -14,8 +14,11 @@ const JSON_V2 = "application/vnd.kafka.json.v2+json";
  * - `fetch.min.bytes` at instance creation is an integer for Confluent and Karapace but a string for
  *   Redpanda; only Confluent needs it (without it a poll always waits its whole timeout), so only
  *   `confluent` sends it.
+ * - `strimzi` (strimzi-kafka-bridge, read from its OpenAPI spec and sink endpoint; not run here) names
+ *   auto-commit `enable.auto.commit` (a boolean; its schema forbids other keys) and, like Redpanda,
+ *   commits the offset as sent. Paths, produce and poll are the v2 ones.
  */
-export const KafkaRestFlavor = z.enum(["confluent", "karapace", "redpanda"]);
+export const KafkaRestFlavor = z.enum(["confluent", "karapace", "redpanda", "strimzi"]);
 export type KafkaRestFlavor = z.infer<typeof KafkaRestFlavor>;
 
 export interface KafkaRestOptions {
@@ -128,11 +131,17 @@ export class KafkaRestBus implements TaskBus, ConsumerSource {
    * Redpanda (a fixed key list, string values only) reject anything else, `session.timeout.ms`
    * included. Redpanda also insists on `auto.offset.reset: earliest` and `auto.commit.enable: false`.
    */
-  createBody(config: ConsumerConfig, name: string): Record<string, string | number> {
+  createBody(config: ConsumerConfig, name: string): Record<string, string | number | boolean> {
+    const reset = config.autoOffsetReset ?? "earliest";
+    if (this.flavor === "strimzi") {
+      const body: Record<string, string | number | boolean> = { name, format: "json", "auto.offset.reset": reset, "enable.auto.commit": false };
+      if (this.requestTimeoutMs !== undefined) body["consumer.request.timeout.ms"] = this.requestTimeoutMs;
+      return body;
+    }
     return {
       name,
       format: "json",
-      "auto.offset.reset": config.autoOffsetReset ?? "earliest",
+      "auto.offset.reset": reset,
       "auto.commit.enable": "false",
       ...(this.requestTimeoutMs !== undefined ? { "consumer.request.timeout.ms": String(this.requestTimeoutMs) } : {}),
       ...(this.flavor === "confluent" ? { "fetch.min.bytes": 1 } : {}),
@@ -203,8 +212,9 @@ class KafkaRestConsumer implements BusConsumer {
   async commit(records: readonly BusRecord[]): Promise<void> {
     const last = maxOffsets(records);
     if (last.length === 0) return;
-    // Confluent and Karapace take the last processed offset and store offset + 1; Redpanda stores what it is sent.
-    const offsets = this.flavor === "redpanda" ? last.map((o) => ({ ...o, offset: o.offset + 1 })) : last;
+    // Confluent and Karapace take the last processed offset and store offset + 1; Redpanda and Strimzi store what they are sent.
+    const asSent = this.flavor === "redpanda" || this.flavor === "strimzi";
+    const offsets = asSent ? last.map((o) => ({ ...o, offset: o.offset + 1 })) : last;
     await this.client.call("POST", `${this.instanceId}/offsets`, { body: { offsets } });
   }
 
