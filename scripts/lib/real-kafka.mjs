@@ -235,7 +235,10 @@ export async function startRealKafka({ topics = DEFAULT_TOPICS, log = (m) => con
   const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
   sh("java", [...java, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props]);
   const kafkaLog = openSync(path.join(dir, "kafka.log"), "a");
-  const kafka = spawn("java", [...heap.split(/\s+/), ...java, "kafka.Kafka", props], { detached: true, stdio: ["ignore", kafkaLog, kafkaLog] });
+  const kafka = spawn("java", [...heap.split(/\s+/), ...java, "kafka.Kafka", props], {
+    detached: true,
+    stdio: ["ignore", kafkaLog, kafkaLog],
+  });
   const exitedAs = (c) => () => (c.exitCode !== null ? `exit ${c.exitCode}` : c.signalCode);
   let rest;
   const stop = async () => {

@@ -17,7 +17,8 @@ describe("BrokerCore topics", () => {
       // A restart with a new BROKER_TOPICS: the topic keeps its records and gains partitions.
       const after = new BrokerCore(state.storage.sql, { ...base, topics: { "ai-org-tasks": 8 } });
       expect(after.partitionCount("ai-org-tasks")).toBe(8);
-      expect(after.produce("ai-org-tasks", [{ key: null, value: "new", headers: [], partition: 7 }])[0]).toMatchObject({ partition: 7, offset: 0 });
+      const [produced] = after.produce("ai-org-tasks", [{ key: null, value: "new", headers: [], partition: 7 }]);
+      expect(produced).toMatchObject({ partition: 7, offset: 0 });
       expect(after.fetch("ai-org-tasks", 3, 0, 10).map((r) => r.value)).toEqual(["old"]);
       // Never shrinks.
       expect(new BrokerCore(state.storage.sql, { ...base, topics: { "ai-org-tasks": 2 } }).partitionCount("ai-org-tasks")).toBe(8);

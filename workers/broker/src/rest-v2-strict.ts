@@ -90,7 +90,9 @@ const TopicPartitionOffset = {
   offset: z.number().int().nonnegative(),
 };
 // No body, or no `offsets`, commits everything fetched (as all three servers do).
-const ConfluentCommit = z.object({ offsets: z.array(z.object({ ...TopicPartitionOffset, metadata: z.string().optional() })).optional() }).optional();
+const ConfluentCommit = z
+  .object({ offsets: z.array(z.object({ ...TopicPartitionOffset, metadata: z.string().optional() })).optional() })
+  .optional();
 /** pandaproxy's partition_offsets handler ends an entry only when it has exactly its three keys. */
 const RedpandaCommit = z.object({ offsets: z.array(z.strictObject(TopicPartitionOffset)).optional() }).optional();
 

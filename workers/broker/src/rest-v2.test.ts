@@ -87,7 +87,8 @@ describe("dev broker: REST Proxy v2 wire protocol", () => {
 
 /** Creates a json consumer subscribed to `topic` and returns its instance URL path (at its node). */
 async function consumer(prefix: string, group: string, topic: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const res = await call("POST", `${prefix}/consumers/${group}`, { format: "json", "auto.offset.reset": "earliest", "auto.commit.enable": "false", ...extra });
+  const config = { format: "json", "auto.offset.reset": "earliest", "auto.commit.enable": "false", ...extra };
+  const res = await call("POST", `${prefix}/consumers/${group}`, config);
   expect(res.status).toBe(200);
   const at = new URL(((await res.json()) as { base_uri: string }).base_uri).pathname;
   expect((await call("POST", `${at}/subscription`, { topics: [topic] })).status).toBe(204);
@@ -113,7 +114,11 @@ describe("dev broker: as strict as the real REST proxies", () => {
   it("requires application/vnd.kafka.v2+json on consumer requests, the bodiless DELETE included (415)", async () => {
     const at = await consumer("", "ct", "v2-ct");
     const bare = (method: string, path: string, body?: unknown): Promise<Response> =>
-      brokerFetch(`http://broker.test${path}`, { method, headers: { authorization: AUTH }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      brokerFetch(`http://broker.test${path}`, {
+        method,
+        headers: { authorization: AUTH },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     expect((await bare("DELETE", at)).status).toBe(415);
     expect((await bare("POST", "/consumers/ct", { format: "json" })).status).toBe(415);
     expect((await bare("POST", `${at}/offsets`, { offsets: [] })).status).toBe(415);
@@ -152,7 +157,8 @@ describe("dev broker: as strict as the real REST proxies", () => {
   });
 
   it("commits offset + 1 in the Confluent dialect and the offset as sent in the Redpanda dialect", async () => {
-    await call("POST", "/topics/v2-commit", { records: [{ value: "a", partition: 0 }, { value: "b", partition: 0 }] }, { "content-type": JSON_V2 });
+    const two = { records: [{ value: "a", partition: 0 }, { value: "b", partition: 0 }] };
+    await call("POST", "/topics/v2-commit", two, { "content-type": JSON_V2 });
     for (const [prefix, stored, status] of [["", 2, 200], ["/redpanda", 1, 204]] as const) {
       const group = `commit${prefix.replace("/", "-")}`;
       const at = await consumer(prefix, group, "v2-commit");

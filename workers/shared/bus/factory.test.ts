@@ -24,7 +24,8 @@ describe("createBus", () => {
     const url = "http://localhost:8788";
     expect(() => createBus({ KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "strimzi-ish" })).toThrow();
     expect(() => createBus({ KAFKA_REST_URL: url, KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: "soon" })).toThrow();
-    const bus = createBus({ KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "redpanda", KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: "5000" }).bus as KafkaRestBus;
+    const vars = { KAFKA_REST_URL: url, KAFKA_REST_FLAVOR: "redpanda", KAFKA_REST_CONSUMER_REQUEST_TIMEOUT_MS: "5000" };
+    const bus = createBus(vars).bus as KafkaRestBus;
     expect(bus.createBody({ group: "g", topics: ["t"] }, "n")).toEqual({
       name: "n",
       format: "json",

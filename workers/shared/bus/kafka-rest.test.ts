@@ -19,7 +19,8 @@ function recorder(baseUri: string): { seen: Seen[]; fetch: (input: RequestInfo |
     fetch: async (input, init) => {
       const req = new Request(input, init);
       const text = await req.text();
-      seen.push({ method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: text ? (JSON.parse(text) as unknown) : undefined });
+      const body = text ? (JSON.parse(text) as unknown) : undefined;
+      seen.push({ method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body });
       if (req.method === "POST" && /\/consumers\/[^/]+$/.test(new URL(req.url).pathname)) {
         return Response.json({ instance_id: "i1", base_uri: baseUri });
       }
@@ -44,12 +45,13 @@ describe("KafkaRestBus wire shapes per flavor", () => {
     const bodies = Object.fromEntries(
       await Promise.all((["confluent", "karapace", "redpanda", "strimzi"] as const).map(async (f) => [f, (await roundTrip(f))[0]!.body])),
     );
-    const common = { format: "json", "auto.offset.reset": "earliest" };
-    expect(bodies.confluent).toMatchObject({ ...common, "auto.commit.enable": "false", "consumer.request.timeout.ms": "5000", "fetch.min.bytes": 1 });
-    expect(bodies.karapace).toEqual({ ...common, name: expect.any(String), "auto.commit.enable": "false", "consumer.request.timeout.ms": "5000" });
+    const common = { format: "json", "auto.offset.reset": "earliest", name: expect.any(String) };
+    const v2 = { ...common, "auto.commit.enable": "false", "consumer.request.timeout.ms": "5000" };
+    expect(bodies.confluent).toEqual({ ...v2, "fetch.min.bytes": 1 });
+    expect(bodies.karapace).toEqual(v2);
     // Redpanda: string values only.
     expect(Object.values(bodies.redpanda as object).every((v) => typeof v === "string")).toBe(true);
-    expect(bodies.strimzi).toEqual({ ...common, name: expect.any(String), "enable.auto.commit": false, "consumer.request.timeout.ms": 5000 });
+    expect(bodies.strimzi).toEqual({ ...common, "enable.auto.commit": false, "consumer.request.timeout.ms": 5000 });
     for (const b of Object.values(bodies)) expect(b).not.toHaveProperty("session.timeout.ms");
   });
 

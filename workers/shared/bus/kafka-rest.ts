@@ -134,7 +134,12 @@ export class KafkaRestBus implements TaskBus, ConsumerSource {
   createBody(config: ConsumerConfig, name: string): Record<string, string | number | boolean> {
     const reset = config.autoOffsetReset ?? "earliest";
     if (this.flavor === "strimzi") {
-      const body: Record<string, string | number | boolean> = { name, format: "json", "auto.offset.reset": reset, "enable.auto.commit": false };
+      const body: Record<string, string | number | boolean> = {
+        name,
+        format: "json",
+        "auto.offset.reset": reset,
+        "enable.auto.commit": false,
+      };
       if (this.requestTimeoutMs !== undefined) body["consumer.request.timeout.ms"] = this.requestTimeoutMs;
       return body;
     }
