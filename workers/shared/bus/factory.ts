@@ -48,13 +48,28 @@ const UpstashVars = z.object({
   UPSTASH_KAFKA_REST_PASSWORD: z.string().default(""),
 });
 
+/** The host the dev broker's service binding answers for (wrangler.toml's KAFKA_REST_URL in development). */
+export const DEV_BROKER_HOST = "dev-broker.internal";
+
+/**
+ * Only requests for DEV_BROKER_HOST go through the BUS_BROKER binding; any other URL (a real
+ * KAFKA_REST_URL, or a base_uri naming another host) goes over the network. So a real proxy URL
+ * is never silently answered by a dev broker binding someone forgot to remove.
+ */
+function viaDevBroker(binding: Fetcher): FetchFn {
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    return url.hostname === DEV_BROKER_HOST ? binding.fetch(input, init) : fetch(input, init);
+  };
+}
+
 /** BUS_MODE → transport. Default kafka-rest, the production protocol. Throws on missing config so misconfiguration fails at startup. */
 export function createBus(env: BusEnv, overrides: { fetch?: FetchFn } = {}): Bus {
   const mode = z.enum(["kafka-rest", "upstash", "queues"]).parse(env.BUS_MODE || "kafka-rest");
   if (mode === "kafka-rest") {
     const vars = KafkaRestVars.parse(env);
     const binding = env.BUS_BROKER;
-    const fetchFn: FetchFn | undefined = overrides.fetch ?? (binding ? (input, init) => binding.fetch(input, init) : undefined);
+    const fetchFn: FetchFn | undefined = overrides.fetch ?? (binding ? viaDevBroker(binding) : undefined);
     const bus = new KafkaRestBus({
       baseUrl: vars.KAFKA_REST_URL,
       ...(vars.KAFKA_REST_USERNAME ? { username: vars.KAFKA_REST_USERNAME, password: vars.KAFKA_REST_PASSWORD ?? "" } : {}),
@@ -69,7 +84,11 @@ export function createBus(env: BusEnv, overrides: { fetch?: FetchFn } = {}): Bus
   }
   if (mode === "upstash") {
     const vars = UpstashVars.parse(env);
-    const bus = new UpstashBus({ url: vars.UPSTASH_KAFKA_REST_URL, username: vars.UPSTASH_KAFKA_REST_USERNAME, password: vars.UPSTASH_KAFKA_REST_PASSWORD });
+    const bus = new UpstashBus({
+      url: vars.UPSTASH_KAFKA_REST_URL,
+      username: vars.UPSTASH_KAFKA_REST_USERNAME,
+      password: vars.UPSTASH_KAFKA_REST_PASSWORD,
+    });
     return { bus, consumers: bus };
   }
   return {
