@@ -25,7 +25,7 @@ export default defineConfig({
   test: {
     include: ["workers/broker/**/*.test.ts", "workers/shared/bus/**/*.test.ts"],
     // Those run against a real Kafka: workers/shared/bus/vitest.real-kafka.config.ts.
-    exclude: ["**/node_modules/**", "**/*.real-kafka.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.real-kafka*.test.ts"],
     testTimeout: 20_000,
   },
 });

@@ -5,7 +5,7 @@
  */
 import type { TestProject } from "vitest/node";
 // @ts-expect-error -- a plain ESM script shared with the test runner, no type declarations
-import { createTopics, installRealKafka, startRealKafka } from "../../../../scripts/lib/real-kafka.mjs";
+import { createTopics, DEFAULT_TOPICS, installRealKafka, startRealKafka } from "../../../../scripts/lib/real-kafka.mjs";
 
 export const TOPIC_POOL = Array.from({ length: 24 }, (_, i) => `contract-${i}`);
 
@@ -20,7 +20,8 @@ type Started = { restUrl: string; bootstrap: string; stop: () => Promise<void> }
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const suffix = Date.now().toString(36);
   const topics = TOPIC_POOL.map((t) => `${t}-${suffix}`);
-  const wanted = Object.fromEntries([...topics.map((t) => [t, 4]), ["ai-org-dlq", 1]]);
+  // Proximus' own topics (ai-org-tasks with 8 partitions, …) for the end-to-end project, plus the pool.
+  const wanted = { ...(DEFAULT_TOPICS as Record<string, number>), ...Object.fromEntries(topics.map((t) => [t, 4])) };
   // REAL_KAFKA_REST_URL + REAL_KAFKA_BOOTSTRAP reuse servers started by hand (`node scripts/lib/real-kafka.mjs start`).
   const reuse = process.env.REAL_KAFKA_REST_URL;
   let started: Started | undefined;
