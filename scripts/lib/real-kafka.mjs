@@ -90,8 +90,11 @@ async function karapaceSource(log) {
   if (!tarball) {
     const url = `https://github.com/Aiven-Open/karapace/archive/refs/tags/${KARAPACE_VERSION}.tar.gz`;
     log(`downloading ${url}`);
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    const res = await fetch(url).catch((e) => {
+      const why = e instanceof Error ? (e.cause?.message ?? e.message) : String(e);
+      throw new Error(`Karapace is not on PyPI and ${url} is unreachable (${why}); set KARAPACE_SOURCE to its source tree or tarball`);
+    });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}; set KARAPACE_SOURCE to Karapace ${KARAPACE_VERSION}'s source tree or tarball`);
     tarball = path.join(KARAPACE_DIR, `karapace-${KARAPACE_VERSION}.tar.gz`);
     writeFileSync(tarball, Buffer.from(await res.arrayBuffer()));
   }
