@@ -15,6 +15,9 @@ const SUITES = [
   ["gateway + ProjectDO (workerd)", "workers/gateway/vitest.config.ts"],
   ["gateway SaaS mode: OIDC, tokens, isolation, limits (workerd)", "workers/gateway/vitest.saas.config.ts"],
   ["bus + dev broker (workerd)", "workers/broker/vitest.config.ts"],
+  // Installs Kafka (Maven Central) and Karapace (source + PyPI) into ~/.cache/proximus on first run: scripts/lib/real-kafka.mjs.
+  ["bus vs a real Kafka behind Karapace (workerd → REST Proxy v2)", "workers/shared/bus/vitest.real-kafka.config.ts"],
+  ["one project end to end over a real Kafka behind Karapace", "workers/shared/bus/vitest.real-kafka-e2e.config.ts"],
   ["bus end to end: wrangler dev + sandbox, crash mid-task", "workers/agents/vitest.e2e.config.ts"],
   ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
   ["role agents + offline provider", "workers/agents/vitest.roles.config.ts"],

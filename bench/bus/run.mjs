@@ -43,7 +43,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function call(method, path, body, contentType = V2, accept = V2) {
   const res = await fetch(`${BASE}${path}`, {
     method,
-    headers: { accept, ...(body !== undefined ? { "content-type": contentType } : {}) },
+    // Every request says its Content-Type, bodiless DELETE included: real REST proxies (Redpanda) insist.
+    headers: { accept, "content-type": contentType },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();

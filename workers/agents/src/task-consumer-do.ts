@@ -22,8 +22,10 @@ export class TaskConsumerDO extends DurableObject<Env> {
       storage: this.ctx.storage,
       source: consumers,
       bus,
-      config: { group: TASKS_GROUP, topics: [TOPICS.tasks], autoOffsetReset: "earliest", sessionTimeoutMs: Number(this.env.CONSUMER_SESSION_TIMEOUT_MS) || 30_000 },
-      // A hand-off takes milliseconds, so a batch never outlives the consumer instance.
+      // The idle timeout of an instance is the server's (dev broker: BROKER_INSTANCE_TIMEOUT_MS); no client setting.
+      config: { group: TASKS_GROUP, topics: [TOPICS.tasks], autoOffsetReset: "earliest" },
+      // A hint only (REST Proxy v2 servers return any batch); a hand-off takes milliseconds and the
+      // loop commits after each record, so a batch never outlives the consumer instance.
       maxRecords: 50,
       pollTimeoutMs: 5_000,
       maxAttempts: 5,

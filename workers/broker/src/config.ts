@@ -8,7 +8,7 @@ function intVar(raw: string | undefined, fallback: number): number {
 
 /** Vars → config; bad values fall back to defaults rather than bricking a dev tool. */
 export function brokerConfig(env: BrokerEnv): BrokerConfig {
-  const defaultPartitions = intVar(env.BROKER_PARTITIONS, 4);
+  const defaultPartitions = intVar(env.BROKER_PARTITIONS, 8);
   const topics: Record<string, number> = {};
   for (const entry of (env.BROKER_TOPICS ?? "").split(",")) {
     const [name, parts] = entry.trim().split(":");
@@ -18,6 +18,9 @@ export function brokerConfig(env: BrokerEnv): BrokerConfig {
     defaultPartitions,
     topics,
     autoCreateTopics: (env.BROKER_AUTO_CREATE_TOPICS ?? "true") !== "false",
-    sessionTimeoutMs: intVar(env.BROKER_SESSION_TIMEOUT_MS, 30_000),
+    // BROKER_SESSION_TIMEOUT_MS is the old name of the same setting.
+    instanceTimeoutMs: intVar(env.BROKER_INSTANCE_TIMEOUT_MS, intVar(env.BROKER_SESSION_TIMEOUT_MS, 30_000)),
+    maxPollRecords: intVar(env.BROKER_MAX_POLL_RECORDS, 500),
+    nodes: intVar(env.BROKER_NODES, 1),
   };
 }

@@ -31,19 +31,22 @@ export interface ConsumerOptions {
   name?: string;
   reset: OffsetReset;
   autoCommit: boolean;
-  sessionTimeoutMs?: number;
 }
 export interface BrokerConfig {
   defaultPartitions: number;
   autoCreateTopics: boolean;
-  sessionTimeoutMs: number;
+  /** An instance not used for this long is removed (REST Proxy's consumer.instance.timeout.ms); later calls get 40403. */
+  instanceTimeoutMs: number;
+  /** Server-side cap on records per poll (Kafka's max.poll.records); clients cannot ask for fewer. */
+  maxPollRecords: number;
+  /** REST proxy nodes simulated behind one URL; an instance is reachable only through its node's base_uri. */
+  nodes: number;
   topics: Record<string, number>;
 }
 export interface TopicPartitionOffset extends TopicPartition {
   offset: number;
 }
 export interface PollLimits {
-  maxRecords: number;
   maxBytes: number;
 }
 interface MemberRow extends Record<string, SqlStorageValue> {
@@ -71,7 +74,21 @@ export class BrokerCore {
     private readonly now: () => number = Date.now,
   ) {
     for (const stmt of SCHEMA) sql.exec(stmt);
-    for (const [name, partitions] of Object.entries(config.topics)) this.createTopic(name, partitions);
+    for (const [name, partitions] of Object.entries(config.topics)) {
+      this.createTopic(name, partitions);
+      this.growTopic(name, partitions);
+    }
+  }
+
+  /**
+   * Raises a configured topic's partition count on start (as `kafka-topics --alter --partitions` would),
+   * so a persisted dev state picks up a new BROKER_TOPICS. Never shrinks (Kafka cannot either); keys move.
+   */
+  growTopic(name: string, partitions: number): void {
+    const existing = this.partitionCount(name);
+    if (existing === undefined || existing >= partitions) return;
+    this.sql.exec("UPDATE topics SET partitions = ? WHERE name = ?", partitions, name);
+    for (let p = existing; p < partitions; p++) this.sql.exec("INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)", name, p);
   }
 
   createTopic(name: string, partitions: number): void {
@@ -145,7 +162,7 @@ export class BrokerCore {
       instance,
       options.reset,
       options.autoCommit ? 1 : 0,
-      options.sessionTimeoutMs ?? this.config.sessionTimeoutMs,
+      this.config.instanceTimeoutMs,
       now,
       now,
     );
@@ -192,10 +209,11 @@ export class BrokerCore {
     const out: StoredRecord[] = [];
     let bytes = 0;
     const start = this.fetchRotation++ % mine.length;
-    for (let i = 0; i < mine.length && out.length < limits.maxRecords; i++) {
+    const maxRecords = this.config.maxPollRecords;
+    for (let i = 0; i < mine.length && out.length < maxRecords; i++) {
       const tp = mine[(start + i) % mine.length]!;
       const position = this.position(group, instance, tp, member.reset as OffsetReset);
-      const rows = this.readRecords(tp.topic, tp.partition, position, limits.maxRecords - out.length);
+      const rows = this.readRecords(tp.topic, tp.partition, position, maxRecords - out.length);
       let next = position;
       for (const r of rows) {
         const size = r.value.length + (r.key?.length ?? 0);

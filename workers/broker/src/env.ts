@@ -9,6 +9,10 @@ export interface BrokerEnv {
   BROKER_PARTITIONS?: string;
   BROKER_TOPICS?: string;
   BROKER_AUTO_CREATE_TOPICS?: string;
+  BROKER_INSTANCE_TIMEOUT_MS?: string;
+  /** Old name of BROKER_INSTANCE_TIMEOUT_MS. */
   BROKER_SESSION_TIMEOUT_MS?: string;
+  BROKER_MAX_POLL_RECORDS?: string;
+  BROKER_NODES?: string;
   BROKER_BASIC_AUTH?: string;
 }

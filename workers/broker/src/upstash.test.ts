@@ -49,7 +49,7 @@ describe("dev broker: Upstash Kafka REST dialect", () => {
       ["k", "v2", []],
     ]);
     const topics = (await (await brokerFetch("http://broker.test/upstash/topics", { headers: { authorization: AUTH } })).json()) as Record<string, number>;
-    expect(topics["up-a"]).toBe(4);
+    expect(topics["up-a"]).toBe(8); // BROKER_PARTITIONS
   });
 
   it("consume creates the instance implicitly, honours auto-commit off, commit/committed use next-offset semantics", async () => {

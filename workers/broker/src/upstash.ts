@@ -76,7 +76,7 @@ async function consume(c: AppContext, pathTopic?: string): Promise<Response> {
   const autoCommit = (c.req.header("Kafka-Enable-Auto-Commit") ?? "true").toLowerCase() !== "false";
   const stub = broker(c.env);
   unwrap(await stub.ensureConsumer(group, instance, { reset, autoCommit }, topics));
-  const records = unwrap(await stub.poll(group, instance, { maxRecords: MAX_RECORDS, maxBytes: 64 * 1024 * 1024 }, timeout));
+  const records = unwrap(await stub.poll(group, instance, { maxBytes: 64 * 1024 * 1024 }, timeout));
   return Response.json(records.map(toMessage));
 }
 

@@ -35,9 +35,11 @@ describe("ConsumerLoop (in a Durable Object, against the dev broker)", () => {
       expect(first).toBeTypeOf("string");
       expect(await state.storage.getAlarm()).not.toBeNull();
 
-      const del = await toBroker(`http://broker.test/consumers/${group}/instances/${first}`, {
+      // The stored handle is the instance's base_uri (on one of the broker's two simulated nodes).
+      expect(first).toMatch(new RegExp(`^http://broker\\.test/nodes/\\d/consumers/${group}/instances/`));
+      const del = await toBroker(first!, {
         method: "DELETE",
-        headers: { authorization: `Basic ${btoa("dev:secret")}` },
+        headers: { authorization: `Basic ${btoa("dev:secret")}`, "content-type": "application/vnd.kafka.v2+json" },
       });
       expect(del.status).toBe(204);
       await bus.produce(topic, [{ key: "k", value: { ok: true }, headers: { "idempotency-key": "x#1" } }]);

@@ -1,5 +1,5 @@
 export * from "./types";
-export { KafkaRestBus, isConsumerGone, type KafkaRestOptions } from "./kafka-rest";
+export { KafkaRestBus, KafkaRestFlavor, isConsumerGone, type KafkaRestOptions } from "./kafka-rest";
 export { UpstashBus, type UpstashOptions } from "./upstash";
 export { QueuesBus, handleQueueBatch, type QueueBatchOptions, type QueueBatchOutcome } from "./queues";
 export { deadLetterRecord } from "./dead-letter";

@@ -34,17 +34,15 @@ export type BusMode = "kafka-rest" | "upstash" | "queues";
 export interface ConsumerConfig {
   group: string;
   topics: readonly string[];
+  /** Redpanda's HTTP Proxy accepts only `earliest`. */
   autoOffsetReset?: "earliest" | "latest";
-  /**
-   * Dev-broker extension sent as `session.timeout.ms` at instance creation; leave unset
-   * against a real REST Proxy (its idle timeout is the server's consumer.instance.timeout.ms).
-   */
-  sessionTimeoutMs?: number;
 }
 
 /** A group member that pulls. Offsets are committed only for records passed to `commit`. */
 export interface BusConsumer {
+  /** Opaque handle to store and pass back to `ConsumerSource.attach` (for kafka-rest: the instance's URL). */
   readonly instanceId: string;
+  /** `maxRecords` is a hint only some transports honour: callers must handle a batch of any size. */
   poll(maxRecords: number, timeoutMs: number): Promise<BusRecord[]>;
   /** Commits, per partition, the highest offset among `records` (as processed). */
   commit(records: readonly BusRecord[]): Promise<void>;
