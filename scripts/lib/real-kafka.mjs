@@ -154,6 +154,22 @@ async function installKarapace(log) {
   return VENV_PY;
 }
 
+/**
+ * Why the real-Kafka suites cannot run on this machine, or null when they can: Karapace's source
+ * must be cached, given (KARAPACE_SOURCE), or downloadable; nothing else here can be missing for
+ * long (Kafka comes from Maven Central, Karapace's dependencies from PyPI).
+ */
+export async function realKafkaUnavailable() {
+  if (existsSync(path.join(KARAPACE_SRC, "pyproject.toml")) || process.env.KARAPACE_SOURCE) return null;
+  const url = `https://github.com/Aiven-Open/karapace/archive/refs/tags/${KARAPACE_VERSION}.tar.gz`;
+  try {
+    const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+    return res.ok || res.status === 302 ? null : `${url} answered HTTP ${res.status}`;
+  } catch (e) {
+    return `Karapace is not on PyPI and its source (${url}) is unreachable from this machine (${e instanceof Error ? (e.cause?.message ?? e.message) : String(e)}); set KARAPACE_SOURCE to a ${KARAPACE_VERSION} source tree or tarball`;
+  }
+}
+
 export async function installRealKafka({ log = (m) => console.log(`[real-kafka] ${m}`) } = {}) {
   const libs = installKafka(log);
   const python = await installKarapace(log);

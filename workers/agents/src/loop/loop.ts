@@ -32,6 +32,11 @@ export interface AgentLoopInput {
   checkpoint?: (state: LoopState) => Promise<void> | void;
   resume?: LoopState;
   prices?: PriceTable;
+  /**
+   * Worst-case price of a call before it is made, for the reservation. Default: the provider's own
+   * price for `model`. A router (which picks the model per call) passes its most expensive candidate.
+   */
+  reservePrice?: (inputTokens: number, outputTokens: number) => number;
   writeChecks?: WriteCheckOptions;
   temperature?: number;
   now?: () => number;
@@ -161,7 +166,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
           `(used ${state.inputTokens + state.outputTokens})`,
       );
     }
-    const reserve = price(estIn, estOut);
+    const reserve = (input.reservePrice ?? price)(estIn, estOut);
     if (state.costUsd + reserve > caps.maxUsd) {
       return stop(
         "budget",
@@ -193,7 +198,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       const code = e instanceof AppError ? e.code : "internal";
       return stop("provider_error", `${input.provider.name} failed (${code}): ${e instanceof Error ? e.message : String(e)}`);
     }
-    const cost = price(res.inputTokens, res.outputTokens);
+    // A router answers with the cost of the model it really used.
+    const cost = res.costUsd ?? price(res.inputTokens, res.outputTokens);
     await input.budget.settle(reserve, cost);
     state.inputTokens += res.inputTokens;
     state.outputTokens += res.outputTokens;
