@@ -56,6 +56,8 @@ export const TaskView = z.object({
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   approval: Approval,
+  /** How the latest attempt ended, named (finished, tests_failing, step_cap, budget, repeated_failure, provider_error, timeout, …); null while none has. */
+  stopReason: z.string().nullable(),
   /** Why a ready task is not running yet beyond its retry backoff (e.g. the sandbox host is unavailable); null otherwise. */
   waitingFor: z.string().nullable(),
   /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */

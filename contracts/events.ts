@@ -58,6 +58,8 @@ export const EventData = {
     maxAttempts: z.number().int().optional(),
     /** Why a ready task waits beyond its backoff; null = it does not. legacy: absent. */
     waitingFor: z.string().nullish(),
+    /** How the latest attempt ended, named. legacy: absent. */
+    stopReason: z.string().nullish(),
   }),
   /** A person retried or redid the task: its attempt limit and approval gate start over. */
   "task.reset": z.object({ maxAttempts: z.number().int(), approval: Approval }),

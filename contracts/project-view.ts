@@ -58,12 +58,13 @@ function newTask(e: ProjectEventOf<"task.created">): TaskView | null {
     finishedAt: null,
     approval: t.approval ?? "none",
     waitingFor: null,
+    stopReason: null,
     traceId: null,
   };
 }
 
 function applyTaskState(t: TaskView, e: ProjectEventOf<"task.state">): TaskView {
-  const { state, attempt, error, startedAt, dispatchedAt, finishedAt, traceId, maxAttempts, waitingFor } = e.data;
+  const { state, attempt, error, startedAt, dispatchedAt, finishedAt, traceId, maxAttempts, waitingFor, stopReason } = e.data;
   const terminal = TERMINAL_TASK_STATES.includes(state);
   return {
     ...t,
@@ -77,6 +78,7 @@ function applyTaskState(t: TaskView, e: ProjectEventOf<"task.state">): TaskView 
     traceId: traceId !== undefined ? traceId : t.traceId,
     maxAttempts: maxAttempts ?? t.maxAttempts,
     waitingFor: waitingFor !== undefined ? waitingFor : null,
+    stopReason: stopReason !== undefined ? stopReason : t.stopReason,
   };
 }
 

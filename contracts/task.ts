@@ -76,6 +76,8 @@ export const ResultMessage = z.object({
    * the task waits and tries again later without using up an attempt, within a bounded time.
    */
   waitFor: z.string().max(1_000).optional(),
+  /** Why the attempt ended, named: an agent loop's stop reason (finished, tests_failing, step_cap, budget, …), else finished / error. */
+  stopReason: z.string().max(64).optional(),
   startedAt: z.number().int(),
   finishedAt: z.number().int(),
 });

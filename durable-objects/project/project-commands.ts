@@ -119,7 +119,7 @@ export class ProjectCommands {
     }
     const settled = this.m.store.tasks.update(task.id, { reservedUsd: 0 });
     if (r.status === "succeeded") this.m.onTaskSucceeded(settled, r);
-    else this.m.onTaskFailed(settled, r.error ?? "agent reported failure", r.permanent, r.waitFor);
+    else this.m.onTaskFailed(settled, r.error ?? "agent reported failure", r.permanent, r.waitFor, r.stopReason);
     this.m.settle();
     return true;
   }
@@ -163,7 +163,7 @@ export class ProjectCommands {
       const expired = this.m.store.tasks.update(t.id, { reservedUsd: 0 });
       // If it was never handed off (a retry of the hand-off is pending), it never will be.
       this.m.store.outbox.dropTask(t.id, t.attempt);
-      this.m.onTaskFailed(expired, `attempt ${t.attempt} timed out after ${this.deps().taskTimeoutMs} ms`, false);
+      this.m.onTaskFailed(expired, `attempt ${t.attempt} timed out after ${this.deps().taskTimeoutMs} ms`, false, undefined, "timeout");
     }
   }
 

@@ -104,6 +104,7 @@ export class ProjectMachine {
       traceId: traceIdOf(next.traceparent),
       maxAttempts: next.maxAttempts,
       waitingFor: next.waitingFor,
+      stopReason: next.stopReason,
     });
     this.sync({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: next.attempt, updatedAt: now, seq: this.log.lastSeq() });
     return next;
@@ -132,6 +133,7 @@ export class ProjectMachine {
   }
 
   onTaskSucceeded(task: Task, r: ResultMessage): void {
+    task = this.store.tasks.update(task.id, { stopReason: r.stopReason ?? "finished" });
     for (const a of r.artifacts) {
       this.store.artifacts.put(task.id, a);
       this.emit("artifact.stored", task.id, { path: a.path, bytes: a.bytes, key: a.key, sha256: a.sha256, ...(a.contentType === undefined ? {} : { contentType: a.contentType }) });
@@ -181,8 +183,9 @@ export class ProjectMachine {
    * (`waitFor`: the sandbox host is down) is not the task's fault: it waits without using up an
    * attempt, for at most `infraWaitMs`, and the reason is visible on the task meanwhile.
    */
-  onTaskFailed(task: Task, error: string, permanent: boolean, waitFor?: string): void {
+  onTaskFailed(task: Task, error: string, permanent: boolean, waitFor?: string, stopReason = "error"): void {
     const now = Date.now();
+    if (waitFor === undefined) task = this.store.tasks.update(task.id, { stopReason });
     if (waitFor !== undefined && !permanent) {
       const since = task.waitingSince ?? now;
       const limit = this.deps().infraWaitMs ?? DEFAULT_INFRA_WAIT_MS;

@@ -21,6 +21,7 @@ function taskView(t: Task, artifacts: TaskArtifact[], usage: UsageEntry[]): Task
     finishedAt: t.finishedAt,
     approval: t.approval,
     waitingFor: t.waitingFor,
+    stopReason: t.stopReason,
     traceId: traceIdOf(t.traceparent),
   };
 }

@@ -53,6 +53,8 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
    ALTER TABLE tasks ADD COLUMN waiting_since INTEGER;`,
   // The attempt's hand-off time; started_at becomes the time its agent began (issue: queued behind limits).
   `ALTER TABLE tasks ADD COLUMN dispatched_at INTEGER;`,
+  // How the latest attempt ended, named (the agent loop's stop reason, or timeout).
+  `ALTER TABLE tasks ADD COLUMN stop_reason TEXT;`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

@@ -23,6 +23,7 @@ interface TaskRecord extends Record<string, SqlStorageValue> {
   waiting_for: string | null;
   waiting_since: number | null;
   dispatched_at: number | null;
+  stop_reason: string | null;
 }
 
 const jsonText = <T extends z.ZodType>(schema: T) => z.string().transform((s, ctx) => {
@@ -58,6 +59,7 @@ const TaskFromRow = z
     waiting_for: z.string().nullable(),
     waiting_since: z.number().nullable(),
     dispatched_at: z.number().nullable(),
+    stop_reason: z.string().nullable(),
   })
   .transform((r) => ({
     id: r.id,
@@ -81,6 +83,7 @@ const TaskFromRow = z
     waitingFor: r.waiting_for,
     waitingSince: r.waiting_since,
     dispatchedAt: r.dispatched_at,
+    stopReason: r.stop_reason,
   }));
 export type Task = z.output<typeof TaskFromRow>;
 
@@ -105,6 +108,7 @@ const COLUMN: Record<keyof TaskPatch, string> = {
   waitingFor: "waiting_for",
   waitingSince: "waiting_since",
   dispatchedAt: "dispatched_at",
+  stopReason: "stop_reason",
 };
 
 function encode(key: keyof TaskPatch, value: TaskPatch[keyof TaskPatch]): SqlStorageValue {

@@ -11,6 +11,7 @@ import type { Tracer } from "../../shared/tracing/span";
 import type { SandboxRunner } from "./tools/sandbox-runner";
 import type { FileValidator } from "./tools/validate-client";
 import { endTaskSpan, startTaskSpan, traceLlmCall, withTracedSandbox } from "./task-tracing";
+import { runLoopRole } from "./roles/loop-role";
 
 export interface ArtifactStore {
   put(path: string, body: string | Uint8Array, contentType?: string): Promise<ArtifactRef>;
@@ -30,6 +31,16 @@ export interface AgentDeps {
   memory?: ProjectMemory;
   /** Records the attempt's spans (task, LLM calls, sandbox runs); absent = no tracing. */
   tracer?: Tracer;
+  /**
+   * Where an agent loop keeps its progress after every step (the executor's storage), so a run that
+   * dies resumes from its last step; absent = a rerun starts over.
+   */
+  checkpoint?: CheckpointStore;
+}
+
+export interface CheckpointStore {
+  load(): Promise<unknown>;
+  save(value: unknown): Promise<void>;
 }
 
 /** Failures a new attempt cannot fix: wrong input, missing configuration, no money. */
@@ -141,6 +152,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
       ...(o.ok ? {} : { error: o.error.slice(0, MAX_ERROR) }),
       permanent: o.ok ? false : o.permanent,
       ...(!o.ok && o.waitFor ? { waitFor: o.waitFor.slice(0, 1_000) } : {}),
+      stopReason: o.stopReason ?? (o.ok ? "finished" : "error"),
       finishedAt: deps.now(),
     };
     endTaskSpan(span, result);
@@ -157,6 +169,11 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
     const { provider, model } = deps.resolveProvider(msg);
     // Which provider/model actually answers is logged by the provider (the router names its pick).
     deps.emit("log", `${role.title}: attempt ${msg.attempt}`);
+    if (role.loop) {
+      const outcome = await runLoopRole(role, role.loop, ctx, provider, model, usage);
+      if (outcome.ok && deps.memory) await rememberOutcome(deps.memory, role, msg, outcome, deps);
+      return done(outcome);
+    }
     const schema = jsonSchemaOf(role);
     const roleContext = role.context ? await role.context(ctx) : "";
     const recalled = deps.memory ? await memorySection(deps.memory, role, msg, deps.emit) : "";

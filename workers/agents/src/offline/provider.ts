@@ -1,6 +1,7 @@
 import { AppError } from "../../../../contracts";
 import { Prd } from "../roles/ceo";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
+import { scriptedTurn, type GeneratedFile } from "./agent";
 import { projectSlug } from "./entities";
 import { dataModel, findUpstream, normalizeTables, tablesForEntities } from "./model";
 import {
@@ -56,9 +57,25 @@ export class OfflineProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     if (!req.task) throw new AppError("bad_request", "the offline provider needs req.task (role, idea, upstream) to build its output");
     if (req.signal?.aborted) throw new AppError("timeout", "aborted");
+    const prompt = req.messages.reduce((n, m) => n + m.content.length, 0);
+    if (req.tools?.length) {
+      // Asked as an agent (the Engineers' loop): work through the tools like a model would.
+      const generated = outputFor(req.task) as { summary?: string; files?: GeneratedFile[] };
+      const turn = scriptedTurn(req, generated.summary ?? "offline project", generated.files ?? []);
+      const args = turn.toolCalls.reduce((n, c) => n + c.arguments.length, 0);
+      return {
+        provider: "offline",
+        model: req.model,
+        text: turn.text,
+        toolCalls: turn.toolCalls,
+        inputTokens: Math.ceil(prompt / 4),
+        outputTokens: Math.ceil(args / 4),
+        stopReason: turn.toolCalls.length ? "tool_calls" : "end",
+        rawStopReason: turn.toolCalls.length ? "tool_calls" : "end",
+      };
+    }
     const text = JSON.stringify(outputFor(req.task));
     for (let i = 0; i < text.length; i += CHUNK) req.onToken?.(text.slice(i, i + CHUNK));
-    const prompt = req.messages.reduce((n, m) => n + m.content.length, 0);
     return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text), toolCalls: [], stopReason: "end", rawStopReason: "end" };
   }
 }

@@ -61,6 +61,22 @@ function engineerRole(role: Extract<Role, "engineer_fe" | "engineer_be">, title:
     schema: EngineerOutput,
     llm: defaultLlm(role),
     check: engineerFileErrors,
+    loop: {
+      task: (ctx) =>
+        [
+          `Business idea: ${ctx.msg.idea}`,
+          `Your part: ${title}. Build it in the project's workspace, following the PRD and the architecture below.`,
+          ctx.msg.feedback
+            ? `This is a fix round. What failed, in QA's or a person's words (read the files it names before you change them):\n${ctx.msg.feedback}`
+            : "",
+        ]
+          .filter(Boolean)
+          .join("\n\n"),
+      documents: (ctx) =>
+        Object.entries(ctx.msg.upstream)
+          .filter(([id]) => id === "ceo" || id === "cto")
+          .map(([id, out]) => ({ title: id === "ceo" ? "PRD (CEO)" : "Architecture (CTO)", content: JSON.stringify(out, null, 1) })),
+    },
     async finish(output, ctx) {
       const artifacts: ArtifactRef[] = [];
       for (const f of output.files) artifacts.push(await ctx.deps.artifacts.put(f.path, f.content));
@@ -75,8 +91,10 @@ function engineerRole(role: Extract<Role, "engineer_fe" | "engineer_be">, title:
 }
 
 const SHARED_RULES =
-  "Return complete files (path + full content), never diffs or placeholders. No npm dependencies: the tests run offline " +
-  "with Node 22 (`node --test`, `node:sqlite` is available). When feedback lists failing tests, fix the cause and return every file again.";
+  "Work in the project's workspace with the tools: look at what is there (list_files, read_file, search), write complete files " +
+  "(write_file) or change exact lines (edit_file) — never placeholders or elided code — run the tests (run) until they pass, then finish. " +
+  "No npm dependencies: the tests run offline with Node 22 (`node --test`, `node:sqlite` is available). " +
+  "When feedback lists failing tests, read the failing test and the code it exercises, fix the cause, and run the tests again.";
 
 export const engineerBe = engineerRole(
   "engineer_be",

@@ -8,6 +8,16 @@ export interface ProjectFile {
   content: string;
 }
 
+/**
+ * A role that works as a tool-using agent loop over the project's workspace (the Engineers) rather
+ * than answering with one JSON document: `task` is the instruction, `documents` the upstream
+ * documents it is given once (PRD, architecture).
+ */
+export interface LoopRole {
+  task(ctx: RoleRunContext): string;
+  documents(ctx: RoleRunContext): { title: string; content: string }[];
+}
+
 /** What a role's hooks may use while a task runs. */
 export interface RoleRunContext {
   msg: TaskMessage;
@@ -17,10 +27,11 @@ export interface RoleRunContext {
 }
 
 /** The result of a role's tools: the final task output plus what they stored. */
+/** `stopReason`: why the task ended, named (an agent loop's stop reason; default finished / error). */
 export type RoleOutcome =
-  | { ok: true; output: unknown; artifacts: ArtifactRef[] }
+  | { ok: true; output: unknown; artifacts: ArtifactRef[]; stopReason?: string }
   /** `waitFor`: infrastructure (the sandbox host) was unavailable; the task waits for it instead of failing. */
-  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[]; waitFor?: string };
+  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[]; waitFor?: string; stopReason?: string };
 
 /**
  * A role is data: prompt, output schema, default model and tools.
@@ -41,6 +52,8 @@ export interface RoleDefinition<T = unknown> {
   context?(ctx: RoleRunContext): Promise<string>;
   /** Semantic checks beyond the schema (real parsers, some on sandbox-host); errors go back to the model in the repair turn. */
   check?(output: T, ctx: RoleRunContext): string[] | Promise<string[]>;
+  /** Present: the role runs as an agent loop (roles/loop-role.ts); schema/finish are then not used. */
+  loop?: LoopRole;
   /** Tools that run after the output is valid: store artifacts, run tests, compute numbers. */
   finish(output: T, ctx: RoleRunContext): Promise<RoleOutcome>;
 }
