@@ -27,6 +27,10 @@ const Env = z.object({
   /** Pin each sandbox to one CPU (faster under gVisor-ptrace on a machine of its own); 0 turns it off. */
   SANDBOX_PIN_CPUS: z.enum(["0", "1"], "SANDBOX_PIN_CPUS must be 0 or 1").default("1"),
   SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
+  /** Where the toolchain layer is installed (one subdirectory per lockfile hash); default `<state dir>/toolchain`. */
+  SANDBOX_TOOLCHAIN_DIR: z.string().refine((p) => isAbsolute(p), "SANDBOX_TOOLCHAIN_DIR must be an absolute path").optional(),
+  /** 0: no toolchain layer (sandboxes get no /node_modules; generated projects' gates cannot run). */
+  SANDBOX_TOOLCHAIN: z.enum(["0", "1"], "SANDBOX_TOOLCHAIN must be 0 or 1").default("1"),
 });
 
 export type Config = {
@@ -40,6 +44,8 @@ export type Config = {
   forceBackend: "gvisor" | "bubblewrap" | undefined;
   nodeBin: string;
   pinCpus: boolean;
+  /** Cache dir of the toolchain layer, or null for none. */
+  toolchainDir: string | null;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -62,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     forceBackend: e.SANDBOX_FORCE_BACKEND,
     nodeBin,
     pinCpus: e.SANDBOX_PIN_CPUS === "1",
+    toolchainDir: e.SANDBOX_TOOLCHAIN === "0" ? null : (e.SANDBOX_TOOLCHAIN_DIR ?? join(e.SANDBOX_STATE_DIR, "toolchain")),
   };
 }
 

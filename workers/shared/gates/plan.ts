@@ -1,0 +1,73 @@
+import type { GateId } from "../../../contracts/scorecard";
+import { GATE_OUT, type DriverPlan } from "./driver";
+import type { GateProject, SmokeRoute } from "./project";
+import { SMOKE_CONFIG_PATH, smokeFiles } from "./smoke";
+
+export const TESTS_REPORT = `${GATE_OUT}/vitest.json`;
+export const SMOKE_REPORT = `${GATE_OUT}/smoke.json`;
+export const WRANGLER_OUTPUT = `${GATE_OUT}/wrangler.ndjson`;
+export const WORKER_OUTDIR = `${GATE_OUT}/dist-worker`;
+
+/**
+ * Environment of every gate run. The thread-pool limits keep node, esbuild and workerd within the
+ * sandbox's 128-process cgroup (under gVisor-ptrace every thread costs a host task); without them
+ * vitest in workerd and wrangler hit the limit. NO_COLOR: reports and messages without ANSI codes.
+ */
+export const GATE_ENV: Record<string, string> = {
+  UV_THREADPOOL_SIZE: "1",
+  GOMAXPROCS: "1",
+  NODE_OPTIONS: "--v8-pool-size=1",
+  CI: "1",
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_OUTPUT_FILE_PATH: WRANGLER_OUTPUT,
+};
+
+export type GatePlan = { gate: GateId; plan: DriverPlan; extraFiles: { path: string; content: string }[] };
+
+const uiBuild = { name: "vite build", argv: ["vite", "build", "--logLevel", "warn"] };
+
+/** The gates that apply to a project, in the order QA runs them. Smoke needs the routes manifest. */
+export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): GatePlan[] {
+  const plans: GatePlan[] = [
+    {
+      gate: "typecheck",
+      plan: {
+        steps: project.tsconfigs.map((p) => ({ name: `tsc -p ${p}`, argv: ["tsc", "--noEmit", "--pretty", "false", "-p", p], continueOnFailure: true })),
+      },
+      extraFiles: [],
+    },
+    {
+      gate: "tests",
+      plan: { steps: [{ name: "vitest run", argv: ["vitest", "run", "--reporter=json", `--outputFile=${TESTS_REPORT}`] }], reports: [TESTS_REPORT] },
+      extraFiles: [],
+    },
+  ];
+  if (project.ui) {
+    plans.push({ gate: "ui_build", plan: { steps: [uiBuild], listDirs: [project.ui.outDir] }, extraFiles: [] });
+  }
+  // The Worker's assets directory must exist before wrangler bundles or serves it.
+  const prep = project.ui ? [uiBuild] : [];
+  plans.push({
+    gate: "deploy_dry_run",
+    plan: {
+      steps: [...prep, { name: "wrangler deploy --dry-run", argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
+      reports: [WRANGLER_OUTPUT],
+      listDirs: [WORKER_OUTDIR],
+    },
+    extraFiles: [],
+  });
+  if (routes) {
+    plans.push({
+      gate: "smoke",
+      plan: {
+        steps: [...prep, { name: "smoke: vitest run", argv: ["vitest", "run", "-c", SMOKE_CONFIG_PATH, "--reporter=json", `--outputFile=${SMOKE_REPORT}`] }],
+        reports: [SMOKE_REPORT],
+      },
+      extraFiles: smokeFiles(project, routes),
+    });
+  }
+  return plans;
+}
