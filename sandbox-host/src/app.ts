@@ -37,7 +37,7 @@ export async function startService(config: Config, log: (m: string) => void = (m
   // Before the pool boots: every sandbox, warm or cold, gets the same read-only layer.
   const toolchain = config.toolchainDir ? await ensureToolchain(config.toolchainDir, log) : null;
   if (toolchain) log(`toolchain layer ${toolchain.hash}: ${toolchain.nodeModules}`);
-  const layout = await ensureLayout(config.stateDir, config.nodeBin, toolchain?.nodeModules ?? null);
+  const layout = { ...(await ensureLayout(config.stateDir, config.nodeBin)), toolchain: toolchain?.nodeModules ?? null };
   const swept = await sweepLeftovers(layout);
   if (swept.length) log(`removed leftovers of a previous run: ${swept.join(", ")}`);
   await installFirewall();

@@ -13,8 +13,8 @@ export type Layout = {
   supervisorDir: string;
   /** Host path of the node binary bind-mounted (read-only) at SANDBOX_NODE in every sandbox. */
   nodeBin: string;
-  /** Host path of the toolchain layer's node_modules (read-only at TOOLCHAIN_MOUNT), or null without one. */
-  toolchain: string | null;
+  /** Host path of the toolchain layer's node_modules (read-only at TOOLCHAIN_MOUNT); absent or null without one. */
+  toolchain?: string | null;
   /**
    * Names this sandbox-host's sandboxes (`pxsb-<instance>-…`), so its leftover sweep never
    * touches the cgroups of another one on the same machine (e.g. a test instance).
@@ -46,7 +46,7 @@ const SUPERVISOR_SRC = fileURLToPath(new URL("./supervisor.py", import.meta.url)
 
 export const instanceTag = (stateDir: string): string => createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 6);
 
-export async function ensureLayout(stateDir: string, nodeBin: string, toolchain: string | null = null): Promise<Layout> {
+export async function ensureLayout(stateDir: string, nodeBin: string): Promise<Layout> {
   const l: Layout = {
     stateDir,
     runscRoot: join(stateDir, "runsc"),
@@ -54,7 +54,6 @@ export async function ensureLayout(stateDir: string, nodeBin: string, toolchain:
     rootfs: join(stateDir, "rootfs"),
     supervisorDir: join(stateDir, "supervisor"),
     nodeBin,
-    toolchain,
     instance: instanceTag(stateDir),
   };
   for (const d of [l.runscRoot, l.bundles]) await mkdir(d, { recursive: true, mode: 0o700 });

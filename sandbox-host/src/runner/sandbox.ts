@@ -41,7 +41,10 @@ export type ExecOutcome = {
   pidsLimitHit: boolean;
 };
 
-export const DEFAULT_LIMITS: Omit<CgroupLimits, "memoryBytes"> = { pids: 128, cpuCores: 1 };
+// pids 512, not 128: under gVisor-ptrace every thread of the sandbox (runsc's own ~57 included) counts,
+// and vitest + workerd or wrangler + esbuild peak at ~125 (the toolchain gates were killed at 128).
+// The same value as DEFAULT_PIDS_LIMIT on the sandbox branch, which makes it configurable.
+export const DEFAULT_LIMITS: Omit<CgroupLimits, "memoryBytes"> = { pids: 512, cpuCores: 1 };
 
 /**
  * One single-use sandbox. It is started (maybe long before a job: the warm pool), runs exactly

@@ -1,14 +1,18 @@
 import { z } from "zod";
 
 /**
- * The gate driver: a small Node script that runs inside the sandbox, runs a gate's steps one after
- * another, then prints ONE line, `GATE_RESULT_PREFIX` + JSON (`DriverOutput`): each step's exit
- * status and output, the report files the tools wrote (vitest's JSON, wrangler's ND-JSON) and the
- * files of the output directories with their sizes. The tools' own output never reaches the
- * sandbox's stdout, so nothing they print can be mistaken for the result.
+ * The gate driver, in two parts that run inside the sandbox. A POSIX shell script runs the gate's
+ * steps one after another, each tool's output into files (a shell, not a Node parent, because under
+ * gVisor-ptrace every thread counts against the sandbox's 128-process limit, and a Node parent's
+ * threads on top of vitest + workerd went over it). Then it execs a small Node collector that prints
+ * ONE line, `GATE_RESULT_PREFIX` + JSON (`DriverOutput`): each step's exit status, time and output,
+ * the report files the tools wrote (vitest's JSON, wrangler's ND-JSON) and the files of the output
+ * directories with their sizes. The tools' own output never reaches the sandbox's stdout, so
+ * nothing they print can be mistaken for the result.
  */
 export const GATE_DIR = ".proximus";
-export const GATE_DRIVER_PATH = `${GATE_DIR}/gate-driver.mjs`;
+export const GATE_DRIVER_PATH = `${GATE_DIR}/gate-driver.sh`;
+export const GATE_COLLECT_PATH = `${GATE_DIR}/gate-collect.mjs`;
 export const GATE_PLAN_PATH = `${GATE_DIR}/gate-plan.json`;
 /** Where the tools write their reports and outputs inside the sandbox (tmpfs, outside the workspace). */
 export const GATE_OUT = "/tmp/proximus-gate";
@@ -22,7 +26,7 @@ export const DriverStep = z.object({
 });
 export type DriverStep = z.infer<typeof DriverStep>;
 
-export const DriverPlan = z.object({
+const DriverPlanSchema = z.object({
   steps: z.array(DriverStep).min(1),
   /** Files read after the steps (absolute, or relative to the workspace); missing ones come back null. */
   reports: z.array(z.string()).default([]),
@@ -31,7 +35,8 @@ export const DriverPlan = z.object({
   /** Per-stream tail of each step's output kept in the result. */
   outputTailChars: z.number().int().positive().default(16_000),
 });
-export type DriverPlan = z.input<typeof DriverPlan>;
+export const DriverPlan = DriverPlanSchema;
+export type DriverPlan = z.input<typeof DriverPlanSchema>;
 
 export const DriverStepResult = z.object({
   name: z.string(),
@@ -53,34 +58,53 @@ export const DriverOutput = z.object({
 });
 export type DriverOutput = z.infer<typeof DriverOutput>;
 
-// Plain ES2022 + node: builtins, no dependencies: it runs with the sandbox's node before anything is installed.
-export const GATE_DRIVER_SOURCE = String.raw`import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+const shQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell part for one plan. Only sh builtins, `date` and `mkdir` (no `ls`/`stat`: coreutils'
+ * statx calls fail under this gVisor build). Step i leaves `i.out`, `i.err` and `i.status`
+ * ("<exit code> <ms>") in GATE_OUT; a failed step stops the rest unless it may continue.
+ */
+export function renderDriverScript(input: DriverPlan): string {
+  const plan = DriverPlanSchema.parse(input);
+  const lines = [
+    "#!/bin/sh",
+    `O=${shQuote(GATE_OUT)}`,
+    'mkdir -p "$O" || exit 90',
+    'step() { n=$1; shift; s=$(date +%s%3N); "$@" >"$O/$n.out" 2>"$O/$n.err" </dev/null; c=$?; echo "$c $(($(date +%s%3N) - s))" >"$O/$n.status"; return $c; }',
+    `collect() { exec node ${shQuote(GATE_COLLECT_PATH)} ${shQuote(GATE_PLAN_PATH)}; }`,
+    ...plan.steps.map((st, i) => `step ${i} ${st.argv.map(shQuote).join(" ")}${st.continueOnFailure ? " || true" : " || collect"}`),
+    "collect",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+// Plain ES2022 + node: builtins, no dependencies.
+export const GATE_COLLECT_SOURCE = String.raw`import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const plan = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const read = (p) => { try { return readFileSync(p, "utf8"); } catch { return null; } };
 const tail = (s) => (s.length > plan.outputTailChars ? s.slice(-plan.outputTailChars) : s);
-mkdirSync("${GATE_OUT}", { recursive: true });
 const steps = [];
-for (const step of plan.steps) {
-  const started = performance.now();
-  const r = spawnSync(step.argv[0], step.argv.slice(1), { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+plan.steps.forEach((step, i) => {
+  const status = read("${GATE_OUT}/" + i + ".status");
+  if (status === null) return; // not run: an earlier step failed
+  const [code, ms] = status.trim().split(" ").map(Number);
   steps.push({
     name: step.name,
     argv: step.argv,
-    exitCode: r.status,
-    signal: r.signal,
-    error: r.error ? String(r.error.message) : null,
-    durationMs: Math.round(performance.now() - started),
-    stdout: tail(r.stdout ?? ""),
-    stderr: tail(r.stderr ?? ""),
+    exitCode: code,
+    signal: null,
+    error: code === 127 ? "command not found" : null,
+    durationMs: ms,
+    stdout: tail(read("${GATE_OUT}/" + i + ".out") ?? ""),
+    stderr: tail(read("${GATE_OUT}/" + i + ".err") ?? ""),
   });
-  if (r.status !== 0 && !step.continueOnFailure) break;
-}
+});
 const reports = {};
-for (const p of plan.reports) {
-  try { reports[p] = readFileSync(p, "utf8"); } catch { reports[p] = null; }
-}
+for (const p of plan.reports) reports[p] = read(p);
 // Sizes from the bytes read, not stat(): this gVisor build's statx is unreliable.
 const list = (root, rel = "") => readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? list(root, join(rel, e.name)) : [{ path: join(rel, e.name), bytes: readFileSync(join(root, rel, e.name)).length }]);

@@ -9,13 +9,15 @@ export const WRANGLER_OUTPUT = `${GATE_OUT}/wrangler.ndjson`;
 export const WORKER_OUTDIR = `${GATE_OUT}/dist-worker`;
 
 /**
- * Environment of every gate run. The thread-pool limits keep node, esbuild and workerd within the
- * sandbox's 128-process cgroup (under gVisor-ptrace every thread costs a host task); without them
- * vitest in workerd and wrangler hit the limit. NO_COLOR: reports and messages without ANSI codes.
+ * Environment of every gate run. One CPU per sandbox, so small thread pools (node, esbuild's Go,
+ * rolldown's Rust) cost nothing in speed, and under gVisor-ptrace every thread is a host task of the
+ * sandbox's process limit (vitest + workerd peaked at ~125 with them). NO_COLOR: messages without ANSI.
  */
 export const GATE_ENV: Record<string, string> = {
   UV_THREADPOOL_SIZE: "1",
   GOMAXPROCS: "1",
+  RAYON_NUM_THREADS: "1",
+  TOKIO_WORKER_THREADS: "1",
   NODE_OPTIONS: "--v8-pool-size=1",
   CI: "1",
   NO_COLOR: "1",

@@ -1,6 +1,6 @@
 import type { RunRequestInput, RunResult } from "../../../contracts/sandbox";
-import { scorecardOf, type Scorecard } from "../../../contracts/scorecard";
-import { GATE_DRIVER_PATH, GATE_DRIVER_SOURCE, GATE_PLAN_PATH } from "./driver";
+import { scorecardOf, type GateId, type Scorecard } from "../../../contracts/scorecard";
+import { DriverPlan, GATE_COLLECT_PATH, GATE_COLLECT_SOURCE, GATE_DRIVER_PATH, GATE_PLAN_PATH, renderDriverScript } from "./driver";
 import { GATE_ENV, gatePlans, type GatePlan } from "./plan";
 import { GateProject, RoutesManifest, type GateProjectInput } from "./project";
 import { scoreGate } from "./score";
@@ -27,14 +27,15 @@ export function routesOf(files: WorkspaceFile[], project: GateProject): RoutesMa
 
 /** The sandbox request of one gate: the workspace, the driver, its plan and the gate's own files. */
 export function gateRequest(files: WorkspaceFile[], plan: GatePlan): RunRequestInput {
-  const own = new Set([GATE_DRIVER_PATH, GATE_PLAN_PATH, ...plan.extraFiles.map((f) => f.path)]);
+  const own = new Set([GATE_DRIVER_PATH, GATE_COLLECT_PATH, GATE_PLAN_PATH, ...plan.extraFiles.map((f) => f.path)]);
   return {
     runtime: "node",
-    command: ["node", GATE_DRIVER_PATH, GATE_PLAN_PATH],
+    command: ["sh", GATE_DRIVER_PATH],
     files: [
       ...files.filter((f) => !own.has(f.path)),
-      { path: GATE_DRIVER_PATH, content: GATE_DRIVER_SOURCE },
-      { path: GATE_PLAN_PATH, content: JSON.stringify(plan.plan) },
+      { path: GATE_DRIVER_PATH, content: renderDriverScript(plan.plan) },
+      { path: GATE_COLLECT_PATH, content: GATE_COLLECT_SOURCE },
+      { path: GATE_PLAN_PATH, content: JSON.stringify(DriverPlan.parse(plan.plan)) },
       ...plan.extraFiles,
     ],
     env: GATE_ENV,
@@ -46,10 +47,13 @@ export function gateRequest(files: WorkspaceFile[], plan: GatePlan): RunRequestI
   };
 }
 
-/** Runs every gate that applies, one sandbox run each, in order, and returns the scorecard. */
-export async function runGates(run: SandboxRun, files: WorkspaceFile[], projectInput: GateProjectInput = {}): Promise<Scorecard> {
+/** Runs every gate that applies (or those in `only`), one sandbox run each, in order, and returns the scorecard. */
+export async function runGates(run: SandboxRun, files: WorkspaceFile[], projectInput: GateProjectInput = {}, only?: readonly GateId[]): Promise<Scorecard> {
   const project = GateProject.parse(projectInput);
   const entries = [];
-  for (const plan of gatePlans(project, routesOf(files, project))) entries.push(scoreGate(plan.gate, await run(gateRequest(files, plan))));
+  for (const plan of gatePlans(project, routesOf(files, project))) {
+    if (only && !only.includes(plan.gate)) continue;
+    entries.push(scoreGate(plan.gate, await run(gateRequest(files, plan))));
+  }
   return scorecardOf(entries);
 }

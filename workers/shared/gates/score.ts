@@ -31,7 +31,9 @@ export function scoreGate(gate: GateId, run: RunResult): ScorecardEntry {
 
 function sandboxFailure(run: RunResult): Verdict {
   const why = run.killedReason ? `the sandbox killed the gate (${run.killedReason})` : !run.ran ? "the sandbox refused to run it" : `the gate driver ended without a result (exit ${run.exitCode})`;
-  const detail = [run.stderr.trim().slice(-2_000), ...run.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`)].filter(Boolean).join("\n");
+  // Policy findings (e.g. "spawns processes") describe the driver itself, not the project.
+  const syntax = run.diagnostics.filter((d) => d.source === "syntax").map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
+  const detail = [run.stderr.trim().slice(-2_000), ...syntax].filter(Boolean).join("\n");
   return { passed: false, summary: why, failures: [{ message: detail ? `${why}\n${detail}` : why }], metrics: {} };
 }
 
