@@ -52,8 +52,24 @@ export const OUTPUTS = {
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // --check: exit 1 when a generated file differs from what the sources give (a test runs it).
+  const check = process.argv.includes("--check");
+  let stale = 0;
   for (const [file, render] of Object.entries(OUTPUTS)) {
-    writeFileSync(path.join(ROOT, file), render());
-    console.log(`wrote ${file}`);
+    const want = render();
+    if (check) {
+      let have = null;
+      try {
+        have = readFileSync(path.join(ROOT, file), "utf8");
+      } catch {}
+      if (have !== want) {
+        stale++;
+        console.log(`${file} is stale: run npm run templates`);
+      }
+    } else {
+      writeFileSync(path.join(ROOT, file), want);
+      console.log(`wrote ${file}`);
+    }
   }
+  process.exit(stale ? 1 : 0);
 }

@@ -27,6 +27,9 @@ export const GATE_ENV: Record<string, string> = {
   WRANGLER_OUTPUT_FILE_PATH: WRANGLER_OUTPUT,
 };
 
+/** Names of each gate's own step; any other step of a plan prepares it (the UI build). */
+export const MAIN_STEP = { tests: "vitest run", smoke: "smoke: vitest run", deploy: "wrangler deploy --dry-run" } as const;
+
 export type GatePlan = { gate: GateId; plan: DriverPlan; extraFiles: { path: string; content: string }[] };
 
 const uiBuild = { name: "vite build", argv: ["vite", "build", "--logLevel", "warn"] };
@@ -43,7 +46,7 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
     },
     {
       gate: "tests",
-      plan: { steps: [{ name: "vitest run", argv: ["vitest", "run", "--reporter=json", `--outputFile=${TESTS_REPORT}`] }], reports: [TESTS_REPORT] },
+      plan: { steps: [{ name: MAIN_STEP.tests, argv: ["vitest", "run", "--includeTaskLocation", "--reporter=json", `--outputFile=${TESTS_REPORT}`] }], reports: [TESTS_REPORT] },
       extraFiles: [],
     },
   ];
@@ -55,7 +58,7 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
   plans.push({
     gate: "deploy_dry_run",
     plan: {
-      steps: [...prep, { name: "wrangler deploy --dry-run", argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
+      steps: [...prep, { name: MAIN_STEP.deploy, argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
       reports: [WRANGLER_OUTPUT],
       listDirs: [WORKER_OUTDIR],
     },
@@ -65,7 +68,7 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
     plans.push({
       gate: "smoke",
       plan: {
-        steps: [...prep, { name: "smoke: vitest run", argv: ["vitest", "run", "-c", SMOKE_CONFIG_PATH, "--reporter=json", `--outputFile=${SMOKE_REPORT}`] }],
+        steps: [...prep, { name: MAIN_STEP.smoke, argv: ["vitest", "run", "-c", SMOKE_CONFIG_PATH, "--includeTaskLocation", "--reporter=json", `--outputFile=${SMOKE_REPORT}`] }],
         reports: [SMOKE_REPORT],
       },
       extraFiles: smokeFiles(project, routes),

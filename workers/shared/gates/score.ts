@@ -1,7 +1,7 @@
 import type { RunResult } from "../../../contracts/sandbox";
 import type { GateFailure, GateId, ScorecardEntry } from "../../../contracts/scorecard";
 import { readDriverOutput, type DriverOutput, type DriverStepResult } from "./driver";
-import { SMOKE_REPORT, TESTS_REPORT, WORKER_OUTDIR, WRANGLER_OUTPUT } from "./plan";
+import { MAIN_STEP, SMOKE_REPORT, TESTS_REPORT, WORKER_OUTDIR, WRANGLER_OUTPUT } from "./plan";
 import { parseTscOutput, parseVitestReport, stripAnsi, vitestFailures, wranglerErrors } from "./reports";
 
 const KiB = (n: number) => `${Math.round(n / 1024)} KiB`;
@@ -42,9 +42,9 @@ function scoreOutput(gate: GateId, out: DriverOutput): Verdict {
     case "typecheck":
       return typecheck(out);
     case "tests":
-      return vitest(out, TESTS_REPORT, "test");
+      return vitest(out, MAIN_STEP.tests, TESTS_REPORT, "test");
     case "smoke":
-      return vitest(out, SMOKE_REPORT, "route");
+      return vitest(out, MAIN_STEP.smoke, SMOKE_REPORT, "route");
     case "ui_build":
       return uiBuild(out);
     case "deploy_dry_run":
@@ -72,15 +72,16 @@ function typecheck(out: DriverOutput): Verdict {
 }
 
 /** A failed preparation step (the UI build before the smoke run or the dry run) fails the gate with its output. */
-function failedPrep(out: DriverOutput, last: number): Verdict | null {
-  const prep = out.steps.slice(0, last).find((s) => !stepOk(s));
+function failedPrep(out: DriverOutput, main: string): Verdict | null {
+  const prep = out.steps.find((s) => s.name !== main && !stepOk(s));
   return prep ? { passed: false, summary: `${prep.name} failed before the gate ran`, failures: [stepFailure(prep)], metrics: {} } : null;
 }
 
-function vitest(out: DriverOutput, reportPath: string, unit: "test" | "route"): Verdict {
-  const step = out.steps[out.steps.length - 1];
-  const prep = failedPrep(out, out.steps.length - 1);
-  if (prep || !step) return prep ?? { passed: false, summary: "no step ran", failures: [], metrics: {} };
+function vitest(out: DriverOutput, main: string, reportPath: string, unit: "test" | "route"): Verdict {
+  const prep = failedPrep(out, main);
+  if (prep) return prep;
+  const step = out.steps.find((s) => s.name === main);
+  if (!step) return { passed: false, summary: `${main} did not run`, failures: [], metrics: {} };
   const text = out.reports[reportPath] ?? null;
   const report = text === null ? null : parseVitestReport(text);
   if (!report) return { passed: false, summary: "vitest wrote no report", failures: [stepFailure(step)], metrics: {} };
@@ -115,9 +116,9 @@ function uiBuild(out: DriverOutput): Verdict {
 }
 
 function deployDryRun(out: DriverOutput): Verdict {
-  const prep = failedPrep(out, out.steps.length - 1);
+  const prep = failedPrep(out, MAIN_STEP.deploy);
   if (prep) return prep;
-  const step = out.steps[out.steps.length - 1];
+  const step = out.steps.find((s) => s.name === MAIN_STEP.deploy);
   const errors = wranglerErrors(out.reports[WRANGLER_OUTPUT] ?? null);
   if (!step || !stepOk(step)) return { passed: false, summary: "wrangler deploy --dry-run failed", failures: errors.length ? errors : step ? [stepFailure(step)] : [], metrics: {} };
   const bundle = (out.dirs[WORKER_OUTDIR] ?? []).filter((f) => /\.(m?js|wasm)$/.test(f.path));
