@@ -53,17 +53,19 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
   if (project.ui) {
     plans.push({ gate: "ui_build", plan: { steps: [uiBuild], listDirs: [project.ui.outDir] }, extraFiles: [] });
   }
-  // The Worker's assets directory must exist before wrangler bundles or serves it.
-  const prep = project.ui ? [uiBuild] : [];
+  // Exactly what a fresh checkout gets from `npx wrangler deploy --dry-run`: the project's wrangler
+  // config must build its UI itself (a custom `build` command), or the missing assets directory fails it.
   plans.push({
     gate: "deploy_dry_run",
     plan: {
-      steps: [...prep, { name: MAIN_STEP.deploy, argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
+      steps: [{ name: MAIN_STEP.deploy, argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
       reports: [WRANGLER_OUTPUT],
       listDirs: [WORKER_OUTDIR],
     },
     extraFiles: [],
   });
+  // The smoke run serves the UI's index from the built assets.
+  const prep = project.ui ? [uiBuild] : [];
   if (routes) {
     plans.push({
       gate: "smoke",
