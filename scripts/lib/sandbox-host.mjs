@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { ROOT, TSX, spawnNode, killTree, waitForHttp } from "./proc.mjs";
 
+export const TOOLCHAIN_DIR = path.join(ROOT, ".tmp/toolchain");
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -27,13 +29,16 @@ export async function startSandboxHost({ stateDir, env: extraEnv = {} } = {}) {
   const secret = randomBytes(32).toString("hex");
   const dir = stateDir ?? mkdtempSync(path.join(tmpdir(), "proximus-sandbox-"));
   const child = spawnNode(TSX, [path.join(ROOT, "sandbox-host/src/main.ts")], {
-    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, SANDBOX_STATE_DIR: dir, ...extraEnv },
+    // One toolchain layer for every host started from this checkout (dev, tests, benches): installed
+    // once per lockfile hash, not once per fresh state dir.
+    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, SANDBOX_STATE_DIR: dir, SANDBOX_TOOLCHAIN_DIR: TOOLCHAIN_DIR, ...extraEnv },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/health`, 60_000);
+    // The very first start installs the toolchain layer (npm ci) before it listens.
+    await waitForHttp(`${url}/health`, 300_000);
   } catch (err) {
     killTree(child);
     throw err;
