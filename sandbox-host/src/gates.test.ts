@@ -38,6 +38,18 @@ describe.skipIf(skip !== null)("gates over the hono-d1-react template, from the 
     if (svc) await rm(svc.stateDir, { recursive: true, force: true });
   });
 
+  it("gives every sandbox the layer read-only at /work/node_modules, with writable scratch dirs for the tools", async () => {
+    const script = [
+      "const fs = require('node:fs');",
+      "const tryWrite = (p) => { try { fs.writeFileSync(p, 'x'); return 'ok'; } catch (e) { return e.code; } };",
+      "console.log(JSON.stringify({ hono: require.resolve('hono'), own: tryWrite('node_modules/x'), viteTemp: tryWrite('node_modules/.vite-temp/x'), bins: process.env.PATH.split(':').includes('/work/node_modules/.bin') }));",
+    ].join("\n");
+    const r = await client.run({ runtime: "node", command: ["node", "-e", script], timeoutMs: 30_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ hono: "/work/node_modules/hono/dist/cjs/index.js", own: "EROFS", viteTemp: "ok", bins: true });
+    await svc.pool.waitReady(1, 60_000);
+  });
+
   it("passes typecheck, vitest in workerd, the UI build, the dry-run deploy and the smoke run", async () => {
     const card = await runGates(run, template.files, template.gates);
     const detail = JSON.stringify(card.entries.filter((e) => !e.passed), null, 1);
