@@ -32,7 +32,8 @@ export function gateRequest(files: WorkspaceFile[], plan: GatePlan): RunRequestI
     runtime: "node",
     command: ["sh", GATE_DRIVER_PATH],
     files: [
-      ...files.filter((f) => !own.has(f.path)),
+      // node_modules is the read-only toolchain layer in the sandbox: an installed copy is never sent.
+      ...files.filter((f) => !own.has(f.path) && !f.path.startsWith("node_modules/")),
       { path: GATE_DRIVER_PATH, content: renderDriverScript(plan.plan) },
       { path: GATE_COLLECT_PATH, content: GATE_COLLECT_SOURCE },
       { path: GATE_PLAN_PATH, content: JSON.stringify(DriverPlan.parse(plan.plan)) },
