@@ -137,8 +137,8 @@ function run(args, { node = process.execPath, env = {} } = {}) {
 
 const lines = (s) => s.split("\n").filter(Boolean).map((l) => l.replace(/^\d\d:\d\d:\d\d {2}/, ""));
 const EXPECTED_TAIL = [
-  "CTO           succeeded (attempt 1)",
-  "project       succeeded",
+  "CTO            succeeded (attempt 1)",
+  "project        succeeded",
 ];
 
 let srv;
@@ -187,13 +187,13 @@ describe("proximus CLI", () => {
     expect(srv.state.wsConnects[1]).toBeGreaterThan(0);
     const out = lines(r.stdout);
     const logLines = out.filter((l) => l.includes("│"));
-    expect(logLines).toEqual(["CEO           │ PRD started", "CTO           │ Architecture started"]);
+    expect(logLines).toEqual(["CEO            │ PRD started", "CTO            │ Architecture started"]);
     expect(out.filter((l) => l.includes("+ docs/"))).toHaveLength(2);
     expect(out.filter((l) => /^(CEO|CTO)\s+(running|succeeded)/.test(l))).toEqual([
-      "CEO           running (attempt 1)",
-      "CEO           succeeded (attempt 1)",
-      "CTO           running (attempt 1)",
-      "CTO           succeeded (attempt 1)",
+      "CEO            running (attempt 1)",
+      "CEO            succeeded (attempt 1)",
+      "CTO            running (attempt 1)",
+      "CTO            succeeded (attempt 1)",
     ]);
     expect(out.slice(-4, -2)).toEqual(EXPECTED_TAIL);
   });

@@ -6,6 +6,12 @@ import { ArtifactRef, ProjectState, TaskState } from "./task";
 
 export const MAX_IDEA_BYTES = 10_000;
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+/**
+ * Characters that render as nothing: controls (NUL…), format characters (zero-width space, joiners,
+ * BOM, bidi marks), every kind of space and other default-ignorable code points (e.g. the Hangul filler).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\s]/gu;
+const visibleLength = (s: string) => [...s.replace(INVISIBLE, "")].length;
 
 export const CreateProjectRequest = z
   .object({
@@ -13,6 +19,7 @@ export const CreateProjectRequest = z
       .string()
       .trim()
       .min(3, "idea must be at least 3 characters")
+      .refine((s) => visibleLength(s) >= 3, "idea must have at least 3 visible characters (not only spaces, control or zero-width characters)")
       .refine((s) => utf8Bytes(s) <= MAX_IDEA_BYTES, `idea must be at most ${MAX_IDEA_BYTES} bytes`),
     budgetUsd: z.number().positive().max(100_000).optional(),
     llm: z.partialRecord(Role, LlmConfig).optional(),
@@ -46,6 +53,8 @@ export const TaskView = z.object({
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   approval: Approval,
+  /** Why a ready task is not running yet beyond its retry backoff (e.g. the sandbox host is unavailable); null otherwise. */
+  waitingFor: z.string().nullable(),
   /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
   traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
 });
@@ -63,6 +72,8 @@ export const ProjectSummary = z.object({
 export type ProjectSummary = z.infer<typeof ProjectSummary>;
 
 export const ProjectDetail = ProjectSummary.extend({
+  /** Why a paused project waits (e.g. its budget); null unless paused. */
+  pausedReason: z.string().nullable(),
   tasks: z.array(TaskView),
   lastSeq: z.number().int().nonnegative(),
 });

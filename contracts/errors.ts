@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   "not_found",
   "conflict",
   "payload_too_large",
+  "unsupported_media_type",
   "rate_limited",
   "budget_exceeded",
   "upstream_failed",
@@ -35,6 +36,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   budget_exceeded: 402,
   upstream_failed: 502,
@@ -60,8 +62,14 @@ export class AppError extends Error {
   }
 }
 
-/** zod issues → `details` that name each offending field. */
+/**
+ * zod issues → `details` that name each offending field. An unknown key is reported under its own
+ * name (zod files it under the parent object, which for a body or a query string is no name at all).
+ */
 export function zodDetails(error: z.ZodError): { field: string; message: string }[] {
-  return error.issues.map((i) => ({ field: i.path.length ? i.path.join(".") : "(body)", message: i.message }));
+  const name = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join(".") : "(body)");
+  return error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys" ? i.keys.map((key) => ({ field: name([...i.path, key]), message: `unknown key "${key}"` })) : [{ field: name(i.path), message: i.message }],
+  );
 }
 

@@ -26,10 +26,14 @@ export const SANDBOX_LIMITS = {
   maxEgressEntries: 32,
 } as const;
 
+const utf8 = new TextEncoder();
+
 /** Reasons a submitted path is refused; also used by sandbox-host's path checker. */
 export function pathProblem(path: string): string | null {
   if (path.length === 0) return "path is empty";
-  if (path.length > SANDBOX_LIMITS.maxPathLength) return `path is longer than ${SANDBOX_LIMITS.maxPathLength} characters`;
+  // Bytes, not UTF-16 units: the file system limits the UTF-8 encoding (a name of 255 bytes at most).
+  const bytes = utf8.encode(path).length;
+  if (bytes > SANDBOX_LIMITS.maxPathLength) return `path is ${bytes} bytes in UTF-8, longer than ${SANDBOX_LIMITS.maxPathLength}`;
   if (path.includes("\0")) return "path contains a NUL byte";
   if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path)) return "path is absolute";
   if (path.includes("\\")) return "path contains a backslash";
@@ -120,6 +124,19 @@ export type Isolation = z.infer<typeof Isolation>;
 export const KilledReason = z.enum(["timeout", "memory", "output_limit", "pids"]);
 export type KilledReason = z.infer<typeof KilledReason>;
 
+/** Egress tunnels of one run (present only when the run had an allowlist). */
+export const EgressCounts = z.object({
+  /** Tunnels (CONNECT or proxied HTTP) that reached their target. */
+  opened: z.number().int().nonnegative(),
+  /** Refused by the allowlist or the address policy (403). */
+  denied: z.number().int().nonnegative(),
+  /** Refused because the run's or the host's tunnel cap was reached (503, or the connection dropped). */
+  refusedOverCap: z.number().int().nonnegative(),
+  /** Open tunnels one run may hold at once. */
+  maxOpenPerRun: z.number().int().positive(),
+});
+export type EgressCounts = z.infer<typeof EgressCounts>;
+
 export const RunResult = z.object({
   id: z.string(),
   /** false when syntax errors stopped the run before it started. */
@@ -143,6 +160,7 @@ export const RunResult = z.object({
   diagnostics: z.array(Diagnostic),
   /** Trace id of the caller's `traceparent` header, echoed so both ends can be matched up. */
   traceId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  egress: EgressCounts.optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 
@@ -177,6 +195,8 @@ export const SIGNATURE_HEADER = "x-proximus-signature";
 export const TIMESTAMP_HEADER = "x-proximus-timestamp";
 /** Random per request, so two identical bodies sent in the same millisecond are not mistaken for a replay. */
 export const NONCE_HEADER = "x-proximus-nonce";
+/** Hex SHA-256 of the body bytes; signed, so the host can check the signature before it reads the body. */
+export const CONTENT_SHA256_HEADER = "x-proximus-content-sha256";
 export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
 
 const enc = new TextEncoder();
@@ -189,16 +209,27 @@ function hmacKey(secret: string): ReturnType<typeof crypto.subtle.importKey> {
   return crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
-/** The signed string binds method, path, time and exact body bytes, so none can be swapped. */
-function canonical(method: string, path: string, timestamp: string, nonce: string, body: string): string {
-  return `${timestamp}\n${nonce}\n${method.toUpperCase()}\n${path}\n${body}`;
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+/**
+ * The signed string binds method, path, time, the body's byte length and its digest. Length and digest
+ * travel in headers (`content-length`, CONTENT_SHA256_HEADER), so the signature is checked before a
+ * single body byte is read; the body is then hashed as it streams in and must match the digest.
+ */
+function canonical(method: string, path: string, timestamp: string, nonce: string, contentLength: number, contentSha256: string): string {
+  return `pxsb-v2\n${timestamp}\n${nonce}\n${method.toUpperCase()}\n${path}\n${contentLength}\n${contentSha256}`;
 }
 
 export async function signRequest(secret: string, method: string, path: string, body: string, now = Date.now()): Promise<Record<string, string>> {
   const timestamp = String(now);
   const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)).buffer);
-  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(canonical(method, path, timestamp, nonce, body)));
-  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [SIGNATURE_HEADER]: toHex(sig) };
+  const bytes = enc.encode(body);
+  const digest = await sha256Hex(bytes);
+  const signed = canonical(method, path, timestamp, nonce, bytes.length, digest);
+  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(signed));
+  return { [TIMESTAMP_HEADER]: timestamp, [NONCE_HEADER]: nonce, [CONTENT_SHA256_HEADER]: digest, [SIGNATURE_HEADER]: toHex(sig) };
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -210,7 +241,39 @@ function constantTimeEqual(a: string, b: string): boolean {
 
 export type VerifyOutcome = { ok: true; signature: string } | { ok: false; reason: string };
 
-/** Checks signature and clock window; replay of an identical signature is the caller's job (it keeps the seen set). */
+export type SignedHead = {
+  timestamp: string | null | undefined;
+  nonce: string | null | undefined;
+  signature: string | null | undefined;
+  /** The declared `content-length`. */
+  contentLength: number;
+  contentSha256: string | null | undefined;
+};
+
+/**
+ * Checks the signature over the request head (declared length and digest included) and the clock
+ * window, without the body; replay of an identical signature is the caller's job (it keeps the seen set).
+ */
+export async function verifyRequestHead(
+  secret: string,
+  method: string,
+  path: string,
+  head: SignedHead,
+  now = Date.now(),
+): Promise<VerifyOutcome> {
+  const { timestamp, nonce, signature, contentSha256, contentLength } = head;
+  if (!timestamp || !nonce || !signature || !contentSha256) return { ok: false, reason: "missing signature headers" };
+  if (!/^[0-9a-f]{16,64}$/.test(nonce)) return { ok: false, reason: "malformed nonce" };
+  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "malformed timestamp" };
+  if (!/^[0-9a-f]{64}$/.test(contentSha256)) return { ok: false, reason: "malformed content digest" };
+  if (Math.abs(now - Number(timestamp)) > REPLAY_WINDOW_MS) return { ok: false, reason: "timestamp outside the replay window" };
+  const signed = canonical(method, path, timestamp, nonce, contentLength, contentSha256);
+  const expected = toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(signed)));
+  if (!constantTimeEqual(expected, signature.toLowerCase())) return { ok: false, reason: "bad signature" };
+  return { ok: true, signature: expected };
+}
+
+/** Head and body at once (for servers that already hold the body, e.g. test doubles of sandbox-host). */
 export async function verifyRequest(
   secret: string,
   method: string,
@@ -219,12 +282,6 @@ export async function verifyRequest(
   headers: { timestamp: string | null | undefined; nonce: string | null | undefined; signature: string | null | undefined },
   now = Date.now(),
 ): Promise<VerifyOutcome> {
-  const { timestamp, nonce, signature } = headers;
-  if (!timestamp || !nonce || !signature) return { ok: false, reason: "missing signature headers" };
-  if (!/^[0-9a-f]{16,64}$/.test(nonce)) return { ok: false, reason: "malformed nonce" };
-  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "malformed timestamp" };
-  if (Math.abs(now - Number(timestamp)) > REPLAY_WINDOW_MS) return { ok: false, reason: "timestamp outside the replay window" };
-  const expected = toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), enc.encode(canonical(method, path, timestamp, nonce, body))));
-  if (!constantTimeEqual(expected, signature.toLowerCase())) return { ok: false, reason: "bad signature" };
-  return { ok: true, signature: expected };
+  const bytes = enc.encode(body);
+  return verifyRequestHead(secret, method, path, { ...headers, contentLength: bytes.length, contentSha256: await sha256Hex(bytes) }, now);
 }

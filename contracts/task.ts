@@ -71,6 +71,11 @@ export const ResultMessage = z.object({
   error: z.string().max(10_000).optional(),
   /** Set when the failure should not be retried (e.g. invalid input). */
   permanent: z.boolean().default(false),
+  /**
+   * The attempt could not do its work for a reason outside the task (the sandbox host is down):
+   * the task waits and tries again later without using up an attempt, within a bounded time.
+   */
+  waitFor: z.string().max(1_000).optional(),
   startedAt: z.number().int(),
   finishedAt: z.number().int(),
 });

@@ -2,7 +2,7 @@
 // `npm run deploy [-- --env production] [-- --dry-run]`: applies D1 migrations remotely, then
 // deploys every Worker in dependency order, and says which secrets are still missing.
 // `--dry-run` bundles every Worker with `wrangler deploy --dry-run` and touches nothing remote.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { ROOT, WRANGLER, OFFLINE_ENV, node22 } from "./lib/proc.mjs";
@@ -46,7 +46,9 @@ async function main() {
       const outdir = path.join(ROOT, ".tmp/dry-run", env ?? "default", w.name);
       mkdirSync(outdir, { recursive: true });
       const { code } = await wrangler(["deploy", "--dry-run", "--outdir", outdir, "-c", w.config, ...envArgs]);
-      console.log(`${code === 0 ? "ok  " : "FAIL"} ${w.name}${env ? ` (${env})` : ""}: wrangler deploy --dry-run → ${path.relative(ROOT, outdir)}`);
+      const bundle = path.join(outdir, "index.js");
+      const size = existsSync(bundle) ? ` (bundle ${(statSync(bundle).size / 1024).toFixed(0)} KiB)` : "";
+      console.log(`${code === 0 ? "ok  " : "FAIL"} ${w.name}${env ? ` (${env})` : ""}: wrangler deploy --dry-run → ${path.relative(ROOT, outdir)}${size}`);
       if (code !== 0) failed++;
       console.log(`     secrets it needs: ${w.secrets.join(", ")}`);
     }

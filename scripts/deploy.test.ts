@@ -22,6 +22,21 @@ describe("npm run deploy", () => {
   }
 });
 
+describe("gateway bundle", () => {
+  // Runs after the dry-runs above (same file, in order): their bundles are in .tmp/dry-run.
+  it("leaves the agents' LLM and vector-store SDKs out of deployed gateways; the local build keeps them for BUS_MODE=inline", () => {
+    const bundle = (target: string) => readFileSync(path.join(ROOT, ".tmp/dry-run", target, "proximus-gateway/index.js"), "utf8");
+    const sdkMarkers = ["api.anthropic.com", "api.openai.com", "QdrantClient"];
+    const local = bundle("default");
+    for (const target of ["staging", "production"]) {
+      const deployed = bundle(target);
+      for (const marker of sdkMarkers) expect(deployed.includes(marker), `${marker} in the ${target} gateway`).toBe(false);
+      expect(deployed.length).toBeLessThan(local.length / 2);
+    }
+    for (const marker of sdkMarkers) expect(local.includes(marker), `${marker} in the local gateway`).toBe(true);
+  });
+});
+
 describe("generated Env types", () => {
   // Style rule: `Env` comes from `wrangler types` and is committed; a config change without
   // regenerating (npm run types) fails here.

@@ -24,7 +24,7 @@ const SUITES = [
   ["toolchain layer, templates, gate parsers", "workers/shared/vitest.toolchain.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],
-  ["deploy dry-runs + generated types", "scripts/vitest.config.ts"],
+  ["scripts: deploy dry-runs, generated types, system deps, dev sandbox supervisor", "scripts/vitest.config.ts"],
 ].filter(([, cfg]) => existsSync(path.join(ROOT, cfg)));
 
 const only = process.argv.slice(2);
@@ -59,7 +59,7 @@ function tally(name, reportFile, code) {
 
 async function main() {
   // gVisor, Chromium & co. are real parts of the suites: install them when missing (root + apt).
-  if (spawnSync("bash", [path.join(ROOT, "scripts/system-deps.sh")], { stdio: "inherit" }).status !== 0) {
+  if (spawnSync("bash", [path.join(ROOT, "scripts/system-deps.sh"), "test"], { stdio: "inherit" }).status !== 0) {
     console.log("0 passed, 1 failed");
     process.exit(1);
   }

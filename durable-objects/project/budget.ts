@@ -1,19 +1,4 @@
-import type { LlmConfig, Role } from "../../contracts";
-
-/**
- * A deliberately pessimistic pre-dispatch estimate: the DO reserves it before a task runs and
- * releases it when real usage is recorded. With the offline provider nothing is charged.
- * Tokens per role are typical sizes of each role's prompt and answer.
- */
-const TYPICAL_TOKENS: Record<Role, { input: number; output: number }> = {
-  ceo: { input: 2_000, output: 2_000 },
-  cto: { input: 4_000, output: 3_000 },
-  engineer_fe: { input: 6_000, output: 8_000 },
-  engineer_be: { input: 6_000, output: 8_000 },
-  qa: { input: 10_000, output: 2_000 },
-  devops: { input: 4_000, output: 3_000 },
-  finance: { input: 2_000, output: 1_000 },
-};
+import { ROLE_REGISTRY, type LlmConfig, type Role } from "../../contracts";
 
 /** USD per 1M tokens [input, output] for the estimate; the agents' price table is the billing source. */
 const ESTIMATE_PRICES: Record<string, [number, number]> = {
@@ -24,10 +9,15 @@ const ESTIMATE_PRICES: Record<string, [number, number]> = {
   gemini: [0.1, 0.4],
 };
 
+/**
+ * A deliberately pessimistic pre-dispatch estimate: the DO reserves it before a task runs and
+ * releases it when real usage is recorded. With the offline provider nothing is charged.
+ * Tokens per role are the registry's typical sizes of each role's prompt and answer.
+ */
 export function estimateTaskCostUsd(role: Role, llm: LlmConfig, defaultProvider: string): number {
   // Without an explicit provider the router decides; estimate with the deployment's default.
   const provider = llm.provider ?? defaultProvider;
   const [pin, pout] = ESTIMATE_PRICES[provider] ?? [1, 5];
-  const t = TYPICAL_TOKENS[role];
+  const t = ROLE_REGISTRY[role].typicalTokens;
   return (t.input * pin + t.output * pout) / 1_000_000;
 }

@@ -1,4 +1,4 @@
-import type { Role, TaskState } from "../../contracts";
+import { ROLE_REGISTRY, ROLES, type Role, type TaskState } from "../../contracts";
 
 /** A node of the project DAG before it runs: pure data, so users can see the plan up front. */
 export interface TaskSpec {
@@ -12,19 +12,12 @@ export interface TaskSpec {
 export const MAX_FIX_ROUNDS = 2;
 
 /**
- * CEO → CTO → Engineer FE ∥ Engineer BE → QA → DevOps; Finance runs alongside and closes
- * last, because its cost report must cover every other task's usage.
+ * One task per role of the registry (contracts/roles.ts), wired by its dependencies:
+ * CEO → CTO → Engineer FE ∥ Engineer BE → QA → DevOps → Finance (last: its cost report must
+ * cover every other task's usage).
  */
 export function buildInitialDag(): TaskSpec[] {
-  return [
-    { id: "ceo", role: "ceo", title: "Market research & PRD", deps: [] },
-    { id: "cto", role: "cto", title: "Architecture, schema & stack", deps: ["ceo"] },
-    { id: "engineer_fe", role: "engineer_fe", title: "Frontend implementation", deps: ["cto"] },
-    { id: "engineer_be", role: "engineer_be", title: "Backend implementation", deps: ["cto"] },
-    { id: "qa", role: "qa", title: "Review & run tests in sandbox", deps: ["engineer_fe", "engineer_be"] },
-    { id: "devops", role: "devops", title: "Deploy config & IaC", deps: ["qa"] },
-    { id: "finance", role: "finance", title: "Cost report", deps: ["devops"] },
-  ];
+  return ROLES.map((role) => ({ id: role, role, title: ROLE_REGISTRY[role].title, deps: [...ROLE_REGISTRY[role].deps] }));
 }
 
 export interface TaskStatus {

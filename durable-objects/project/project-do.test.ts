@@ -1,10 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { holdProject, ok, settle } from "../../workers/gateway/test/hold-dispatcher";
 import { applyD1Sync } from "../../workers/gateway/src/d1-sync";
 import { db } from "../../workers/gateway/src/db/client";
 import type { HeldProject } from "../../workers/gateway/test/hold-dispatcher";
+import type { TaskMessage } from "../../contracts";
 
 const states = async (p: HeldProject) => Object.fromEntries((await p.stub.detail()).tasks.map((t) => [t.id, t.state]));
 
@@ -61,10 +62,11 @@ describe("ProjectDO scheduling", () => {
   });
 
   it("times out a silent attempt, retries with backoff, then succeeds", async () => {
-    const p = await holdProject("timeout", { taskTimeoutMs: 50 });
+    // Long enough that the second attempt's answer arrives in time on a loaded 2-core machine.
+    const p = await holdProject("timeout", { taskTimeoutMs: 400 });
     await tick(p);
     const first = p.hold.last("ceo");
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 450));
     await tick(p);
     let ceo = (await p.stub.detail()).tasks[0]!;
     expect(ceo.state).toBe("ready");
@@ -150,6 +152,49 @@ describe("ProjectDO scheduling", () => {
     expect(p.hold.last("ceo").budgetRemainingUsd).toBe(1);
   });
 
+  it("says why it paused in the detail, and refuses budget changes once the project is finished", async () => {
+    const p = await holdProject("budget-finished", {}, { budgetUsd: 0.0005, llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } } });
+    await tick(p);
+    let d = await p.stub.detail();
+    expect(d.state).toBe("paused");
+    expect(d.pausedReason).toMatch(/^budget: .* estimated for ceo exceeds 0.0005/);
+    d = await p.stub.raiseBudget(1);
+    expect([d.state, d.pausedReason, d.budgetUsd]).toEqual(["running", null, 1]);
+    await p.stub.cancel();
+    await expect(p.stub.raiseBudget(2)).rejects.toMatchObject({ code: "conflict", message: expect.stringMatching(/cancelled/) });
+    expect((await p.stub.detail()).budgetUsd).toBe(1);
+  });
+
+  it("a task whose sandbox host is down waits without using up attempts, then fails once the wait is too long", async () => {
+    const p = await holdProject("infra-wait", { infraWaitMs: 60_000 });
+    await tick(p);
+    const down = (msg: TaskMessage) => ({ ...ok(msg), status: "failed" as const, error: "sandbox run failed: fetch failed", waitFor: "sandbox host unreachable (fetch failed)" });
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      expect(p.hold.last("ceo").attempt).toBe(attempt);
+      await p.stub.applyResult(down(p.hold.last("ceo")));
+      const ceo = (await p.stub.detail()).tasks[0]!;
+      // More waits than TASK_MAX_ATTEMPTS (3): none of them counts as a failed attempt.
+      expect(ceo).toMatchObject({ state: "ready", error: null, maxAttempts: 3 + attempt, waitingFor: expect.stringMatching(/^sandbox host unreachable .* trying again in 2 s/) });
+      await runInDurableObject(p.raw, (_o, state) => {
+        state.storage.sql.exec("UPDATE tasks SET not_before = 0 WHERE id = 'ceo'");
+      });
+      await tick(p);
+    }
+    // The host is back: the attempt succeeds and the wait is over.
+    await p.stub.applyResult(ok(p.hold.last("ceo")));
+    expect((await p.stub.detail()).tasks[0]).toMatchObject({ state: "succeeded", waitingFor: null, attempt: 5 });
+
+    // A second outage that outlasts infraWaitMs fails the task with the reason.
+    await tick(p);
+    await p.stub.applyResult(down(p.hold.last("cto")));
+    await runInDurableObject(p.raw, (_o, state) => {
+      state.storage.sql.exec("UPDATE tasks SET not_before = 0, waiting_since = ? WHERE id = 'cto'", Date.now() - 61_000);
+    });
+    await tick(p);
+    await p.stub.applyResult(down(p.hold.last("cto")));
+    expect((await p.stub.detail()).tasks[1]).toMatchObject({ state: "failed", waitingFor: null, error: expect.stringMatching(/still unavailable after waiting 60 s/) });
+  });
+
   it("keeps undelivered tasks in the outbox and retries delivery", async () => {
     const p = await holdProject("outbox-retry", { taskTimeoutMs: 50 });
     p.hold.failNext = 1;
@@ -217,7 +262,10 @@ describe("ProjectDO scheduling", () => {
     await tick(p);
     await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [] }));
     await tick(p);
-    const rows = await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all();
+    // settle() waits for task hand-offs only; the D1 mirror is delivered by the same alarm, maybe a moment later.
+    const statsRows = async () => (await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all()).results;
+    await vi.waitUntil(async () => (await statsRows()).length >= 2, { timeout: 5_000, interval: 50 });
+    const rows = { results: await statsRows() };
     expect(rows.results).toEqual([
       { role: "engineer_be", model: "amazon.nova-pro-v1:0", successes: 0, failures: 1 },
       { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },

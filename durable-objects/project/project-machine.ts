@@ -1,25 +1,27 @@
-import { AppError, TERMINAL_TASK_STATES, type EventType, type JsonObject, type ProjectEvent, type ProjectState, type ResultMessage, type Role, type TaskState } from "../../contracts";
+import { type Approval, type EventDataOf, type EventType, type Json, type ProjectEvent, type ProjectState, type ResultMessage, type TaskState } from "../../contracts";
+import { traceIdOf } from "../../workers/shared/tracing/traceparent";
 import { blockedByFailure, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type TaskSpec } from "./dag";
 import type { EventLog } from "./event-log";
-import type { Outbox } from "./outbox";
 import { isFailedQa, qaFailureSummary } from "./qa-verdict";
-import type { ProjectMeta, TaskRow, UsageRow } from "./project-state";
 import type { D1Sync, ProjectDeps } from "./project-types";
+import { isTerminal, type ProjectMeta, type ProjectStore, type Task, type TaskPatch } from "./store";
+
+/** How long a task may wait on unavailable infrastructure (the sandbox host) before it fails for good. */
+export const DEFAULT_INFRA_WAIT_MS = 30 * 60_000;
 
 /**
- * The project's state machine over the DO's SQLite: task and project transitions, usage, and
+ * The project's state machine over the DO's storage: task and project transitions, usage, and
  * the outbox entries and events each implies. Every mutating method runs inside `transact`,
- * so a transition and its messages commit together or not at all. The Durable Object around it
- * (project-do.ts) owns the I/O: RPC, WebSockets, the alarm and delivery.
+ * so a transition and its messages commit together or not at all; every client-visible change
+ * emits the event from which contracts/project-view.ts folds the same change.
  */
 export class ProjectMachine {
   private pending: ProjectEvent[] = [];
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly sql: SqlStorage,
+    readonly store: ProjectStore,
     private readonly log: EventLog,
-    private readonly outbox: Outbox,
     private readonly deps: () => ProjectDeps,
   ) {}
 
@@ -30,19 +32,115 @@ export class ProjectMachine {
     return events;
   }
 
-  onTaskSucceeded(task: TaskRow, r: ResultMessage): void {
-    for (const a of r.artifacts) {
-      this.sql.exec(
-        "INSERT OR REPLACE INTO artifacts (task_id, path, key, bytes, sha256, content_type) VALUES (?, ?, ?, ?, ?, ?)",
-        task.id, a.path, a.key, a.bytes, a.sha256, a.contentType ?? null,
-      );
-      this.emit("artifact.stored", task.id, { path: a.path, bytes: a.bytes });
+  /**
+   * One storage transaction. Events it appended are broadcast only after it commits; if it
+   * throws, they were rolled back with it (and their seqs will be reused), so they are dropped.
+   */
+  transact<T>(fn: () => T): T {
+    const before = this.pending.length;
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (err) {
+      this.pending.length = before;
+      throw err;
     }
-    this.sql.exec("UPDATE tasks SET output = ? WHERE id = ?", JSON.stringify(r.output ?? null), task.id);
+  }
+
+  emit<T extends EventType>(type: T, taskId: string | null, data: EventDataOf<T>, ts?: number): void {
+    this.pending.push(this.log.append(type, taskId, data, ts));
+  }
+
+  meta(): ProjectMeta {
+    return this.store.meta.get();
+  }
+
+  metaOrNull(): ProjectMeta | null {
+    return this.store.meta.getOrNull();
+  }
+
+  writeMeta(meta: ProjectMeta): void {
+    this.store.meta.put({ ...meta, updatedAt: Date.now() });
+  }
+
+  tasks(): Task[] {
+    return this.store.tasks.all();
+  }
+
+  task(id: string): Task | null {
+    return this.store.tasks.get(id);
+  }
+
+  // ---------- tasks ----------
+
+  insertTask(spec: TaskSpec, ord: number, feedback: string | null = null): void {
+    const approval: Approval = (this.meta().approvals ?? []).includes(spec.role) ? "required" : "none";
+    const maxAttempts = this.deps().maxAttempts;
+    this.store.tasks.insert({ ...spec, ord, maxAttempts, feedback, approval });
+    this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps, approval, maxAttempts } });
+  }
+
+  /**
+   * Moves a task to `state`, writing `patch` with it; `error` undefined keeps the current error.
+   * The event carries every visible column the change touched, as it now is.
+   */
+  setTaskState(t: Task, state: TaskState, opts: { error?: string | null; patch?: TaskPatch } = {}): Task {
+    const now = Date.now();
+    const patch: TaskPatch = {
+      ...opts.patch,
+      state,
+      finishedAt: isTerminal({ state }) ? now : null,
+      ...(opts.error !== undefined ? { error: opts.error } : {}),
+      // A task that waited on infrastructure and moves on is no longer waiting.
+      ...(opts.patch?.waitingFor === undefined && state !== "ready" ? { waitingFor: null } : {}),
+    };
+    const next = this.store.tasks.update(t.id, patch);
+    this.emit("task.state", t.id, {
+      state,
+      attempt: next.attempt,
+      error: next.error,
+      startedAt: next.startedAt,
+      finishedAt: next.finishedAt,
+      traceId: traceIdOf(next.traceparent),
+      maxAttempts: next.maxAttempts,
+      waitingFor: next.waitingFor,
+    });
+    this.sync({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: next.attempt, updatedAt: now, seq: this.log.lastSeq() });
+    return next;
+  }
+
+  /** A person retried or redid the task: new attempt limit, and its gate (if any) closes again. */
+  resetTask(t: Task, patch: { maxAttempts: number; approval: Approval; feedback?: string; notBefore?: number }): Task {
+    const next = this.store.tasks.update(t.id, patch);
+    this.emit("task.reset", t.id, { maxAttempts: next.maxAttempts, approval: next.approval });
+    return next;
+  }
+
+  setApproval(taskId: string, approval: Approval): void {
+    this.store.tasks.update(taskId, { approval });
+    this.emit("task.approval", taskId, { approval });
+  }
+
+  setOutput(taskId: string, output: Json): void {
+    this.store.tasks.update(taskId, { output });
+    this.emit("task.output", taskId, { output });
+  }
+
+  rewire(taskId: string, deps: string[]): void {
+    this.store.tasks.update(taskId, { deps });
+    this.emit("task.rewired", taskId, { deps });
+  }
+
+  onTaskSucceeded(task: Task, r: ResultMessage): void {
+    for (const a of r.artifacts) {
+      this.store.artifacts.put(task.id, a);
+      this.emit("artifact.stored", task.id, { path: a.path, bytes: a.bytes, key: a.key, sha256: a.sha256, ...(a.contentType === undefined ? {} : { contentType: a.contentType }) });
+    }
+    // Through JSON: what is stored and broadcast is exactly what a reader will parse back.
+    this.setOutput(task.id, JSON.parse(JSON.stringify(r.output ?? null)) as Json);
     const qaFailed = task.role === "qa" && isFailedQa(r.output);
     if (task.role === "qa") this.recordQaVerdict(task.id, !qaFailed);
     if (!qaFailed) {
-      this.setTaskState(task, "succeeded", { error: null });
+      this.setTaskState(task, "succeeded", { error: null, patch: { waitingSince: null } });
       if (task.approval === "required") this.setApproval(task.id, "pending");
       return;
     }
@@ -53,15 +151,11 @@ export class ProjectMachine {
       return;
     }
     // QA did its job: it found failures. The Engineers get them as feedback in a new round.
-    this.setTaskState(task, "succeeded", { error: null });
-    const specs: TaskSpec[] = this.tasks().map((t) => ({ id: t.id, role: t.role as Role, title: t.title, deps: JSON.parse(t.deps) as string[] }));
-    const plan = planFixRound(specs, task.id, round);
-    const ord = this.sql.exec<{ m: number }>("SELECT MAX(ord) AS m FROM tasks").one().m;
-    plan.add.forEach((spec, i) => this.insertTask(spec, ord + 1 + i, spec.role === "qa" ? null : summary));
-    for (const w of plan.rewire) {
-      this.sql.exec("UPDATE tasks SET deps = ? WHERE id = ?", JSON.stringify(w.deps), w.id);
-      this.emit("task.created", w.id, { rewired: true, deps: w.deps });
-    }
+    this.setTaskState(task, "succeeded", { error: null, patch: { waitingSince: null } });
+    const plan = planFixRound(this.tasks(), task.id, round);
+    const ord = this.store.tasks.nextOrd();
+    plan.add.forEach((spec, i) => this.insertTask(spec, ord + i, spec.role === "qa" ? null : summary));
+    for (const w of plan.rewire) this.rewire(w.id, w.deps);
   }
 
   /**
@@ -72,23 +166,42 @@ export class ProjectMachine {
     const engineers = this.tasks().filter((t) => (t.role === "engineer_fe" || t.role === "engineer_be") && t.state === "succeeded");
     const seen = new Set<string>();
     for (const t of engineers) {
-      for (const u of this.sql.exec<UsageRow>("SELECT * FROM usage WHERE task_id = ? AND attempt = ?", t.id, t.attempt).toArray()) {
+      for (const u of this.store.usage.ofAttempt(t.id, t.attempt)) {
         const key = `${t.role}|${u.provider}|${u.model}`;
         if (u.provider === "offline" || seen.has(key)) continue;
         seen.add(key);
-        const entry: D1Sync = { kind: "router-outcome", id: `${this.meta().projectId}:${qaTaskId}:${key}`, role: t.role as Role, provider: u.provider, model: u.model, success: passed };
-        this.outbox.add("d1", JSON.stringify(entry), Date.now());
+        this.sync({ kind: "router-outcome", id: `${this.meta().projectId}:${qaTaskId}:${key}`, role: t.role, provider: u.provider, model: u.model, success: passed });
       }
     }
   }
 
-  onTaskFailed(task: TaskRow, error: string, permanent: boolean): void {
-    if (!permanent && task.attempt < task.max_attempts) {
+  /**
+   * A failed attempt: retried with backoff while attempts remain. A failure of infrastructure
+   * (`waitFor`: the sandbox host is down) is not the task's fault: it waits without using up an
+   * attempt, for at most `infraWaitMs`, and the reason is visible on the task meanwhile.
+   */
+  onTaskFailed(task: Task, error: string, permanent: boolean, waitFor?: string): void {
+    const now = Date.now();
+    if (waitFor !== undefined && !permanent) {
+      const since = task.waitingSince ?? now;
+      const limit = this.deps().infraWaitMs ?? DEFAULT_INFRA_WAIT_MS;
+      if (now - since < limit) {
+        // Roughly doubling waits (2 s, 4 s, … capped at 30 s) while the outage lasts.
+        const delay = Math.min(30_000, Math.max(2_000, now - since));
+        this.setTaskState(task, "ready", {
+          error: null,
+          patch: { maxAttempts: task.maxAttempts + 1, notBefore: now + delay, waitingSince: since, waitingFor: `${waitFor} — trying again in ${Math.round(delay / 1000)} s` },
+        });
+        return;
+      }
+      this.setTaskState(task, "failed", { error: `${error} (still unavailable after waiting ${Math.round(limit / 1000)} s)`, patch: { waitingSince: null } });
+      return;
+    }
+    if (!permanent && task.attempt < task.maxAttempts) {
       const delay = retryDelayMs(task.attempt);
-      this.sql.exec("UPDATE tasks SET not_before = ? WHERE id = ?", Date.now() + delay, task.id);
-      this.setTaskState(task, "ready", { error: `${error} — retrying in ${delay} ms` });
+      this.setTaskState(task, "ready", { error: `${error} — retrying in ${delay} ms`, patch: { notBefore: now + delay } });
     } else {
-      this.setTaskState(task, "failed", { error });
+      this.setTaskState(task, "failed", { error, patch: { waitingSince: null } });
     }
   }
 
@@ -96,41 +209,40 @@ export class ProjectMachine {
   settle(): void {
     const meta = this.meta();
     if (meta.state === "cancelled") return;
-    for (const id of blockedByFailure(this.statuses())) {
-      const t = this.tasks().find((x) => x.id === id)!;
-      const dep = (JSON.parse(t.deps) as string[]).join(", ");
-      this.setTaskState(t, "cancelled", { error: `blocked by failed dependency (${dep})` });
+    const statuses = this.statuses();
+    for (const id of blockedByFailure(statuses)) {
+      const t = this.task(id)!;
+      this.setTaskState(t, "cancelled", { error: `blocked by failed dependency (${t.deps.join(", ")})` });
     }
     this.promoteReady();
     const tasks = this.tasks();
-    if (tasks.every((t) => TERMINAL_TASK_STATES.includes(t.state as TaskState))) {
-      this.setProjectState(tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed");
-    }
+    if (tasks.every(isTerminal)) this.setProjectState(tasks.every((t) => t.state === "succeeded") ? "succeeded" : "failed");
   }
 
   promoteReady(): void {
-    for (const id of newlyReady(this.statuses())) {
-      const t = this.tasks().find((x) => x.id === id)!;
-      this.setTaskState(t, "ready", {});
-    }
+    for (const id of newlyReady(this.statuses())) this.setTaskState(this.task(id)!, "ready");
   }
 
-  setTaskState(t: TaskRow, state: TaskState, opts: { error?: string | null }): void {
-    const now = Date.now();
-    const finished = TERMINAL_TASK_STATES.includes(state) ? now : null;
-    if (opts.error !== undefined) this.sql.exec("UPDATE tasks SET error = ? WHERE id = ?", opts.error, t.id);
-    this.sql.exec("UPDATE tasks SET state = ?, finished_at = ? WHERE id = ?", state, finished, t.id);
-    this.emit("task.state", t.id, { state, attempt: t.attempt, ...(opts.error ? { error: opts.error } : {}) });
-    this.outbox.add("d1", JSON.stringify({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: t.attempt, updatedAt: now, seq: this.log.lastSeq() } satisfies D1Sync), now);
+  private statuses() {
+    return this.tasks().map((t) => ({ id: t.id, deps: t.deps, state: t.state, awaitingApproval: t.approval === "pending" }));
   }
 
-  setProjectState(state: ProjectState): void {
+  // ---------- project ----------
+
+  setProjectState(state: ProjectState, reason: string | null = null): void {
     const meta = this.meta();
     if (meta.state === state) return;
     // Once a project is finished, files of attempts whose results were never applied are garbage.
     if (state === "succeeded" || state === "failed" || state === "cancelled") this.enqueueArtifactGc();
-    this.writeMeta({ ...meta, state, updatedAt: Date.now(), pausedReason: state === "paused" ? meta.pausedReason : null });
-    this.emit("project.state", null, { state, ...(state === "paused" ? { reason: this.meta().pausedReason } : {}) });
+    const pausedReason = state === "paused" ? reason : null;
+    this.writeMeta({ ...meta, state, pausedReason });
+    this.emit("project.state", null, { state, reason: pausedReason });
+    this.syncProject();
+  }
+
+  setBudget(budgetUsd: number): void {
+    this.writeMeta({ ...this.meta(), budgetUsd });
+    this.emit("project.budget", null, { budgetUsd });
     this.syncProject();
   }
 
@@ -138,89 +250,27 @@ export class ProjectMachine {
     const meta = this.meta();
     r.usage.forEach((u, idx) => {
       const ts = Date.now();
-      this.sql.exec(
-        "INSERT INTO usage (task_id, attempt, provider, model, input_tokens, output_tokens, cost_usd, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        r.taskId, r.attempt, u.provider, u.model, u.inputTokens, u.outputTokens, u.costUsd, ts,
-      );
+      this.store.usage.add(r.taskId, r.attempt, u, ts);
       this.emit("usage.recorded", r.taskId, { attempt: r.attempt, ...u });
-      this.outbox.add("d1", JSON.stringify({ kind: "usage", projectId: meta.projectId, taskId: r.taskId, attempt: r.attempt, idx, ...u, ts } satisfies D1Sync), ts);
+      this.sync({ kind: "usage", projectId: meta.projectId, taskId: r.taskId, attempt: r.attempt, idx, ...u, ts });
     });
     if (r.usage.length > 0) this.syncProject();
   }
 
-  insertTask(spec: TaskSpec, ord: number, feedback: string | null = null): void {
-    const gated = (this.meta().approvals ?? []).includes(spec.role);
-    this.sql.exec(
-      "INSERT INTO tasks (id, ord, role, title, deps, state, attempt, max_attempts, feedback, approval) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-      spec.id, ord, spec.role, spec.title, JSON.stringify(spec.deps), this.deps().maxAttempts, feedback, gated ? "required" : "none",
-    );
-    this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps, approval: gated ? "required" : "none" } });
-  }
-
-  setApproval(taskId: string, approval: "required" | "pending" | "approved"): void {
-    this.sql.exec("UPDATE tasks SET approval = ? WHERE id = ?", approval, taskId);
-    this.emit("task.approval", taskId, { approval });
+  spentUsd(): number {
+    return this.store.usage.spentUsd();
   }
 
   enqueueArtifactGc(): void {
-    const keep = this.sql.exec<{ key: string }>("SELECT key FROM artifacts").toArray().map((a) => a.key);
-    const entry: D1Sync = { kind: "r2-gc", projectId: this.meta().projectId, keep };
-    this.outbox.add("d1", JSON.stringify(entry), Date.now());
+    this.sync({ kind: "r2-gc", projectId: this.meta().projectId, keep: this.store.artifacts.keys() });
   }
 
   syncProject(): void {
     const meta = this.meta();
-    this.outbox.add("d1", JSON.stringify({ kind: "project", projectId: meta.projectId, state: meta.state, spentUsd: this.spentUsd(), budgetUsd: meta.budgetUsd, updatedAt: Date.now(), seq: this.log.lastSeq() } satisfies D1Sync), Date.now());
+    this.sync({ kind: "project", projectId: meta.projectId, state: meta.state, spentUsd: this.spentUsd(), budgetUsd: meta.budgetUsd, updatedAt: Date.now(), seq: this.log.lastSeq() });
   }
 
-  // ---------- small helpers ----------
-
-  emit(type: EventType, taskId: string | null, data: JsonObject, ts?: number): void {
-    this.pending.push(this.log.append(type, taskId, data, ts));
-  }
-
-  /**
-   * One storage transaction. Events it appended are broadcast only after it commits; if it
-   * throws, they were rolled back with it (and their seqs will be reused), so they are dropped.
-   */
-  transact(fn: () => void): void {
-    const before = this.pending.length;
-    try {
-      this.storage.transactionSync(fn);
-    } catch (err) {
-      this.pending.length = before;
-      throw err;
-    }
-  }
-
-  tasks(): TaskRow[] {
-    return this.sql.exec<TaskRow>("SELECT * FROM tasks ORDER BY ord").toArray();
-  }
-
-  statuses() {
-    return this.tasks().map((t) => ({ id: t.id, deps: JSON.parse(t.deps) as string[], state: t.state as TaskState, awaitingApproval: t.approval === "pending" }));
-  }
-
-  spentUsd(): number {
-    return this.sql.exec<{ s: number | null }>("SELECT SUM(cost_usd) AS s FROM usage").one().s ?? 0;
-  }
-
-  reservedUsd(): number {
-    return this.sql.exec<{ s: number | null }>("SELECT SUM(reserved_usd) AS s FROM tasks WHERE state = 'running'").one().s ?? 0;
-  }
-
-  metaOrNull(): ProjectMeta | null {
-    const row = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").toArray()[0];
-    return row ? (JSON.parse(row.v) as ProjectMeta) : null;
-  }
-
-  meta(): ProjectMeta {
-    const meta = this.metaOrNull();
-    if (!meta) throw new AppError("not_found", "project not found");
-    return meta;
-  }
-
-  writeMeta(meta: ProjectMeta): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('project', ?)", JSON.stringify({ ...meta, updatedAt: Date.now() }));
+  sync(entry: D1Sync): void {
+    this.store.outbox.addSync(entry, Date.now());
   }
 }

@@ -21,6 +21,8 @@ export interface ProjectDeps {
   maxAttempts: number;
   /** The provider the router falls back to when a role has no override (for budget estimates). */
   defaultProvider: string;
+  /** How long a task may wait on an unavailable sandbox host before failing (default 30 min). */
+  infraWaitMs?: number;
   /** Records a producer span per handed-off task; absent = ids still propagate, nothing is exported. */
   tracer?: Tracer;
 }

@@ -5,6 +5,8 @@ import { holdProject, settle } from "../../workers/gateway/test/hold-dispatcher"
 import { api, createProject, expectEnvelope } from "../../workers/gateway/test/helpers";
 import type { ProjectRpc } from "../../workers/gateway/src/project-stub";
 
+const textOf = (e: ProjectEvent) => (e.type === "task.log" || e.type === "task.token" ? e.data.text : undefined);
+
 interface Client {
   ws: WebSocket;
   frames: ServerFrame[];
@@ -59,7 +61,7 @@ describe("project WebSocket", () => {
     await c.waitFor((f) => f.filter((x) => x.type === "event").length >= lastSeq, "replay");
     expect(c.frames[0]).toEqual({ type: "hello", projectId: "ws-replay", lastSeq });
     await log(stub, "live one");
-    await c.waitFor(() => c.events().some((e) => e.data.text === "live one"), "live event");
+    await c.waitFor(() => c.events().some((e) => textOf(e) === "live one"), "live event");
     const seqs = c.events().map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     c.ws.close(1000, "bye");
@@ -71,16 +73,16 @@ describe("project WebSocket", () => {
     const { stub } = held;
     const first = await connect(stub, 0);
     await log(stub, "a");
-    await first.waitFor(() => first.events().some((e) => e.data.text === "a"), "a");
+    await first.waitFor(() => first.events().some((e) => textOf(e) === "a"), "a");
     const seen = first.events().at(-1)!.seq;
     first.ws.close(1000, "network blip");
     await log(stub, "b");
     await log(stub, "c");
     const second = await connect(stub, seen);
-    await second.waitFor(() => second.events().some((e) => e.data.text === "c"), "c");
+    await second.waitFor(() => second.events().some((e) => textOf(e) === "c"), "c");
     await log(stub, "d");
-    await second.waitFor(() => second.events().some((e) => e.data.text === "d"), "d");
-    const texts = second.events().map((e) => e.data.text);
+    await second.waitFor(() => second.events().some((e) => textOf(e) === "d"), "d");
+    const texts = second.events().map((e) => textOf(e));
     expect(texts).toEqual(["b", "c", "d"]);
     expect(second.events()[0]!.seq).toBe(seen + 1);
     second.ws.close(1000);
@@ -95,7 +97,7 @@ describe("project WebSocket", () => {
     await c.waitFor(() => c.events().length === lastSeq, "replay");
     await evictDurableObject(raw);
     await log(stub, "after eviction");
-    await c.waitFor(() => c.events().some((e) => e.data.text === "after eviction"), "post-eviction event");
+    await c.waitFor(() => c.events().some((e) => textOf(e) === "after eviction"), "post-eviction event");
     const seqs = c.events().map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs.at(-1)).toBe(lastSeq + 1);

@@ -44,6 +44,13 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
   `ALTER TABLE tasks ADD COLUMN traceparent TEXT;`,
   // Approval gates (none | required | pending | approved): see contracts Approval.
   `ALTER TABLE tasks ADD COLUMN approval TEXT NOT NULL DEFAULT 'none';`,
+  // Which attempt a task message hands off (`taskId#attempt`), so a timed-out hand-off is dropped by key.
+  `ALTER TABLE outbox ADD COLUMN ref TEXT;
+   UPDATE outbox SET ref = json_extract(payload, '$.taskId') || '#' || json_extract(payload, '$.attempt') WHERE kind = 'task';
+   CREATE INDEX IF NOT EXISTS outbox_ref ON outbox (ref);`,
+  // A task waiting on infrastructure (an unavailable sandbox host): why, and since when (its wait is bounded).
+  `ALTER TABLE tasks ADD COLUMN waiting_for TEXT;
+   ALTER TABLE tasks ADD COLUMN waiting_since INTEGER;`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

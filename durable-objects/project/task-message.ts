@@ -1,26 +1,17 @@
-import type { Role, TaskMessage } from "../../contracts";
+import type { TaskMessage } from "../../contracts";
 import { currentFiles } from "./current-files";
-import { usageOf, type ProjectMeta, type TaskRow, type UsageRow } from "./project-state";
+import type { ProjectMeta, ProjectStore, Task } from "./store";
 
 /**
  * The message a task attempt is dispatched with: every succeeded task's output as upstream
  * context, the project's current files (a later fix round overrides an earlier file at the same
  * path), the budget left and the usage ledger so far (Finance reports from it).
  */
-export function buildTaskMessage(sql: SqlStorage, meta: ProjectMeta, t: TaskRow, now: number, spentUsd: number): TaskMessage {
-  const done = sql.exec<TaskRow>("SELECT * FROM tasks WHERE state = 'succeeded' ORDER BY ord").toArray();
+export function buildTaskMessage(store: ProjectStore, meta: ProjectMeta, t: Task, now: number): TaskMessage {
+  const done = store.tasks.inState("succeeded");
   const upstream: Record<string, unknown> = {};
-  for (const d of done) upstream[d.id] = d.output === null ? null : (JSON.parse(d.output) as unknown);
-  const files = currentFiles(
-    done.map((d) => ({
-      id: d.id,
-      state: d.state,
-      artifacts: sql
-        .exec<Record<string, SqlStorageValue>>("SELECT * FROM artifacts WHERE task_id = ?", d.id)
-        .toArray()
-        .map((a) => ({ path: String(a.path), key: String(a.key), bytes: Number(a.bytes), sha256: String(a.sha256) })),
-    })),
-  );
+  for (const d of done) upstream[d.id] = d.output;
+  const files = currentFiles(done.map((d) => ({ id: d.id, state: d.state, artifacts: store.artifacts.ofTask(d.id) })));
   return {
     v: 1,
     projectId: meta.projectId,
@@ -28,14 +19,14 @@ export function buildTaskMessage(sql: SqlStorage, meta: ProjectMeta, t: TaskRow,
     taskId: t.id,
     attempt: t.attempt,
     idempotencyKey: `${meta.projectId}:${t.id}#${t.attempt}`,
-    role: t.role as Role,
+    role: t.role,
     idea: meta.idea,
     upstream,
     upstreamArtifacts: files.map(({ taskId: _taskId, ...ref }) => ref),
-    llm: meta.llm[t.role as Role] ?? {},
+    llm: meta.llm[t.role] ?? {},
     feedback: t.feedback ?? undefined,
-    budgetRemainingUsd: meta.budgetUsd === null ? null : Math.max(0, meta.budgetUsd - spentUsd),
-    usageLedger: sql.exec<UsageRow>("SELECT * FROM usage ORDER BY id").toArray().map(usageOf),
+    budgetRemainingUsd: meta.budgetUsd === null ? null : Math.max(0, meta.budgetUsd - store.usage.spentUsd()),
+    usageLedger: store.usage.all(),
     ...(t.traceparent ? { traceparent: t.traceparent } : {}),
     dispatchedAt: now,
   };

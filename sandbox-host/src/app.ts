@@ -3,8 +3,11 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { sweepLeftovers } from "./cleanup";
 import { RequestAuth } from "./http/auth";
+import { connectionLimitsOf } from "./http/connections";
 import { createSandboxServer } from "./http/server";
+import { egressAddressPolicy } from "./net/address-policy";
 import { installFirewall, removeFirewall } from "./net/netns";
+import { TunnelBudget } from "./net/proxy";
 import { Limiter } from "./queue";
 import { detectBackend } from "./runner/backend";
 import { ensureLayout } from "./runner/layout";
@@ -37,17 +40,21 @@ export async function startService(config: Config, log: (m: string) => void = (m
   // Before the pool boots: every sandbox, warm or cold, gets the same read-only layer.
   const toolchain = config.toolchainDir ? await ensureToolchain(config.toolchainDir, log) : null;
   if (toolchain) log(`toolchain layer ${toolchain.hash}: ${toolchain.nodeModules}`);
-  const layout = { ...(await ensureLayout(config.stateDir, config.nodeBin)), toolchain: toolchain?.nodeModules ?? null };
+  const layout = { ...(await ensureLayout(config.stateDir, config.nodeBin, config.pidsLimit)), toolchain: toolchain?.nodeModules ?? null };
   const swept = await sweepLeftovers(layout);
   if (swept.length) log(`removed leftovers of a previous run: ${swept.join(", ")}`);
-  await installFirewall();
+  await installFirewall(layout.instance);
 
   const pool = new WarmPool(backend.isolation, layout, config.poolSize, SANDBOX_LIMITS.defaultMemoryMb * 1024 * 1024);
   pool.fill();
   const limiter = new Limiter(config.maxConcurrent, config.maxQueue);
-  const service = new RunService(backend, layout, pool);
-  const server = createSandboxServer({ auth: new RequestAuth(config.secret), limiter, service, runtimes, log });
-  server.requestTimeout = 0; // runs may legitimately take up to the max timeout
+  const service = new RunService(backend, layout, pool, {
+    policy: egressAddressPolicy(config.egressAllowCidrs),
+    budget: new TunnelBudget(config.egressMaxTunnels),
+    maxOpenPerRun: config.egressMaxTunnelsPerRun,
+  });
+  const auth = new RequestAuth(config.secret);
+  const server = createSandboxServer({ auth, limiter, service, runtimes, limits: connectionLimitsOf(config), log });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.bind, () => resolve());
@@ -61,7 +68,7 @@ export async function startService(config: Config, log: (m: string) => void = (m
     server.closeAllConnections();
     await pool.close();
     await sweepLeftovers(layout);
-    await removeFirewall();
+    await removeFirewall(layout.instance);
   };
   return { server, url, service, pool, limiter, runtimes, toolchain, stop };
 }

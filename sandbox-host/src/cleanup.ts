@@ -4,10 +4,11 @@ import { Cgroup, leftoverCgroups } from "./runner/cgroup";
 import { runQuiet } from "./runner/launch";
 import type { Layout } from "./runner/layout";
 import { removeLeftoverNetworks } from "./net/netns";
+import { releaseSubnetsOf } from "./net/subnets";
 
 /**
  * Removes everything a previous sandbox-host (crashed, SIGKILLed, rebooted mid-run) may have left:
- * runsc containers, their cgroups and processes, bundles, netns and veths.
+ * runsc containers, their cgroups and processes, bundles, netns and veths (this instance's only).
  * Safe only while no other sandbox-host uses the same state dir.
  */
 export async function sweepLeftovers(layout: Layout): Promise<string[]> {
@@ -26,6 +27,7 @@ export async function sweepLeftovers(layout: Layout): Promise<string[]> {
     await rm(join(layout.bundles, b), { recursive: true, force: true });
     removed.push(`bundle ${b}`);
   }
-  for (const n of await removeLeftoverNetworks()) removed.push(`network ${n}`);
+  for (const n of await removeLeftoverNetworks(layout.instance)) removed.push(`network ${n}`);
+  for (const s of await releaseSubnetsOf(layout.instance)) removed.push(`subnet lock ${s}`);
   return removed;
 }

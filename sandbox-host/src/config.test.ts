@@ -36,3 +36,31 @@ describe("SANDBOX_NODE_BIN", () => {
     expect(() => loadConfig({ ...SECRET, SANDBOX_NODE_BIN: "/nonexistent/node" })).toThrow(/does not exist/);
   });
 });
+
+describe("hardening settings", () => {
+  it("has documented defaults", () => {
+    expect(loadConfig({ ...SECRET, PATH: "/usr/bin" })).toMatchObject({
+      pidsLimit: 512,
+      maxConnections: 256,
+      maxConnectionsPerPeer: 64,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      egressAllowCidrs: [],
+      egressMaxTunnelsPerRun: 32,
+      egressMaxTunnels: 256,
+    });
+  });
+
+  it("parses the egress allow list and refuses a malformed one, naming the variable", () => {
+    expect(loadConfig({ ...SECRET, SANDBOX_EGRESS_ALLOW_CIDRS: "10.20.0.0/16, fd00:1::/48" }).egressAllowCidrs).toEqual([
+      { address: "10.20.0.0", prefix: 16, family: "ipv4" },
+      { address: "fd00:1::", prefix: 48, family: "ipv6" },
+    ]);
+    expect(() => loadConfig({ ...SECRET, SANDBOX_EGRESS_ALLOW_CIDRS: "10.20.0.0" })).toThrow(/SANDBOX_EGRESS_ALLOW_CIDRS: '10.20.0.0'/);
+  });
+
+  it("keeps the headers timeout within the request timeout (Node requires it)", () => {
+    expect(loadConfig({ ...SECRET, SANDBOX_HEADERS_TIMEOUT_MS: "20000", SANDBOX_REQUEST_TIMEOUT_MS: "5000" }).headersTimeoutMs).toBe(5_000);
+  });
+});

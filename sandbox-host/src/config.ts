@@ -2,6 +2,8 @@ import { existsSync, realpathSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { parseCidrList, type Cidr } from "./net/address-policy";
+import { DEFAULT_PIDS_LIMIT } from "./runner/limits";
 
 /** The repo's own Node (npm package `node`, pinned in package.json): the host's may be older. */
 const REPO_NODE = fileURLToPath(new URL("../../node_modules/node/bin/node", import.meta.url));
@@ -31,6 +33,17 @@ const Env = z.object({
   SANDBOX_TOOLCHAIN_DIR: z.string().refine((p) => isAbsolute(p), "SANDBOX_TOOLCHAIN_DIR must be an absolute path").optional(),
   /** 0: no toolchain layer (sandboxes get no /node_modules; generated projects' gates cannot run). */
   SANDBOX_TOOLCHAIN: z.enum(["0", "1"], "SANDBOX_TOOLCHAIN must be 0 or 1").default("1"),
+  SANDBOX_MAX_CONNECTIONS: z.coerce.number().int().min(8).max(100_000).default(256),
+  SANDBOX_MAX_CONNECTIONS_PER_PEER: z.coerce.number().int().min(1).max(100_000).default(64),
+  SANDBOX_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  SANDBOX_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  SANDBOX_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /** Comma-separated CIDRs egress may reach although private (RFC 1918, CGNAT, ULA, ...); never loopback or the host's own. */
+  SANDBOX_EGRESS_ALLOW_CIDRS: z.string().default(""),
+  SANDBOX_EGRESS_MAX_TUNNELS_PER_RUN: z.coerce.number().int().min(1).max(4096).default(32),
+  SANDBOX_EGRESS_MAX_TUNNELS: z.coerce.number().int().min(1).max(65_536).default(256),
+  /** Tasks per sandbox; gVisor's own threads count too (see README, Limits). */
+  SANDBOX_PIDS_LIMIT: z.coerce.number().int().min(64).max(32_768).default(DEFAULT_PIDS_LIMIT),
 });
 
 export type Config = {
@@ -46,6 +59,15 @@ export type Config = {
   pinCpus: boolean;
   /** Cache dir of the toolchain layer, or null for none. */
   toolchainDir: string | null;
+  maxConnections: number;
+  maxConnectionsPerPeer: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  egressAllowCidrs: Cidr[];
+  egressMaxTunnelsPerRun: number;
+  egressMaxTunnels: number;
+  pidsLimit: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -69,6 +91,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     nodeBin,
     pinCpus: e.SANDBOX_PIN_CPUS === "1",
     toolchainDir: e.SANDBOX_TOOLCHAIN === "0" ? null : (e.SANDBOX_TOOLCHAIN_DIR ?? join(e.SANDBOX_STATE_DIR, "toolchain")),
+    maxConnections: e.SANDBOX_MAX_CONNECTIONS,
+    maxConnectionsPerPeer: e.SANDBOX_MAX_CONNECTIONS_PER_PEER,
+    headersTimeoutMs: Math.min(e.SANDBOX_HEADERS_TIMEOUT_MS, e.SANDBOX_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: e.SANDBOX_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.SANDBOX_KEEPALIVE_TIMEOUT_MS,
+    egressAllowCidrs: parseCidrList(e.SANDBOX_EGRESS_ALLOW_CIDRS, "SANDBOX_EGRESS_ALLOW_CIDRS"),
+    egressMaxTunnelsPerRun: e.SANDBOX_EGRESS_MAX_TUNNELS_PER_RUN,
+    egressMaxTunnels: e.SANDBOX_EGRESS_MAX_TUNNELS,
+    pidsLimit: e.SANDBOX_PIDS_LIMIT,
   };
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { createServer, isIPv4, type Server } from "node:net";
 import { existsSync } from "node:fs";
 import { chmod, rm, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { realSandboxUnavailable, startTestService, TEST_SECRET } from "./testing
 import { startTestHost, type TestHost } from "./testing/hosts";
 import { hostSnapshot } from "./testing/snapshot";
 import type { RunningService } from "./app";
+import { ownAddresses, parseCidrList } from "./net/address-policy";
 
 const skip = await realSandboxUnavailable();
 if (skip) console.warn(`\n\n!!!!! ${skip} !!!!!\n\n`);
@@ -33,10 +34,11 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
     await writeFile(HOST_SECRET_FILE, "file-secret-must-not-leak\n");
     await chmod(HOST_SECRET_FILE, 0o600);
     await writeFile(HOST_TMP_FILE, "host tmp file\n");
-    svc = await startTestService();
+    [hostA, hostB] = await Promise.all([startTestHost("a"), startTestHost("b")]);
+    // Test hosts live in RFC 1918 space: the operator allows host A's range only, so B stays private.
+    svc = await startTestService({ egressAllowCidrs: parseCidrList(hostA.cidr, "test") });
     before = await hostSnapshot(svc.stateDir);
     client = new SandboxClient({ url: svc.url, secret: TEST_SECRET, maxAttempts: 1 });
-    [hostA, hostB] = await Promise.all([startTestHost("a", 1), startTestHost("b", 2)]);
     hostPort = createServer((s) => s.end("host service\n"));
     await new Promise<void>((r) => hostPort.listen(0, "0.0.0.0", () => r()));
     hostPortNo = (hostPort.address() as { port: number }).port;
@@ -82,12 +84,12 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
     expect(r.stdout).toMatch(/fail 0/);
   });
 
-  it("fork bomb: hits the pids limit and the sandbox dies of it, not the host", async () => {
-    // Memory and time to spare, so the task limit (512) is what stops it (forks are slow under ptrace).
+  it("fork bomb: hits the pids limit and is killed for it at once, not at the timeout", async () => {
+    // Memory and time to spare, so the task limit is what stops it (forks are slow under ptrace).
     const r = await py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", { timeoutMs: 30_000, memoryMb: 1024 });
     expect(r.pidsLimitHit, JSON.stringify(r)).toBe(true);
-    // Under gVisor-ptrace every guest process is a host stub; at pids.max the sandbox itself gives up.
     expect(r.killedReason, JSON.stringify(r)).toBe("pids");
+    expect(r.stderr).toContain("[sandbox] killed (pids): the run reached the limit of 512 processes/threads");
     expect(r.exitCode).not.toBe(0);
     expect(r.durationMs).toBeLessThan(25_000);
   });
@@ -95,6 +97,7 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   it("memory hog: killed by the memory cgroup and reported as memory", async () => {
     const r = await py("x = bytearray(700 * 1024 * 1024)\nprint('allocated')\n", { memoryMb: 128 });
     expect(r.killedReason).toBe("memory");
+    expect(r.stderr).toContain("[sandbox] killed (memory): the run exceeded its memory limit of 128 MiB");
     expect(r.stdout).not.toContain("allocated");
     expect(r.peakMemoryBytes).toBeGreaterThanOrEqual(100 * 1024 * 1024);
     expect(r.peakMemoryBytes).toBeLessThanOrEqual(128 * 1024 * 1024);
@@ -103,6 +106,7 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   it("infinite loop: killed at the wall-clock timeout", async () => {
     const r = await run({ runtime: "node", command: ["node", "-e", "for(;;){}"], timeoutMs: 1_500 });
     expect(r.killedReason).toBe("timeout");
+    expect(r.stderr).toContain("[sandbox] killed (timeout): the run exceeded its timeout of 1500 ms");
     expect(r.durationMs).toBeGreaterThanOrEqual(1_500);
     expect(r.durationMs).toBeLessThan(5_000);
   });
@@ -167,15 +171,20 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   });
 
   it("with egress: only the allowlisted host answers, through the proxy; everything else is blocked", async () => {
+    // Allowlisted on purpose, still refused by the address policy: the host's own addresses (one of them
+    // inside the operator-allowed range) and a private address outside it.
+    const ownExternal = ownAddresses().find((a) => isIPv4(a) && !a.startsWith("127.") && !a.startsWith("10.23")) ?? hostA.gatewayIp;
+    const refusedByPolicy = [`${hostA.gatewayIp}:${hostPortNo}`, `${ownExternal}:${hostPortNo}`, `${hostB.ip}:${hostB.port}`];
     const code = [
       "import os, urllib.request, urllib.error",
       "proxy = os.environ['HTTP_PROXY']",
       "gw = proxy.split('//')[1].split(':')[0]",
-      `for url in ['http://${hostA.ip}:${hostA.port}/', 'http://${hostB.ip}:${hostB.port}/', 'http://127.0.0.1:${hostPortNo}/', 'http://169.254.169.254/latest/meta-data/']:`,
+      `for url in ['http://${hostA.ip}:${hostA.port}/', 'http://${hostB.ip}:${hostB.port}/', 'http://127.0.0.1:${hostPortNo}/', 'http://169.254.169.254/latest/meta-data/',`,
+      `            'http://${hostA.gatewayIp}:${hostPortNo}/', 'http://${ownExternal}:${hostPortNo}/']:`,
       "    try:",
       "        print('OK', url, urllib.request.urlopen(url, timeout=5).read().decode().strip())",
       "    except urllib.error.HTTPError as e:",
-      "        print('DENIED', url, e.code)",
+      "        print('DENIED', url, e.code, e.read().decode().strip())",
       "    except Exception as e:",
       "        print('ERR', url, type(e).__name__)",
       "import socket",
@@ -185,15 +194,19 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
       "    except OSError as e:",
       "        print('direct-blocked', t[1])",
     ].join("\n");
-    const r = await py(code, { egress: [`${hostA.ip}:${hostA.port}`], timeoutMs: 30_000 });
+    const r = await py(code, { egress: [`${hostA.ip}:${hostA.port}`, ...refusedByPolicy], timeoutMs: 30_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.warm).toBe(false);
     expect(r.stdout).toContain(`OK http://${hostA.ip}:${hostA.port}/ ${hostA.body.trim()}`);
-    expect(r.stdout).toContain(`DENIED http://${hostB.ip}:${hostB.port}/ 403`);
+    expect(r.stdout).toContain(`DENIED http://${hostB.ip}:${hostB.port}/ 403 egress to ${hostB.ip}:${hostB.port} denied: forbidden address: private (RFC 1918)`);
     expect(r.stdout).toContain(`DENIED http://127.0.0.1:${hostPortNo}/ 403`);
     expect(r.stdout).toContain("DENIED http://169.254.169.254/latest/meta-data/ 403");
+    expect(r.stdout).toContain(`DENIED http://${hostA.gatewayIp}:${hostPortNo}/ 403 egress to ${hostA.gatewayIp}:${hostPortNo} denied: forbidden address: an address of this host`);
+    expect(r.stdout).toContain(`DENIED http://${ownExternal}:${hostPortNo}/ 403`);
+    expect(r.stdout).not.toContain("host service");
     expect(r.stdout).not.toContain("DIRECT-CONNECTED");
     expect(r.stdout.match(/direct-blocked/g)).toHaveLength(4);
+    expect(r.egress).toEqual({ opened: 1, denied: 5, refusedOverCap: 0, maxOpenPerRun: 32 });
   });
 
   it("refuses path traversal, absolute paths, NUL and symlinks with field-level errors", async () => {

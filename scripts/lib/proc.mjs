@@ -43,13 +43,14 @@ export function run(script, args, opts = {}) {
   return runArgs([script, ...args], opts);
 }
 
-export async function waitForHttp(url, timeoutMs = 90_000) {
+/** Polls `url` until `ready(response)` (default: a 2xx) says it is up. */
+export async function waitForHttp(url, timeoutMs = 90_000, ready = async (res) => res.ok) {
   const start = Date.now();
   let last = "";
   while (Date.now() - start < timeoutMs) {
     try {
       const res = await fetch(url);
-      if (res.ok) return;
+      if (await ready(res)) return;
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);

@@ -27,6 +27,15 @@ export function readDotEnv(file) {
 }
 
 /**
+ * The gateway serves once its /health answers with D1 reachable. That answer may still be a 503
+ * (no sandbox, or the sandbox host restarting): the stack is up, and /health says what is missing.
+ */
+async function gatewayServing(res) {
+  const body = await res.json().catch(() => null);
+  return (res.status === 200 || res.status === 503) && body?.d1 === true;
+}
+
+/**
  * Starts `wrangler dev` for every Worker. `vars` (over the repo's .env, over `defaults`) travel in the process
  * environment: wrangler reads a Worker's declared vars and secrets from there for every config,
  * whereas --env-file only reaches the first one. Returns a handle whose kill() takes wrangler
@@ -40,7 +49,7 @@ export async function startWorkers({ port, persistDir, vars = {}, defaults = {},
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
-    await Promise.race([waitForHttp(`${url}/health`, 120_000), exited.then(() => Promise.reject(new Error("wrangler dev exited during start-up")))]);
+    await Promise.race([waitForHttp(`${url}/health`, 120_000, gatewayServing), exited.then(() => Promise.reject(new Error("wrangler dev exited during start-up")))]);
   } catch (err) {
     killTree(child, "SIGKILL");
     throw err;

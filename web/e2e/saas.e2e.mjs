@@ -77,7 +77,8 @@ try {
   for (let i = 0; ; i++) {
     if (dev.exitCode !== null) throw new Error(`dev server exited with ${dev.exitCode}`);
     if (i > 360) throw new Error("dev server not up after 180 s");
-    const ok = await fetch(`${BASE}/health`).then((r) => r.ok, () => false);
+    // Up once the gateway serves (D1 ok); /health stays 503 here because this run has no sandbox.
+    const ok = await fetch(`${BASE}/health`).then(async (r) => (await r.json()).d1 === true, () => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { REPLAY_WINDOW_MS, RunRequest, pathProblem, signRequest, verifyRequest, TIMESTAMP_HEADER, SIGNATURE_HEADER, NONCE_HEADER } from "../../../contracts/sandbox";
+import {
+  CONTENT_SHA256_HEADER,
+  REPLAY_WINDOW_MS,
+  RunRequest,
+  pathProblem,
+  signRequest,
+  verifyRequest,
+  verifyRequestHead,
+  TIMESTAMP_HEADER,
+  SIGNATURE_HEADER,
+  NONCE_HEADER,
+} from "../../../contracts/sandbox";
 import { RequestAuth } from "./auth";
 
 const SECRET = "0123456789abcdef-secret";
@@ -20,14 +31,39 @@ describe("HMAC signing", () => {
     expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, { ...hdr, nonce: "0".repeat(32) }, now)).toEqual({ ok: false, reason: "bad signature" });
   });
 
+  const headOf = (h: Record<string, string>, b = body) => ({
+    timestamp: h[TIMESTAMP_HEADER],
+    nonce: h[NONCE_HEADER],
+    signature: h[SIGNATURE_HEADER],
+    contentSha256: h[CONTENT_SHA256_HEADER],
+    contentLength: Buffer.byteLength(b),
+  });
+
   it("RequestAuth accepts a signature once and refuses its replay", async () => {
     const auth = new RequestAuth(SECRET);
     const h = await signRequest(SECRET, "POST", "/v1/runs", body);
-    const hdr = { timestamp: h[TIMESTAMP_HEADER], nonce: h[NONCE_HEADER], signature: h[SIGNATURE_HEADER] };
-    await auth.verify("POST", "/v1/runs", body, hdr);
+    await auth.verifyHead("POST", "/v1/runs", headOf(h));
     const again = await signRequest(SECRET, "POST", "/v1/runs", body);
-    await auth.verify("POST", "/v1/runs", body, { timestamp: again[TIMESTAMP_HEADER], nonce: again[NONCE_HEADER], signature: again[SIGNATURE_HEADER] });
-    await expect(auth.verify("POST", "/v1/runs", body, hdr)).rejects.toMatchObject({ code: "unauthorized", message: expect.stringMatching(/replayed/) });
+    await auth.verifyHead("POST", "/v1/runs", headOf(again));
+    await expect(auth.verifyHead("POST", "/v1/runs", headOf(h))).rejects.toMatchObject({ code: "unauthorized", message: expect.stringMatching(/replayed/) });
+  });
+
+  it("the head signature binds the declared length and digest: neither can be changed", async () => {
+    const h = await signRequest(SECRET, "POST", "/v1/runs", body);
+    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", headOf(h))).toMatchObject({ ok: true });
+    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentLength: 12 * 1024 * 1024 })).toEqual({ ok: false, reason: "bad signature" });
+    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentSha256: "0".repeat(64) })).toEqual({ ok: false, reason: "bad signature" });
+  });
+
+  it("refuses a signature made before the process started (a restart forgets the seen set)", async () => {
+    const started = Date.now();
+    const auth = new RequestAuth(SECRET, started);
+    const before = await signRequest(SECRET, "POST", "/v1/runs", body, started - 60_000);
+    await expect(auth.verifyHead("POST", "/v1/runs", headOf(before), started)).rejects.toMatchObject({
+      code: "unauthorized",
+      message: "request signature rejected: signed before this sandbox-host started",
+    });
+    await auth.verifyHead("POST", "/v1/runs", headOf(await signRequest(SECRET, "POST", "/v1/runs", body, started + 1)), started + 2);
   });
 });
 
@@ -44,6 +80,11 @@ describe("path safety", () => {
     ["", "empty"],
   ])("refuses %j", (p, why) => {
     expect(pathProblem(p)).toContain(why);
+  });
+
+  it("counts the length in UTF-8 bytes: 200 two-byte characters are 400 bytes, too long", () => {
+    expect(pathProblem("é".repeat(200))).toBe("path is 400 bytes in UTF-8, longer than 255");
+    expect(pathProblem("é".repeat(127))).toBeNull();
   });
 
   it("accepts ordinary relative paths", () => {

@@ -1,31 +1,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, zodDetails } from "../../../contracts/errors";
-import { RunRequest, NONCE_HEADER, SANDBOX_LIMITS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type RunResult, type RunStreamEvent, type SandboxHealth } from "../../../contracts/sandbox";
+import {
+  CONTENT_SHA256_HEADER,
+  RunRequest,
+  NONCE_HEADER,
+  SANDBOX_LIMITS,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  type RunResult,
+  type RunStreamEvent,
+  type SandboxHealth,
+} from "../../../contracts/sandbox";
 import { traceIdOf, TRACEPARENT_HEADER } from "../../../workers/shared/tracing/traceparent";
 import type { Limiter } from "../queue";
 import type { Runtimes } from "../runner/runtimes";
 import type { RunService } from "../runner/service";
 import type { RequestAuth } from "./auth";
+import { readVerifiedBody } from "./body";
+import { limitConnections, type ConnectionLimits } from "./connections";
+import { handleValidate } from "./validate-route";
 
-export type ServerDeps = { auth: RequestAuth; limiter: Limiter; service: RunService; runtimes: Runtimes; log: (msg: string) => void };
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new AppError("payload_too_large", `request body exceeds ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
+export type ServerDeps = {
+  auth: RequestAuth;
+  limiter: Limiter;
+  service: RunService;
+  runtimes: Runtimes;
+  limits: ConnectionLimits;
+  log: (msg: string) => void;
+};
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
@@ -75,21 +77,13 @@ function logRun(deps: ServerDeps, traceId: string | null, result: RunResult): Ru
 }
 
 async function handleRun(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
-  const body = await readBody(req, SANDBOX_LIMITS.maxBodyBytes);
   const header = (n: string) => {
     const v = req.headers[n];
     return Array.isArray(v) ? v[0] : v;
   };
   // Not part of the signature: a forged one can only mislabel a log line, never change a run.
   const traceId = traceIdOf(header(TRACEPARENT_HEADER));
-  await deps.auth.verify("POST", "/v1/runs", body, { timestamp: header(TIMESTAMP_HEADER), nonce: header(NONCE_HEADER), signature: header(SIGNATURE_HEADER) });
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new AppError("bad_request", "body is not valid JSON");
-  }
-  const parsed = RunRequest.safeParse(json);
+  const parsed = RunRequest.safeParse(await readVerifiedBody(req, deps.auth, "/v1/runs", SANDBOX_LIMITS.maxBodyBytes));
   if (!parsed.success) throw new AppError("validation_failed", "invalid run request", zodDetails(parsed.error));
   const run = parsed.data;
 
@@ -119,10 +113,13 @@ async function handleRun(req: IncomingMessage, res: ServerResponse, deps: Server
 }
 
 export function createSandboxServer(deps: ServerDeps): Server {
-  return createServer((req, res) => {
+  // The timeouts are enforced by a sweep every connectionsCheckingInterval (default 30 s: far too coarse).
+  const checkEvery = Math.max(100, Math.min(1_000, Math.floor(deps.limits.headersTimeoutMs / 2)));
+  const server = createServer({ connectionsCheckingInterval: checkEvery }, (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const work = async () => {
       if (req.method === "GET" && path === "/health") return sendJson(res, 200, health(deps));
+      if (path === "/v1/validate") return handleValidate(req, res, deps.auth);
       if (path === "/v1/runs") {
         if (req.method !== "POST") throw new AppError("bad_request", "use POST /v1/runs");
         return handleRun(req, res, deps);
@@ -131,8 +128,15 @@ export function createSandboxServer(deps: ServerDeps): Server {
     };
     work().catch((e: unknown) => {
       const err = toAppError(e, deps.log);
-      if (res.headersSent) res.end();
-      else sendJson(res, err.status, err.toEnvelope());
+      if (res.headersSent) return void res.end();
+      // A refused request's body is not drained (Node would read it to reuse the connection): close instead.
+      if (!req.complete) {
+        res.setHeader("connection", "close");
+        res.once("finish", () => req.socket.destroy());
+      }
+      sendJson(res, err.status, err.toEnvelope());
     });
   });
+  limitConnections(server, deps.limits);
+  return server;
 }

@@ -4,7 +4,9 @@ import type { RunRequest, RunResult } from "../../../contracts/sandbox";
 import { SandboxClient, sandboxRunner } from "../../../workers/agents/src/tools/sandbox-client";
 import { Limiter } from "../queue";
 import type { RunService } from "../runner/service";
+import { loadConfig } from "../config";
 import { RequestAuth } from "./auth";
+import { connectionLimitsOf } from "./connections";
 import { createSandboxServer } from "./server";
 
 const SECRET = "trace-test-secret-0123456789";
@@ -55,6 +57,7 @@ async function start() {
     limiter: new Limiter(2, 2),
     service: cannedService(seen),
     runtimes: { node: "v22", python: "3.11" },
+    limits: connectionLimitsOf(loadConfig({ SANDBOX_SECRET: SECRET })),
     log: (m) => logs.push(m),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

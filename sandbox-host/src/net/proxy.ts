@@ -1,39 +1,65 @@
-import { lookup } from "node:dns/promises";
-import { isIP, createConnection, createServer, type Server, type Socket } from "node:net";
+import { isIP, createServer, Socket, type LookupFunction, type Server } from "node:net";
+import type { EgressCounts } from "../../../contracts/sandbox";
+import type { AddressPolicy } from "./address-policy";
 
 const MAX_HEAD = 16 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
 
-/** Ranges the proxy never dials, listed or not: the host itself, link-local (cloud metadata), sandbox veths. */
-export function forbiddenAddress(ip: string): string | null {
-  if (isIP(ip) === 6) {
-    const v = ip.toLowerCase();
-    if (v === "::1" || v === "::" || v.startsWith("fe80:") || v.startsWith("::ffff:")) return "loopback/link-local/mapped IPv6";
-    return null;
+/** Open tunnels across every run of this host: one run cannot take all the host's fds. */
+export class TunnelBudget {
+  private open = 0;
+  constructor(readonly max: number) {}
+  tryAcquire(): boolean {
+    if (this.open >= this.max) return false;
+    this.open++;
+    return true;
   }
-  const [a, b] = ip.split(".").map(Number) as [number, number];
-  if (a === 127 || a === 0) return "loopback";
-  if (a === 169 && b === 254) return "link-local (metadata range)";
-  if (a === 10 && b === 231) return "sandbox network";
-  if (a >= 224) return "multicast/reserved";
-  return null;
+  release(): void {
+    this.open = Math.max(0, this.open - 1);
+  }
+  get inUse(): number {
+    return this.open;
+  }
 }
+
+export type ProxyOptions = {
+  policy: AddressPolicy;
+  /** Shared by every run's proxy. */
+  budget: TunnelBudget;
+  /** Client connections (each carries at most one tunnel) one run may hold at once. */
+  maxOpenPerRun: number;
+  /** Name resolution; tests give their own to play a rebinding DNS. */
+  lookup?: LookupFunction;
+};
 
 export type ProxyDecision = { target: string; allowed: boolean; reason: string };
 
 /**
  * CONNECT (and absolute-form HTTP) proxy for one run: only exact host:port entries of the
- * allowlist pass, and only if the name resolves outside the forbidden ranges.
+ * allowlist pass. The address policy is applied to the address the name resolved to (before the
+ * SYN) and again to the connected socket's remote address, so a name that resolves elsewhere by
+ * the time we dial (DNS rebinding) cannot slip through. Tunnels are capped per run and per host.
  */
 export class EgressProxy {
   private server: Server | null = null;
   private sockets = new Set<Socket>();
   readonly decisions: ProxyDecision[] = [];
+  private readonly count = { opened: 0, denied: 0, refusedOverCap: 0 };
 
-  constructor(private readonly allow: ReadonlySet<string>) {}
+  constructor(
+    private readonly allow: ReadonlySet<string>,
+    private readonly opts: ProxyOptions,
+  ) {}
+
+  get counts(): EgressCounts {
+    return { ...this.count, maxOpenPerRun: this.opts.maxOpenPerRun };
+  }
 
   async listen(host: string, port: number): Promise<void> {
     const server = createServer((s) => this.handle(s));
+    // Beyond this many client connections the kernel-accepted socket is closed at once ('drop').
+    server.maxConnections = this.opts.maxOpenPerRun;
+    server.on("drop", () => this.count.refusedOverCap++);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -46,19 +72,12 @@ export class EgressProxy {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private async check(host: string, port: number): Promise<{ ok: true; ip: string } | { ok: false; reason: string }> {
-    const target = `${host.toLowerCase()}:${port}`;
-    if (!this.allow.has(target)) return { ok: false, reason: "not in allowlist" };
-    let ip = host;
-    if (!isIP(host)) {
-      try {
-        ip = (await lookup(host, { family: 4 })).address;
-      } catch {
-        return { ok: false, reason: "name does not resolve" };
-      }
-    }
-    const bad = forbiddenAddress(ip);
-    return bad ? { ok: false, reason: `resolves to a forbidden range: ${bad}` } : { ok: true, ip };
+  private deny(client: Socket, target: string, reason: string, status = "403 Forbidden"): void {
+    this.decisions.push({ target, allowed: false, reason });
+    if (status.startsWith("503")) this.count.refusedOverCap++;
+    else if (status.startsWith("403")) this.count.denied++;
+    const head = `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n`;
+    if (!client.destroyed) client.end(`${head}egress to ${target} denied: ${reason}\n`);
   }
 
   private handle(client: Socket): void {
@@ -76,12 +95,12 @@ export class EgressProxy {
       }
       client.off("data", onData);
       client.pause();
-      void this.route(client, head.subarray(0, end + 4), head.subarray(end + 4));
+      this.route(client, head.subarray(0, end + 4), head.subarray(end + 4));
     };
     client.on("data", onData);
   }
 
-  private async route(client: Socket, head: Buffer, rest: Buffer): Promise<void> {
+  private route(client: Socket, head: Buffer, rest: Buffer): void {
     const firstLine = head.toString("latin1").split("\r\n")[0] ?? "";
     const [method, uri] = firstLine.split(" ");
     let host: string;
@@ -108,23 +127,58 @@ export class EgressProxy {
       return;
     }
     const target = `${host.toLowerCase()}:${port}`;
-    const verdict = Number.isInteger(port) && port > 0 && port < 65536 ? await this.check(host, port) : ({ ok: false, reason: "bad port" } as const);
-    if (!verdict.ok) {
-      this.decisions.push({ target, allowed: false, reason: verdict.reason });
-      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\negress to ${target} denied: ${verdict.reason}\n`);
-      return;
+    if (!(Number.isInteger(port) && port > 0 && port < 65536)) return this.deny(client, target, "bad port");
+    if (!this.allow.has(target)) return this.deny(client, target, "not in allowlist");
+    if (isIP(host)) {
+      const bad = this.opts.policy(host);
+      if (bad) return this.deny(client, target, `forbidden address: ${bad}`);
     }
-    this.decisions.push({ target, allowed: true, reason: "allowlisted" });
-    const upstream = createConnection({ host: verdict.ip, port, timeout: CONNECT_TIMEOUT_MS });
+    if (!this.opts.budget.tryAcquire()) {
+      return this.deny(client, target, `the host's ${this.opts.budget.max} egress tunnels are in use`, "503 Service Unavailable");
+    }
+    let released = false;
+    const release = () => {
+      if (!released) this.opts.budget.release();
+      released = true;
+    };
+    const upstream = new Socket();
     this.sockets.add(upstream);
-    upstream.on("close", () => this.sockets.delete(upstream));
+    let refused = false;
+    let established = false;
+    const refuse = (reason: string) => {
+      refused = true;
+      upstream.destroy();
+      this.deny(client, target, reason);
+    };
+    // Before the SYN: the resolved address (a name may point anywhere). Attached before connect(),
+    // since a resolver may answer synchronously.
+    upstream.once("lookup", (err, address) => {
+      if (err) return refuse("name does not resolve");
+      const bad = this.opts.policy(address);
+      if (bad) refuse(`resolves to a forbidden address (${address}): ${bad}`);
+    });
+    client.once("close", () => upstream.destroy());
+    upstream.on("close", () => {
+      this.sockets.delete(upstream);
+      release();
+    });
     upstream.on("error", () => {
-      if (!client.destroyed) client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
+      if (established) client.destroy();
+      else if (!refused) this.deny(client, target, "upstream unreachable", "502 Bad Gateway");
       upstream.destroy();
     });
     upstream.on("timeout", () => upstream.destroy());
+    // IPv4 only: the sandbox network is IPv4, and one family keeps the connect path single-address.
+    upstream.setTimeout(CONNECT_TIMEOUT_MS);
+    upstream.connect({ host, port, family: 4, autoSelectFamily: false, ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}) });
     upstream.once("connect", () => {
+      // Authoritative: the address this socket is actually connected to.
+      const bad = this.opts.policy(upstream.remoteAddress ?? "");
+      if (bad) return refuse(`connected to a forbidden address (${upstream.remoteAddress ?? "?"}): ${bad}`);
       upstream.setTimeout(0);
+      established = true;
+      this.decisions.push({ target, allowed: true, reason: "allowlisted" });
+      this.count.opened++;
       if (forward) upstream.write(forward);
       else {
         client.write("HTTP/1.1 200 Connection Established\r\n\r\n");

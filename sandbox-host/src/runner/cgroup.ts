@@ -105,6 +105,11 @@ export class Cgroup {
     }
   }
 
+  /** One small read: has any fork/clone been refused at pids.max? */
+  pidsLimitHit(): boolean {
+    return readKey(`${this.dir("pids")}/pids.events`, "max") > 0;
+  }
+
   stats(): CgroupStats {
     const m = this.dir("memory");
     const peak = this.v2 ? readNum(`${m}/memory.peak`) : readNum(`${m}/memory.max_usage_in_bytes`);

@@ -2,6 +2,7 @@ import { chmod, copyFile, lstat, mkdir, symlink, writeFile } from "node:fs/promi
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
+import { DEFAULT_PIDS_LIMIT } from "./limits";
 
 /** Where a sandbox-host keeps its runtime state; one directory so cleanup has one place to look. */
 export type Layout = {
@@ -20,6 +21,8 @@ export type Layout = {
    * touches the cgroups of another one on the same machine (e.g. a test instance).
    */
   instance: string;
+  /** Tasks each sandbox of this instance may hold (SANDBOX_PIDS_LIMIT). */
+  pidsLimit: number;
 };
 
 /** The host's own dirs on the sandbox PATH (bound read-only through /usr). */
@@ -46,7 +49,7 @@ const SUPERVISOR_SRC = fileURLToPath(new URL("./supervisor.py", import.meta.url)
 
 export const instanceTag = (stateDir: string): string => createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 6);
 
-export async function ensureLayout(stateDir: string, nodeBin: string): Promise<Layout> {
+export async function ensureLayout(stateDir: string, nodeBin: string, pidsLimit = DEFAULT_PIDS_LIMIT): Promise<Layout> {
   const l: Layout = {
     stateDir,
     runscRoot: join(stateDir, "runsc"),
@@ -55,6 +58,7 @@ export async function ensureLayout(stateDir: string, nodeBin: string): Promise<L
     supervisorDir: join(stateDir, "supervisor"),
     nodeBin,
     instance: instanceTag(stateDir),
+    pidsLimit,
   };
   for (const d of [l.runscRoot, l.bundles]) await mkdir(d, { recursive: true, mode: 0o700 });
   // The sandbox user must read the supervisor and traverse the rootfs; nothing else here is shared.

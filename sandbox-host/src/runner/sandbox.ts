@@ -2,7 +2,8 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Isolation, KilledReason } from "../../../contracts/sandbox";
-import { Cgroup, type CgroupLimits } from "./cgroup";
+import { Cgroup } from "./cgroup";
+import { killedLine } from "./limits";
 import { launch, unlaunch } from "./launch";
 import type { Layout } from "./layout";
 import { cpuPlacer } from "./cpus";
@@ -41,10 +42,9 @@ export type ExecOutcome = {
   pidsLimitHit: boolean;
 };
 
-// pids 512, not 128: under gVisor-ptrace every thread of the sandbox (runsc's own ~57 included) counts,
-// and vitest + workerd or wrangler + esbuild peak at ~125 (the toolchain gates were killed at 128).
-// The same value as DEFAULT_PIDS_LIMIT on the sandbox branch, which makes it configurable.
-export const DEFAULT_LIMITS: Omit<CgroupLimits, "memoryBytes"> = { pids: 512, cpuCores: 1 };
+const CPU_CORES = 1;
+/** How often a running job's cgroup is asked whether it reached the task limit (one small sync read). */
+const PIDS_POLL_MS = 100;
 
 /**
  * One single-use sandbox. It is started (maybe long before a job: the warm pool), runs exactly
@@ -90,7 +90,7 @@ export class Sandbox {
   }
 
   private async boot(memoryBytes: number): Promise<void> {
-    await this.cgroup.create({ ...DEFAULT_LIMITS, memoryBytes });
+    await this.cgroup.create({ pids: this.layout.pidsLimit, cpuCores: CPU_CORES, memoryBytes });
     const proc = await launch(this.backend, this.id, this.layout, this.cgroup, this.netns, this.prewarm, this.cpu);
     this.proc = proc;
     this.exited = new Promise((resolve) => {
@@ -163,6 +163,11 @@ export class Sandbox {
 
     const started = performance.now();
     const timer = setTimeout(() => killFor("timeout"), job.timeoutMs);
+    // Reaching the task limit ends the run at once: under gVisor-ptrace a sandbox at pids.max is
+    // unreliable (it may die, or spin on EAGAIN until the timeout), and the reason must be "pids".
+    const pidsWatch = setInterval(() => {
+      if (this.cgroup.pidsLimitHit()) killFor("pids");
+    }, PIDS_POLL_MS);
     // The supervisor ends each stream with a marker once the job and all it started are gone.
     const nonce = randomBytes(16).toString("hex");
     const ended: { status: string | null } = { status: null };
@@ -192,17 +197,22 @@ export class Sandbox {
       stderr.flush();
     }
     clearTimeout(timer);
+    clearInterval(pidsWatch);
     const durationMs = performance.now() - started;
     const stats = this.cgroup.stats();
     if (!killedReason && stats.oomKilled) killedReason = "memory";
     if (!killedReason && stats.pidsLimitHit && exitCode !== 0) killedReason = "pids";
     if (killedReason) exitCode = exitCode ?? 137;
+    // Say which limit ended the run where every reader looks (QA's feedback quotes stderr).
+    const limits = { timeoutMs: job.timeoutMs, memoryBytes: job.memoryBytes, pids: this.layout.pidsLimit, outputBytes: limit };
+    const why = killedReason ? killedLine(killedReason, limits) : "";
+    if (why) job.onStderr?.(why);
     return {
       exitCode,
       stdout: out.text(),
-      stderr: err.text(),
+      stderr: err.text() + why,
       stdoutBytes: out.total,
-      stderrBytes: err.total,
+      stderrBytes: err.total + Buffer.byteLength(why),
       stdoutTruncated: out.truncated,
       stderrTruncated: err.truncated,
       durationMs: Math.round(durationMs * 10) / 10,

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Diagnostic, RunRequest, RunResult } from "../../../contracts/sandbox";
 import { PROXY_PORT, createNetns, destroyNetns, type NetnsHandle } from "../net/netns";
-import { EgressProxy } from "../net/proxy";
+import type { AddressPolicy } from "../net/address-policy";
+import { EgressProxy, type TunnelBudget } from "../net/proxy";
 import { analyze } from "../validate/ast";
 import type { BackendInfo } from "./backend";
 import { SANDBOX_PATH, type Layout } from "./layout";
 import type { WarmPool } from "./pool";
 import { Sandbox, type JobFile } from "./sandbox";
+
+export type EgressSettings = { policy: AddressPolicy; budget: TunnelBudget; maxOpenPerRun: number };
 
 export type RunHooks = { onStdout?: (t: string) => void; onStderr?: (t: string) => void; onDiagnostics?: (d: Diagnostic[]) => void };
 
@@ -29,6 +32,7 @@ export class RunService {
     readonly backend: BackendInfo,
     private readonly layout: Layout,
     readonly pool: WarmPool,
+    private readonly egress: EgressSettings,
   ) {}
 
   async run(req: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
@@ -54,8 +58,8 @@ export class RunService {
     let warm = false;
     try {
       if (req.egress.length > 0) {
-        net = await createNetns(`pxsb-${id.slice(0, 8)}`);
-        proxy = new EgressProxy(new Set(req.egress.map((e) => e.toLowerCase())));
+        net = await createNetns(this.layout.instance, id);
+        proxy = new EgressProxy(new Set(req.egress.map((e) => e.toLowerCase())), this.egress);
         await proxy.listen(net.hostIp, PROXY_PORT);
         const url = `http://${net.hostIp}:${PROXY_PORT}`;
         Object.assign(env, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: "", no_proxy: "" });
@@ -75,7 +79,7 @@ export class RunService {
         ...(hooks.onStdout ? { onStdout: hooks.onStdout } : {}),
         ...(hooks.onStderr ? { onStderr: hooks.onStderr } : {}),
       });
-      return { ...base, ...outcome, ran: true, warm };
+      return { ...base, ...outcome, ran: true, warm, ...(proxy ? { egress: proxy.counts } : {}) };
     } finally {
       // Egress runs are torn down before their network; the rest answer first and clean up after.
       if (sandbox && net) await sandbox.destroy().catch(() => undefined);

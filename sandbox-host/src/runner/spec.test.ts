@@ -3,7 +3,7 @@ import type { Layout } from "./layout";
 import { TOOLCHAIN_MOUNT } from "./layout";
 import { buildSpec } from "./spec";
 
-const layout: Layout = { stateDir: "/s", runscRoot: "/s/runsc", bundles: "/s/b", rootfs: "/s/rootfs", supervisorDir: "/s/sup", nodeBin: "/n/node", instance: "abc123" };
+const layout: Layout = { stateDir: "/s", runscRoot: "/s/runsc", bundles: "/s/b", rootfs: "/s/rootfs", supervisorDir: "/s/sup", nodeBin: "/n/node", instance: "abc123", pidsLimit: 512 };
 type M = { destination: string; type: string; source: string; options?: string[] };
 const mounts = (l: Layout) => (buildSpec(l, "/cg", false, false) as { mounts: M[] }).mounts;
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startService, type RunningService } from "../app";
-import { defaultNodeBin, type Config } from "../config";
+import { loadConfig, type Config } from "../config";
 import { runscAvailable } from "../runner/backend";
 
 export const TEST_SECRET = "test-secret-0123456789abcdef";
@@ -19,11 +19,15 @@ export async function realSandboxUnavailable(): Promise<string | null> {
 export const TEST_TOOLCHAIN_DIR = fileURLToPath(new URL("../../../.tmp/toolchain", import.meta.url));
 
 export async function startTestService(overrides: Partial<Config> = {}): Promise<RunningService & { stateDir: string }> {
-  const nodeBin = overrides.nodeBin ?? defaultNodeBin();
-  if (!nodeBin) throw new Error("no node binary for the sandbox (node_modules/node missing and no node on PATH)");
   const stateDir = await mkdtemp(join(tmpdir(), "pxsb-state-"));
+  // The service's own defaults (what an operator gets), then the test's small queue and pool.
+  const defaults = loadConfig({ SANDBOX_SECRET: TEST_SECRET, PATH: process.env.PATH ?? "" });
   const svc = await startService(
-    { secret: TEST_SECRET, port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, nodeBin, pinCpus: true, toolchainDir: null, ...overrides },
+    {
+      ...defaults,
+      ...{ port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, pinCpus: true, toolchainDir: null },
+      ...overrides,
+    },
     process.env.PXSB_DEBUG ? (m) => console.error(`[sandbox-host] ${m}`) : () => undefined,
   );
   return { ...svc, stateDir };

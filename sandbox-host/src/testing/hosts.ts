@@ -2,20 +2,38 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { claimSubnet } from "../net/subnets";
 import { runQuiet } from "../runner/launch";
 
 /**
  * A tiny HTTP server in a network namespace this test made, reachable from the host over a veth
  * pair this test made: the only "remote hosts" tests may talk to.
  */
-export type TestHost = { name: string; ip: string; port: number; body: string; close: () => Promise<void> };
+export type TestHost = {
+  name: string;
+  ip: string;
+  /** The host's own end of the veth: an address of this machine. */
+  gatewayIp: string;
+  /** The /24 the test host lives in, for SANDBOX_EGRESS_ALLOW_CIDRS. */
+  cidr: string;
+  port: number;
+  body: string;
+  close: () => Promise<void>;
+};
 
-export async function startTestHost(label: "a" | "b", subnet: number): Promise<TestHost> {
-  const ns = `pxth-${label}`;
-  const hostIf = `pxth${label}0`;
-  const peer = `pxth${label}1`;
+/**
+ * Names and subnet are unique per test process (other suites may run on this machine at the same
+ * time), the subnet claimed machine-wide like the sandboxes' own.
+ */
+export async function startTestHost(label: "a" | "b"): Promise<TestHost> {
+  const tag = `${(process.pid % 100_000).toString(36)}${label}`;
+  const ns = `pxth-${tag}`;
+  const hostIf = `pxth${tag}0`;
+  const peer = `pxth${tag}1`;
   await runQuiet(["ip", "netns", "del", ns]);
   await runQuiet(["ip", "link", "del", hostIf]);
+  const claim = await claimSubnet("10.232", `test-${process.pid}`);
+  const subnet = claim.index;
   const ip = `10.232.${subnet}.2`;
   const steps = [
     ["ip", "netns", "add", ns],
@@ -47,6 +65,8 @@ export async function startTestHost(label: "a" | "b", subnet: number): Promise<T
   return {
     name: ns,
     ip,
+    gatewayIp: `10.232.${subnet}.1`,
+    cidr: `10.232.${subnet}.0/24`,
     port,
     body,
     close: async () => {
@@ -54,6 +74,7 @@ export async function startTestHost(label: "a" | "b", subnet: number): Promise<T
       await runQuiet(["ip", "netns", "del", ns]);
       await runQuiet(["ip", "link", "del", hostIf]);
       await rm(dir, { recursive: true, force: true });
+      await claim.release();
     },
   };
 }

@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ProjectDetail } from "../../../contracts/api";
 import type { ProjectEvent } from "../../../contracts/events";
+import { TERMINAL_TASK_STATES } from "../../../contracts/task";
 import { api, wsUrl } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { isSaas } from "../auth/session";
 import { appendFeed, type FeedEntry } from "../live/feed";
 import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
-import { applyEvents } from "../live/projectView";
+import { foldEvents } from "../../../contracts/project-view";
 
-const SNAPSHOT_EVENTS = new Set<ProjectEvent["type"]>(["project.state", "task.created", "task.state", "task.approval", "usage.recorded"]);
+/** Events that change the project view (the fold ignores the rest; they only feed the agent feed). */
+const VIEW_EVENTS = new Set<ProjectEvent["type"]>(["project.created", "project.state", "project.budget", "task.created", "task.rewired", "task.state", "task.reset", "task.approval", "task.output", "usage.recorded", "artifact.stored"]);
 
 export interface ProjectLive {
   detail: ProjectDetail | null;
@@ -24,9 +26,10 @@ export interface ProjectLive {
 }
 
 /**
- * One project's live view: a REST snapshot rolled forward by the event stream. The stream starts at
- * seq 0 so the feed shows the whole history; the snapshot is refetched when a task finishes, because
- * outputs and artifacts arrive with the result, not in the event payloads.
+ * One project's live view: a REST snapshot rolled forward by the event stream with the one fold
+ * every client uses (contracts/project-view.ts). The stream starts at seq 0 so the feed shows the
+ * whole history; the snapshot is still refetched when a task finishes, to heal a view that missed
+ * events while a tab slept.
  */
 export function useProjectLive(projectId: string): ProjectLive {
   const [snapshot, setSnapshot] = useState<ProjectDetail | null>(null);
@@ -79,10 +82,10 @@ export function useProjectLive(projectId: string): ProjectLive {
       pending = [];
       if (!alive.current || batch.length === 0) return;
       setFeed((prev) => appendFeed(prev, batch));
-      const relevant = batch.filter((e) => SNAPSHOT_EVENTS.has(e.type));
+      const relevant = batch.filter((e) => VIEW_EVENTS.has(e.type));
       if (relevant.length > 0) setStateEvents((prev) => [...prev, ...relevant]);
       if (batch.some((e) => e.type === "artifact.stored")) setArtifactsVersion((v) => v + 1);
-      if (batch.some((e) => e.type === "project.state" || (e.type === "task.state" && isTerminal(e.data)))) refresh();
+      if (batch.some((e) => e.type === "project.state" || (e.type === "task.state" && TERMINAL_TASK_STATES.includes(e.data.state)))) refresh();
     };
     const stream = new LiveStream({
       since: 0,
@@ -109,10 +112,6 @@ export function useProjectLive(projectId: string): ProjectLive {
     };
   }, [projectId, loadSnapshot, refresh]);
 
-  const detail = useMemo(() => (snapshot ? applyEvents(snapshot, stateEvents) : null), [snapshot, stateEvents]);
+  const detail = useMemo(() => (snapshot ? foldEvents(snapshot, stateEvents) : null), [snapshot, stateEvents]);
   return { detail, feed, status, error, notFound, artifactsVersion, refresh, adopt };
-}
-
-function isTerminal(data: Record<string, unknown>): boolean {
-  return data.state === "succeeded" || data.state === "failed" || data.state === "cancelled";
 }

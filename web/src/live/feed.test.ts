@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectEvent } from "../../../contracts/events";
+import { ProjectEvent } from "../../../contracts/events";
 import { appendFeed } from "./feed";
 
 let seq = 0;
-const ev = (type: ProjectEvent["type"], taskId: string | null, data: ProjectEvent["data"]): ProjectEvent => ({ seq: ++seq, ts: seq, type, taskId, data });
+const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent => ProjectEvent.parse({ seq: ++seq, ts: seq, type, taskId, data });
 
 describe("appendFeed", () => {
   it("joins streamed tokens per task attempt, even when parallel tasks interleave", () => {

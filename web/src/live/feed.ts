@@ -1,6 +1,5 @@
 import type { ProjectState, TaskState } from "../../../contracts/task";
 import type { ProjectEvent } from "../../../contracts/events";
-import { ArtifactData, ProjectStateData, TaskStateData, TextData } from "./eventData";
 
 /** What the agent feed shows: one entry per log line or state change, one growing entry per streamed answer. */
 export type FeedEntry =
@@ -16,36 +15,26 @@ export function appendFeed(feed: readonly FeedEntry[], events: readonly ProjectE
   for (const e of events) {
     const base = { seq: e.seq, ts: e.ts };
     switch (e.type) {
-      case "task.log": {
-        const p = TextData.safeParse(e.data);
-        if (p.success) out.push({ kind: "log", ...base, taskId: e.taskId, attempt: p.data.attempt ?? null, text: p.data.text });
+      case "task.log":
+        out.push({ kind: "log", ...base, taskId: e.taskId, attempt: e.data.attempt ?? null, text: e.data.text });
         break;
-      }
       case "task.token": {
-        const p = TextData.safeParse(e.data);
-        if (!p.success) break;
-        const attempt = p.data.attempt ?? null;
+        const attempt = e.data.attempt ?? null;
         const i = findTokens(out, e.taskId, attempt);
         const prev = i >= 0 ? out[i] : undefined;
-        if (prev && prev.kind === "tokens") out[i] = { ...prev, text: prev.text + p.data.text, lastSeq: e.seq };
-        else out.push({ kind: "tokens", ...base, taskId: e.taskId, attempt, text: p.data.text, lastSeq: e.seq });
+        if (prev && prev.kind === "tokens") out[i] = { ...prev, text: prev.text + e.data.text, lastSeq: e.seq };
+        else out.push({ kind: "tokens", ...base, taskId: e.taskId, attempt, text: e.data.text, lastSeq: e.seq });
         break;
       }
-      case "task.state": {
-        const p = TaskStateData.safeParse(e.data);
-        if (p.success) out.push({ kind: "task", ...base, taskId: e.taskId, attempt: p.data.attempt ?? null, state: p.data.state, error: p.data.error ?? null });
+      case "task.state":
+        out.push({ kind: "task", ...base, taskId: e.taskId, attempt: e.data.attempt ?? null, state: e.data.state, error: e.data.error ?? null });
         break;
-      }
-      case "project.state": {
-        const p = ProjectStateData.safeParse(e.data);
-        if (p.success) out.push({ kind: "project", ...base, state: p.data.state });
+      case "project.state":
+        out.push({ kind: "project", ...base, state: e.data.state });
         break;
-      }
-      case "artifact.stored": {
-        const p = ArtifactData.safeParse(e.data);
-        if (p.success) out.push({ kind: "artifact", ...base, taskId: e.taskId, path: p.data.path });
+      case "artifact.stored":
+        out.push({ kind: "artifact", ...base, taskId: e.taskId, path: e.data.path });
         break;
-      }
       default:
         break;
     }

@@ -7,6 +7,7 @@ import { featuresOf, routeWithFallback } from "./llm/router";
 import { SqlRouterStats, type RouterStats } from "./llm/stats";
 import { OfflineProvider } from "./offline/provider";
 import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
+import { fileValidatorFromEnv } from "./tools/validate-client";
 import { userProvidersConfig } from "./user-keys";
 import { memoryFromEnv } from "./memory/from-env";
 
@@ -77,6 +78,7 @@ export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: Age
     artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/${crypto.randomUUID()}/`),
     emit,
     sandbox: sandboxRunnerFromEnv(env),
+    validator: fileValidatorFromEnv(env),
     now: () => Date.now(),
     memory: memoryFromEnv(env as unknown as Record<string, unknown>, msg.projectId, env.DB) ?? undefined,
   };

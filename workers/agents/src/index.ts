@@ -2,6 +2,7 @@ import { handleQueueBatch, createBus } from "../../shared/bus";
 import { TOPICS } from "../../../contracts";
 import { executeTaskRecord } from "./execute-task";
 import { TASKS_GROUP } from "./task-consumer-do";
+import { agentsHealth } from "./health";
 
 export { TaskConsumerDO } from "./task-consumer-do";
 
@@ -19,7 +20,7 @@ async function startConsumers(env: Env): Promise<number> {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    if (url.pathname === "/health") return Response.json({ ok: true, busMode: env.BUS_MODE });
+    if (url.pathname === "/health") return agentsHealth(env);
     if (url.pathname === "/consumers/start" && request.method === "POST") {
       if (env.BUS_MODE === "queues") return Response.json({ started: 0, note: "queues mode consumes in queue()" });
       return Response.json({ started: await startConsumers(env) });

@@ -5,6 +5,11 @@ import type { CompletionRequest, CompletionResult, LlmProvider } from "./llm/typ
 import { taskMessage } from "./offline/pipeline";
 import { OfflineProvider, OFFLINE_MODEL } from "./offline/provider";
 import { extractJson, runTask, type AgentDeps } from "./runtime";
+import type { FileValidator } from "./tools/validate-client";
+import { validateFiles } from "../../../sandbox-host/src/validate/hcl-files";
+
+/** sandbox-host's own validation (HashiCorp's HCL parser), called in-process instead of over HTTP. */
+const hclValidator: FileValidator = { validate: async (files) => (await validateFiles({ files })).files };
 
 /** A provider that replies from a script, one entry per call, and records what it was asked. */
 function scripted(replies: (string | Error)[]): LlmProvider & { calls: CompletionRequest[] } {
@@ -109,11 +114,11 @@ describe("runTask", () => {
       runbook: ["deploy"],
     });
     const p = scripted([bad, bad]);
-    const r = await runTask(msg("devops"), deps(p));
+    const r = await runTask(msg("devops"), deps(p, { validator: hclValidator }));
     expect(r).toMatchObject({ status: "failed", permanent: false });
     const problems = p.calls[1]!.messages.at(-1)!.content;
     expect(problems).toContain("compatibility_date");
-    expect(problems).toContain("main.tf");
+    expect(problems).toContain("main.tf:2:7: Invalid expression");
     expect(problems).toContain("metadata.name");
     expect(r.artifacts).toEqual([]);
   });

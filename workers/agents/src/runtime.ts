@@ -9,6 +9,7 @@ import type { ProjectMemory } from "./memory/types";
 import { memorySection, rememberOutcome } from "./memory/task-memory";
 import type { Tracer } from "../../shared/tracing/span";
 import type { SandboxRunner } from "./tools/sandbox-runner";
+import type { FileValidator } from "./tools/validate-client";
 import { endTaskSpan, startTaskSpan, traceLlmCall, withTracedSandbox } from "./task-tracing";
 
 export interface ArtifactStore {
@@ -22,6 +23,8 @@ export interface AgentDeps {
   artifacts: ArtifactStore; // already scoped to this project/task/attempt
   emit(kind: "log" | "token" | "tool", text: string): void;
   sandbox: SandboxRunner | null;
+  /** Node-only parsers on sandbox-host (HCL); null/absent = not configured, and roles say what went unchecked. */
+  validator?: FileValidator | null;
   now(): number;
   /** Semantic memory of this task's project; absent = no memory. */
   memory?: ProjectMemory;
@@ -84,7 +87,7 @@ export function extractJson(text: string): unknown {
 }
 
 /** Parses and validates one reply; returns the value or the problems to send back in the repair turn. */
-function validate(role: RoleDefinition, text: string): { ok: true; value: unknown } | { ok: false; problems: string } {
+async function validate(role: RoleDefinition, text: string, ctx: RoleRunContext): Promise<{ ok: true; value: unknown } | { ok: false; problems: string }> {
   let raw: unknown;
   try {
     raw = extractJson(text);
@@ -95,7 +98,7 @@ function validate(role: RoleDefinition, text: string): { ok: true; value: unknow
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.slice(0, 30).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("\n") };
   }
-  const semantic = role.check?.(parsed.data) ?? [];
+  const semantic = (await role.check?.(parsed.data, ctx)) ?? [];
   return semantic.length ? { ok: false, problems: semantic.slice(0, 30).join("\n") } : { ok: true, value: parsed.data };
 }
 
@@ -137,6 +140,7 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
       usage,
       ...(o.ok ? {} : { error: o.error.slice(0, MAX_ERROR) }),
       permanent: o.ok ? false : o.permanent,
+      ...(!o.ok && o.waitFor ? { waitFor: o.waitFor.slice(0, 1_000) } : {}),
       finishedAt: deps.now(),
     };
     endTaskSpan(span, result);
@@ -173,19 +177,19 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
         model: res.model,
         inputTokens: res.inputTokens,
         outputTokens: res.outputTokens,
-        costUsd: costUsd(res.provider, res.model, res.inputTokens, res.outputTokens),
+        costUsd: res.costUsd ?? costUsd(res.provider, res.model, res.inputTokens, res.outputTokens),
       });
       return res;
     };
 
     let reply = await call();
-    let checked = validate(role, reply.text);
+    let checked = await validate(role, reply.text, ctx);
     if (!checked.ok) {
       // One repair turn: the model sees exactly what was wrong. A second bad reply fails the attempt.
       deps.emit("log", clip(`output invalid, asking for a repair:\n${checked.problems}`));
       messages.push({ role: "assistant", content: reply.text }, { role: "user", content: `Your reply was invalid:\n${checked.problems}\nReply again with only the corrected JSON object.` });
       reply = await call();
-      checked = validate(role, reply.text);
+      checked = await validate(role, reply.text, ctx);
       if (!checked.ok) throw new TaskFailure(`output invalid after one repair attempt:\n${checked.problems}`, false);
     }
     const outcome = await role.finish(checked.value, ctx);

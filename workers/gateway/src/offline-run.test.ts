@@ -5,7 +5,7 @@ import { unzipSync, strFromU8 } from "fflate";
 import YAML from "yaml";
 import { ServerFrame, type ProjectDetail, type ProjectEvent } from "../../../contracts";
 import { SandboxClient } from "../../agents/src/tools/sandbox-client";
-import { parseHcl } from "../../agents/src/devops-validate";
+import { ValidateClient } from "../../agents/src/tools/validate-client";
 import { api, BASE, createProject } from "../test/helpers";
 
 /** Follows a project over its WebSocket until it finishes; returns every event received. */
@@ -44,7 +44,7 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     // The log: every seq once, in order, and every task went running → succeeded.
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     for (const t of detail.tasks) {
-      const states = events.filter((e) => e.taskId === t.id && e.type === "task.state").map((e) => e.data.state);
+      const states = events.flatMap((e) => (e.taskId === t.id && e.type === "task.state" ? [e.data.state] : []));
       expect(states, t.id).toContain("running");
       expect(states.at(-1), t.id).toBe("succeeded");
     }
@@ -76,7 +76,9 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     const tf = names.find((n) => n.endsWith("main.tf"));
     const k8s = names.filter((n) => /\.ya?ml$/.test(n) && n.includes("k8s"));
     expect(tf).toBeDefined();
-    expect(() => parseHcl(strFromU8(files[tf!]!))).not.toThrow();
+    const hclClient = new ValidateClient({ url: inject("sandboxUrl"), secret: inject("sandboxSecret") });
+    const [hcl] = await hclClient.validate([{ path: "main.tf", content: strFromU8(files[tf!]!) }]);
+    expect(hcl, JSON.stringify(hcl?.errors)).toMatchObject({ ok: true, errors: [] });
     expect(k8s.length).toBeGreaterThan(0);
     for (const f of k8s) for (const doc of YAML.parseAllDocuments(strFromU8(files[f]!))) expect(doc.errors, f).toEqual([]);
 

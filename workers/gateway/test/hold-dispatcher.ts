@@ -1,10 +1,14 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { vi } from "vitest";
+import { afterEach, expect, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import type { ResultMessage, TaskMessage } from "../../../contracts";
+import { emptyProjectView, foldEvents } from "../../../contracts/project-view";
 import type { ProjectDO } from "../src/project-do";
 import type { InitParams, ProjectDeps } from "../../../durable-objects/project/project-types";
 import { projectStub, type ProjectRpc } from "../src/project-stub";
+import { EventLog } from "../../../durable-objects/project/event-log";
+import { readProjectDetail } from "../../../durable-objects/project/project-state";
+import { ProjectStore } from "../../../durable-objects/project/store";
 
 /** A dispatcher that only records what the DO hands off, so a test can answer (or not) by hand. */
 export class HoldDispatcher {
@@ -32,13 +36,36 @@ export interface HeldProject {
   hold: HoldDispatcher;
 }
 
+/** Projects made by the current test: after it, each must pass the fold invariant. */
+const madeThisTest: HeldProject[] = [];
+
+/**
+ * The invariant every client relies on: folding a project's whole event log from the empty view
+ * gives exactly what detail() returns. Checked after every DO scenario that uses holdProject.
+ */
+export async function expectFoldMatchesDetail(p: HeldProject): Promise<void> {
+  // Read both in one synchronous turn of the object, so no alarm can append an event in between.
+  const { detail, events } = await runInDurableObject(p.raw, (_obj, state) => {
+    const log = new EventLog(state.storage.sql);
+    return { detail: readProjectDetail(new ProjectStore(state.storage.sql), log), events: log.page(0, Number.MAX_SAFE_INTEGER) };
+  });
+  expect(foldEvents(emptyProjectView(detail.id), events)).toEqual(detail);
+}
+
+afterEach(async () => {
+  const made = madeThisTest.splice(0);
+  for (const p of made) await expectFoldMatchesDetail(p);
+});
+
 export async function holdProject(name: string, deps: Partial<ProjectDeps> = {}, init: Partial<InitParams> = {}): Promise<HeldProject> {
   const raw = env.PROJECT.getByName(name);
   const stub = projectStub(env, name);
   const hold = new HoldDispatcher();
   await runInDurableObject(raw, (obj: ProjectDO) => obj.overrideDepsForTest({ dispatcher: hold, ...deps }));
   await stub.init({ projectId: name, ownerId: "local", idea: "a booking app for dog groomers", budgetUsd: null, llm: {}, ...init });
-  return { stub, raw, hold };
+  const held = { stub, raw, hold };
+  madeThisTest.push(held);
+  return held;
 }
 
 export function ok(msg: TaskMessage, output: unknown = { ok: true }, extra: Partial<ResultMessage> = {}): ResultMessage {

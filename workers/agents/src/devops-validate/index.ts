@@ -1,6 +1,6 @@
 export { parseJsonc } from "./jsonc";
-export { parseToml, TomlError } from "./toml";
-export { parseHcl, tokenize, HclError } from "./hcl";
+export { parseToml } from "./toml";
+export { ConfigParseError } from "./parse-error";
 export { validateWranglerConfig } from "./wrangler";
-export { validateTerraform } from "./terraform";
+export { terraformErrors, TERRAFORM_NOT_VALIDATED, type TerraformCheck } from "./terraform";
 export { validateK8sManifests } from "./k8s";

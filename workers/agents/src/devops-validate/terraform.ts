@@ -1,35 +1,20 @@
-import { HclError, parseHcl, type HclBlock } from "./hcl";
+import type { FileValidator } from "../tools/validate-client";
 
-/** Labels each top-level Terraform block type takes. */
-const TOP_LEVEL: Record<string, number> = { terraform: 0, locals: 0, provider: 1, variable: 1, output: 1, module: 1, resource: 2, data: 2, moved: 0, import: 0 };
-const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Said wherever main.tf is stored unchecked, so no one mistakes "not validated" for "valid". */
+export const TERRAFORM_NOT_VALIDATED =
+  "main.tf was NOT validated: Terraform's HCL is checked by HashiCorp's parser on sandbox-host, " +
+  "and no sandbox host is configured (SANDBOX_URL, SANDBOX_SECRET)";
 
-/** Parses main.tf with the HCL parser and checks Terraform's structural rules. Returns errors (empty = valid). */
-export function validateTerraform(src: string): string[] {
-  let blocks: HclBlock[];
-  try {
-    const body = parseHcl(src);
-    const attrs = Object.keys(body.attributes);
-    if (attrs.length) return [`main.tf: top-level attributes are not allowed in Terraform (${attrs.join(", ")})`];
-    blocks = body.blocks;
-  } catch (e) {
-    return [`main.tf: ${e instanceof HclError ? e.message : String(e)}`];
-  }
-  const errors: string[] = [];
-  const seen = new Set<string>();
-  for (const b of blocks) {
-    const where = `main.tf:${b.line}`;
-    const want = TOP_LEVEL[b.type];
-    if (want === undefined) {
-      errors.push(`${where}: unknown top-level block type '${b.type}'`);
-      continue;
-    }
-    if (b.labels.length !== want) errors.push(`${where}: '${b.type}' blocks take ${want} label(s), got ${b.labels.length}`);
-    if (b.labels.some((l) => !NAME.test(l))) errors.push(`${where}: invalid label in '${b.type} ${b.labels.join(" ")}'`);
-    const address = [b.type, ...b.labels].join(".");
-    if (want > 0 && seen.has(address)) errors.push(`${where}: duplicate ${address}`);
-    seen.add(address);
-  }
-  if (!blocks.some((b) => b.type === "resource")) errors.push("main.tf: declares no resources");
-  return errors;
+export type TerraformCheck = { validated: true; errors: string[]; validator: string } | { validated: false; reason: string };
+
+/**
+ * HCL cannot be parsed faithfully in a Worker (HashiCorp's parser is Go, built to WASM for Node), so
+ * the sandbox host parses it. Without one the answer is "not validated", never "valid".
+ */
+export async function terraformErrors(validator: FileValidator | null | undefined, src: string, path = "main.tf"): Promise<TerraformCheck> {
+  if (!validator) return { validated: false, reason: TERRAFORM_NOT_VALIDATED };
+  const [file] = await validator.validate([{ path, content: src }]);
+  if (!file) throw new Error("sandbox-host returned no result for main.tf");
+  const errors = file.errors.map((e) => `${path}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ""}` : ""}: ${e.message}`);
+  return { validated: true, errors, validator: file.validator };
 }

@@ -29,7 +29,7 @@ describe("AnthropicProvider (Messages API wire protocol)", () => {
     const s = await serve((_req, res) => sendJson(res, 200, message([{ type: "text", text: "Architecture." }])));
     const p = new AnthropicProvider({ apiKey: KEY, baseUrl: s.url });
     const r = await p.complete({ model: "claude-haiku-4-5", messages, temperature: 0 });
-    expect(r).toEqual({ provider: "anthropic", model: "claude-haiku-4-5-20251001", text: "Architecture.", inputTokens: 30, outputTokens: 9 });
+    expect(r).toEqual({ provider: "anthropic", model: "claude-haiku-4-5-20251001", text: "Architecture.", inputTokens: 30, outputTokens: 9 , toolCalls: [], stopReason: "end", rawStopReason: "end_turn" });
     const req = s.requests[0]!;
     expect(req.url).toBe("/v1/messages");
     // @anthropic-ai/sdk 1.x sends the API key as a Bearer token (0.x used x-api-key).

@@ -61,7 +61,7 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
   it("signs a converse request the server can verify and reads usage", async () => {
     const s = await bedrock((_req, res) => sendJson(res, 200, converse([{ text: "Costs: $0.01" }])));
     const r = await provider(s.url).complete({ model: "amazon.nova-micro-v1:0", messages, maxTokens: 500, temperature: 0.1 });
-    expect(r).toEqual({ provider: "bedrock", model: "amazon.nova-micro-v1:0", text: "Costs: $0.01", inputTokens: 120, outputTokens: 33 });
+    expect(r).toEqual({ provider: "bedrock", model: "amazon.nova-micro-v1:0", text: "Costs: $0.01", inputTokens: 120, outputTokens: 33 , toolCalls: [], stopReason: "end", rawStopReason: "end_turn" });
     const req = s.requests[0]!;
     expect(req.method).toBe("POST");
     expect(req.url).toBe("/model/amazon.nova-micro-v1%3A0/converse");

@@ -1,4 +1,5 @@
 import type { ProviderName, Role } from "../../../../contracts";
+import type { Rate } from "./prices";
 
 /** What the router knows about a model before it has seen any outcome. */
 export interface ModelInfo {
@@ -9,8 +10,12 @@ export interface ModelInfo {
    * learned success rates take over as outcomes are recorded.
    */
   quality: number;
-  /** Context window in tokens. */
+  /** Context window in tokens (prompt + output). */
   contextTokens: number;
+  /** Price when it is not in the price table (configured local models; 0 by default). */
+  price?: Rate;
+  /** Whether the model calls tools natively; false = the text tool protocol (text-tools.ts). Default true. */
+  nativeTools?: boolean;
 }
 
 export const OFFLINE_MODEL = "offline";
@@ -23,10 +28,16 @@ export const CATALOG: readonly ModelInfo[] = [
   { provider: "openai", model: "gpt-4o", quality: 0.85, contextTokens: 128_000 },
   { provider: "anthropic", model: "claude-haiku-4-5", quality: 0.75, contextTokens: 200_000 },
   { provider: "anthropic", model: "claude-sonnet-4-5", quality: 0.92, contextTokens: 200_000 },
-  { provider: "gemini", model: "gemini-2.5-flash", quality: 0.72, contextTokens: 1_000_000 },
-  { provider: "gemini", model: "gemini-2.5-pro", quality: 0.9, contextTokens: 1_000_000 },
+  { provider: "gemini", model: "gemini-2.5-flash", quality: 0.72, contextTokens: 1_048_576 },
+  { provider: "gemini", model: "gemini-2.5-pro", quality: 0.9, contextTokens: 1_048_576 },
   { provider: "offline", model: OFFLINE_MODEL, quality: 0.1, contextTokens: Number.MAX_SAFE_INTEGER },
 ];
+
+/**
+ * The window assumed for a model nobody listed: small on purpose (an unconfigured Ollama model
+ * often runs with 4–8k). Compacting too early wastes a little; overflowing fails the call.
+ */
+export const DEFAULT_CONTEXT_WINDOW = 8_192;
 
 /** The model a provider uses for a role when only the provider is chosen (seed: Nova Micro for Finance, Nova Lite otherwise). */
 export function defaultModel(provider: ProviderName, role: Role): string {
@@ -44,6 +55,36 @@ export function defaultModel(provider: ProviderName, role: Role): string {
   }
 }
 
-export function modelInfo(provider: ProviderName, model: string): ModelInfo | undefined {
-  return CATALOG.find((m) => m.provider === provider && m.model === model);
+/** Vendor spellings of the same model: Bedrock region profiles, Gemini's `models/` prefix. */
+function normalize(provider: ProviderName, model: string): string {
+  if (provider === "bedrock") return model.replace(/^(us|eu|apac|us-gov|global)\./, "");
+  if (provider === "gemini") return model.replace(/^models\//, "");
+  return model;
+}
+
+/**
+ * The catalog entry for a model: exact name first, then the longest family prefix, so dated
+ * snapshots ("gpt-4o-mini-2024-07-18", "claude-haiku-4-5-20251001") find their family.
+ */
+export function modelInfo(provider: ProviderName, model: string, catalog: readonly ModelInfo[] = CATALOG): ModelInfo | undefined {
+  const m = normalize(provider, model);
+  const own = catalog.filter((e) => e.provider === provider);
+  const exact = own.find((e) => e.model === model || e.model === m);
+  if (exact) return exact;
+  let best: ModelInfo | undefined;
+  for (const e of own) {
+    const boundary = m.charAt(e.model.length);
+    const family = m.startsWith(e.model) && (boundary === "-" || boundary === "@" || boundary === ":");
+    if (family && (!best || e.model.length > best.model.length)) best = e;
+  }
+  return best;
+}
+
+/**
+ * Context window in tokens of a (provider, model), for the agent loop's compaction. Pass the
+ * router's catalog (which includes the configured local models); unknown models get
+ * DEFAULT_CONTEXT_WINDOW.
+ */
+export function contextWindowOf(provider: ProviderName, model: string, catalog: readonly ModelInfo[] = CATALOG): number {
+  return modelInfo(provider, model, catalog)?.contextTokens ?? DEFAULT_CONTEXT_WINDOW;
 }

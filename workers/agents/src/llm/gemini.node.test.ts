@@ -32,7 +32,7 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   it("posts contents + systemInstruction with x-goog-api-key and reads usageMetadata", async () => {
     const s = await serve((_req, res) => sendJson(res, 200, response("LGTM")));
     const r = await gemini(s.url).complete({ model: "gemini-2.5-flash", messages, maxTokens: 256, temperature: 0.3 });
-    expect(r).toEqual({ provider: "gemini", model: "gemini-2.5-flash", text: "LGTM", inputTokens: 50, outputTokens: 12 });
+    expect(r).toEqual({ provider: "gemini", model: "gemini-2.5-flash", text: "LGTM", inputTokens: 50, outputTokens: 12 , toolCalls: [], stopReason: "end", rawStopReason: "STOP" });
     const req = s.requests[0]!;
     expect(req.url).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
     expect(req.headers["x-goog-api-key"]).toBe(KEY);

@@ -37,7 +37,7 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
     const s = await serve((_req, res) => sendJson(res, 200, completion("Hello PRD")));
     const p = new OpenAiProvider({ apiKey: KEY, baseUrl: `${s.url}/v1` });
     const r = await p.complete({ model: "gpt-4o-mini", messages, maxTokens: 100, temperature: 0.2 });
-    expect(r).toEqual({ provider: "openai", model: "gpt-4o-mini-2024-07-18", text: "Hello PRD", inputTokens: 42, outputTokens: 7 });
+    expect(r).toEqual({ provider: "openai", model: "gpt-4o-mini-2024-07-18", text: "Hello PRD", inputTokens: 42, outputTokens: 7 , toolCalls: [], stopReason: "end", rawStopReason: "stop" });
     const req = s.requests[0]!;
     expect(req.method).toBe("POST");
     expect(req.url).toBe("/v1/chat/completions");

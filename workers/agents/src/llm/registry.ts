@@ -4,7 +4,8 @@ import type { LlmProvider } from "./types";
 import { AnthropicProvider } from "./anthropic";
 import { BedrockProvider } from "./bedrock";
 import { GeminiProvider } from "./gemini";
-import { OpenAiProvider } from "./openai";
+import { LocalModel, localCatalog, parseLocalModels } from "./local-models";
+import { OPENAI_DEFAULT_BASE_URL, OpenAiProvider } from "./openai";
 import { ResilientProvider, type ResilienceOptions } from "./resilience";
 
 const opt = z.string().trim().min(1).optional();
@@ -14,6 +15,8 @@ const url = z.url().optional();
 export const ProvidersConfig = z.object({
   openaiApiKey: opt,
   openaiBaseUrl: url,
+  /** What the OpenAI-compatible server serves (OPENAI_MODELS); required to route to a non-official base URL. */
+  openaiModels: z.array(LocalModel).min(1).optional(),
   anthropicApiKey: opt,
   anthropicBaseUrl: url,
   awsAccessKeyId: opt,
@@ -49,8 +52,19 @@ export function createProviders(input: ProvidersConfig, opts: CreateProvidersOpt
   };
   const out: ProviderSet = {};
   if (cfg.openaiApiKey || cfg.openaiBaseUrl) {
-    // Local OpenAI-compatible servers ignore the key, but the SDK insists on one.
-    out.openai = wrap(new OpenAiProvider({ apiKey: cfg.openaiApiKey ?? "not-needed", ...(cfg.openaiBaseUrl ? { baseUrl: cfg.openaiBaseUrl } : {}), ...f }));
+    // A compatible server (Ollama, vLLM, …) serves only what OPENAI_MODELS lists; without a list it
+    // gets no catalog models (the router would otherwise send gpt-4o-mini), only explicitly named ones.
+    const official = !cfg.openaiBaseUrl || cfg.openaiBaseUrl.replace(/\/+$/, "") === OPENAI_DEFAULT_BASE_URL;
+    const models = cfg.openaiModels ? localCatalog(cfg.openaiModels) : official ? undefined : [];
+    out.openai = wrap(
+      new OpenAiProvider({
+        // Local OpenAI-compatible servers ignore the key, but the SDK insists on one.
+        apiKey: cfg.openaiApiKey ?? "not-needed",
+        ...(cfg.openaiBaseUrl ? { baseUrl: cfg.openaiBaseUrl } : {}),
+        ...(models ? { models } : {}),
+        ...f,
+      }),
+    );
   }
   if (cfg.anthropicApiKey) {
     out.anthropic = wrap(new AnthropicProvider({ apiKey: cfg.anthropicApiKey, ...(cfg.anthropicBaseUrl ? { baseUrl: cfg.anthropicBaseUrl } : {}), ...f }));
@@ -93,5 +107,7 @@ export function providersConfigFromEnv(env: Record<string, unknown>): ProvidersC
     geminiApiKey: s("GEMINI_API_KEY"),
     geminiBaseUrl: s("GEMINI_BASE_URL"),
   };
-  return ProvidersConfig.parse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const models = s("OPENAI_MODELS");
+  const parsed = { ...raw, ...(models ? { openaiModels: parseLocalModels(models, "OPENAI_MODELS") } : {}) };
+  return ProvidersConfig.parse(Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)));
 }

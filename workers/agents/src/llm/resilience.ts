@@ -1,5 +1,6 @@
 import { AppError, type ProviderName } from "../../../../contracts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
+import type { ModelInfo } from "./catalog";
 import { isAbortError, upstreamDetails, type UpstreamDetails } from "./upstream";
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -165,6 +166,11 @@ export class ResilientProvider implements LlmProvider {
 
   isAvailable(): boolean {
     return this.breaker.canRequest();
+  }
+
+  /** The wrapped provider's own model list (a local OpenAI-compatible server's), for the router. */
+  get models(): readonly ModelInfo[] | undefined {
+    return (this.inner as { models?: readonly ModelInfo[] }).models;
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {

@@ -1,6 +1,6 @@
-import { AppError, type LlmConfig, type ProviderName, type Role, type Usage } from "../../../../contracts";
+import { AppError, ROLE_REGISTRY, type LlmConfig, type ProviderName, type Role, type Usage } from "../../../../contracts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
-import { CATALOG, OFFLINE_MODEL, defaultModel, type ModelInfo } from "./catalog";
+import { CATALOG, OFFLINE_MODEL, contextWindowOf, defaultModel, type ModelInfo } from "./catalog";
 import { DEFAULT_PRICES, costUsd, type PriceTable } from "./prices";
 import { statsKey, type OutcomeCounts, type RouterStats } from "./stats";
 import { upstreamDetails } from "./upstream";
@@ -16,7 +16,6 @@ export interface TaskFeatures {
   producesCode: boolean;
 }
 
-const CODE_ROLES: ReadonlySet<Role> = new Set(["engineer_fe", "engineer_be", "devops"]);
 
 /** How hard a role's task is before context size and code: finance summarises numbers, engineers design. */
 const ROLE_DIFFICULTY: Record<Role, number> = {
@@ -34,7 +33,7 @@ export function featuresOf(task: { role: Role; idea: string; upstream: Record<st
   return {
     role: task.role,
     contextChars: task.idea.length + upstreamChars + (task.feedback?.length ?? 0),
-    producesCode: CODE_ROLES.has(task.role),
+    producesCode: ROLE_REGISTRY[task.role].writesCode,
   };
 }
 
@@ -169,7 +168,10 @@ function explicitChoice(input: RouteInput, configured: ReadonlySet<ProviderName>
   if (provider && !configured.has(provider)) return undefined;
   if (provider && model) return [{ provider, model }];
   if (provider) {
-    const first = defaultModel(provider, input.features.role);
+    // A local server's own list replaces the catalog: its first model is the default then.
+    const seed = defaultModel(provider, input.features.role);
+    const own = catalog.filter((m) => m.provider === provider);
+    const first = own.some((m) => m.model === seed) ? seed : (own[0]?.model ?? seed);
     return [{ provider, model: first }, ...catalog.filter((m) => m.provider === provider && m.model !== first).map((m) => ({ provider, model: m.model }))];
   }
   if (model) {
@@ -180,8 +182,25 @@ function explicitChoice(input: RouteInput, configured: ReadonlySet<ProviderName>
   return undefined;
 }
 
-/** A provider as the router sees it: ResilientProvider adds `isAvailable` (its breaker). */
-export type RoutableProvider = LlmProvider & { isAvailable?(): boolean };
+/**
+ * A provider as the router sees it: ResilientProvider adds `isAvailable` (its breaker); `models`,
+ * when set, replaces the catalog's entries for that provider (a local OpenAI-compatible server).
+ */
+export type RoutableProvider = LlmProvider & { isAvailable?(): boolean; readonly models?: readonly ModelInfo[] | undefined };
+
+/** The catalog with each provider's own model list (if it has one) in place of its catalog entries. */
+export function catalogFor(providers: Partial<Record<ProviderName, RoutableProvider>>, base: readonly ModelInfo[] = CATALOG): ModelInfo[] {
+  const own = (Object.values(providers) as (RoutableProvider | undefined)[]).filter((p): p is RoutableProvider => p?.models !== undefined);
+  const replaced = new Set(own.map((p) => p.name));
+  return [...base.filter((m) => !replaced.has(m.provider)), ...own.flatMap((p) => p.models ?? [])];
+}
+
+/** The price table plus the prices carried by catalog entries (configured local models). */
+export function pricesWith(catalog: readonly ModelInfo[], base: PriceTable = DEFAULT_PRICES): PriceTable {
+  const out: PriceTable = { ...base };
+  for (const m of catalog) if (m.price) out[m.provider] = { ...out[m.provider], [m.model]: m.price };
+  return out;
+}
 
 export interface AttemptRecord {
   provider: ProviderName;
@@ -215,8 +234,9 @@ export interface RouteWithFallbackInput extends Omit<RouteInput, "configured"> {
  */
 export async function routeWithFallback(input: RouteWithFallbackInput): Promise<RoutedCompletion> {
   const configured = (Object.keys(input.providers) as ProviderName[]).filter((p) => input.providers[p] !== undefined);
-  const ranked = await rankCandidates({ ...input, configured });
-  const prices = input.prices ?? DEFAULT_PRICES;
+  const catalog = input.catalog ?? catalogFor(input.providers);
+  const prices = pricesWith(catalog, input.prices ?? DEFAULT_PRICES);
+  const ranked = await rankCandidates({ ...input, configured, catalog, prices });
   const attempts: AttemptRecord[] = [];
   const usage: Usage[] = [];
   const note = (a: AttemptRecord): void => {
@@ -249,13 +269,11 @@ export async function routeWithFallback(input: RouteWithFallbackInput): Promise<
       if (!d?.breakerOpen) await input.stats?.recordOutcome(input.features.role, c.provider, c.model, false);
       continue;
     }
-    usage.push({
-      provider: result.provider,
-      model: result.model,
-      inputTokens: result.inputTokens,
-      outputTokens: result.outputTokens,
-      costUsd: costUsd(result.provider, result.model, result.inputTokens, result.outputTokens, prices),
-    });
+    // Priced and sized by the model asked for: vendors answer with dated snapshot names.
+    const cost = costUsd(c.provider, c.model, result.inputTokens, result.outputTokens, prices);
+    result = { ...result, costUsd: cost, contextWindow: contextWindowOf(c.provider, c.model, catalog) };
+    const { inputTokens, outputTokens } = result;
+    usage.push({ provider: result.provider, model: result.model, inputTokens, outputTokens, costUsd: cost });
     const ok = input.validate ? await input.validate(result) : true;
     await input.stats?.recordOutcome(input.features.role, c.provider, c.model, ok);
     if (!ok) {

@@ -19,6 +19,11 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /**
+   * Opaque vendor state that must travel back with the call in later turns (Gemini's
+   * `thoughtSignature`, required by thinking models for function calling). Keep it as received.
+   */
+  signature?: string;
 }
 
 export type ChatMessage =
@@ -33,7 +38,7 @@ export type ChatMessage =
  * - end: a natural end of the turn (OpenAI "stop", Anthropic "end_turn"/"stop_sequence", Bedrock "end_turn", Gemini "STOP")
  * - tool_calls: it wants tools run (OpenAI "tool_calls", Anthropic/Bedrock "tool_use")
  * - max_tokens: cut off by the output cap (OpenAI "length", Anthropic/Bedrock "max_tokens", Gemini "MAX_TOKENS")
- * - content_filter: refused or filtered (OpenAI "content_filter", Bedrock "guardrail_intervened"/"content_filtered",
+ * - content_filter: refused or filtered (OpenAI "content_filter" or a `refusal` message, Bedrock "guardrail_intervened"/"content_filtered",
  *   Anthropic "refusal", Gemini "SAFETY"/"RECITATION"/"BLOCKLIST"/"PROHIBITED_CONTENT"/"SPII")
  * - other: anything else (kept in `rawStopReason`)
  */
@@ -73,6 +78,13 @@ export interface CompletionResult {
   stopReason?: StopReason;
   /** The vendor's own word for it, for logs and the task's stop reason text. */
   rawStopReason?: string;
+  /**
+   * Set by the router (routeWithFallback): the answering model's context window in tokens (from the
+   * catalog or OPENAI_MODELS), for compaction, and the call's cost with the router's price table
+   * (which knows configured local prices; `costUsd()` with the default table does not).
+   */
+  contextWindow?: number;
+  costUsd?: number;
 }
 
 export interface LlmProvider {

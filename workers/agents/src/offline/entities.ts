@@ -1,7 +1,9 @@
 /**
- * A deterministic noun picker for the offline provider: no AI, just a stop-word list and singularisation.
+ * A deterministic noun picker for the offline provider: no AI, just a stop-word list and `pluralize`.
  * "a booking app for dog groomers" → Booking, Dog, Groomer (+ Customer).
  */
+import pluralize from "pluralize";
+
 const STOP = new Set(
   (
     "a an the and or but of for to in on at by with from into onto about as that which who whom whose where when while " +
@@ -19,17 +21,14 @@ const STOP = new Set(
 const PEOPLE = new Set(["customer", "user", "client", "member", "patient", "student", "guest", "buyer", "subscriber", "owner"]);
 export const MAX_ENTITIES = 4;
 
+/** English singular through `pluralize` (statuses → status, people → person, children → child). */
 export function singular(word: string): string {
-  if (word.length > 4 && word.endsWith("ies")) return `${word.slice(0, -3)}y`;
-  if (word.length > 4 && /(ches|shes|sses|xes|zes)$/.test(word)) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
-  return word;
+  return pluralize.singular(word);
 }
 
+/** Table names: the plural of the entity's snake_case name (status → statuses, person → people, order_item → order_items). */
 export function plural(word: string): string {
-  if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(word)) return `${word}es`;
-  return `${word}s`;
+  return pluralize.plural(word);
 }
 
 export function pascal(word: string): string {

@@ -6,7 +6,8 @@ import { Prd } from "../roles/ceo";
 import { devopsErrors, DevopsOutput } from "../roles/devops";
 import type { EngineerResult } from "../roles/engineer";
 import type { CompletionRequest } from "../llm/types";
-import { entityNames, projectSlug, singular } from "./entities";
+import { entityNames, plural, projectSlug, singular } from "./entities";
+import { dataModel } from "./model";
 import { runOfflinePipeline } from "./pipeline";
 import { OFFLINE_MODEL, OfflineProvider } from "./provider";
 
@@ -31,6 +32,14 @@ describe("entity heuristic", () => {
     expect(singular("classes")).toBe("class");
     expect(singular("bus")).toBe("bus");
     expect(entityNames("invoices invoices and more invoices")).toEqual(["Invoice", "Customer"]);
+  });
+  it("uses English plurals (pluralize), for entity and table names alike", () => {
+    expect(["statuses", "people", "children", "analyses", "wolves"].map(singular)).toEqual(["status", "person", "child", "analysis", "wolf"]);
+    expect(["status", "person", "child", "order_item", "bakery"].map(plural)).toEqual(["statuses", "people", "children", "order_items", "bakeries"]);
+    expect(entityNames("track order statuses for children")).toEqual(["Order", "Status", "Child", "Customer"]);
+    expect(dataModel("track order statuses for children", {}).tables.map((t) => [t.entity, t.name])).toEqual([
+      ["Status", "statuses"], ["Child", "children"], ["Customer", "customers"], ["Order", "orders"],
+    ]);
   });
   it("falls back to Item when the idea names nothing", () => {
     expect(entityNames("an app for the")).toEqual(["Item", "Customer"]);

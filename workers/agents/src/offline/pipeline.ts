@@ -1,4 +1,4 @@
-import type { ResultMessage, Role, TaskMessage, Usage } from "../../../../contracts";
+import { ROLES, type ResultMessage, type Role, type TaskMessage, type Usage } from "../../../../contracts";
 import { memoryArtifactStore } from "../artifacts";
 import type { LlmProvider } from "../llm/types";
 import { runTask, type SandboxRunner } from "../runtime";
@@ -16,7 +16,8 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
-export const DAG_ORDER: Role[] = ["ceo", "cto", "engineer_fe", "engineer_be", "qa", "devops", "finance"];
+/** The registry lists roles in DAG order (each after its dependencies). */
+export const DAG_ORDER: readonly Role[] = ROLES;
 
 export function taskMessage(idea: string, role: Role, prior: Map<string, ResultMessage>, ledger: TaskMessage["usageLedger"], extra: Partial<TaskMessage> = {}): TaskMessage {
   const upstream: Record<string, unknown> = {};

@@ -59,7 +59,7 @@ export class OfflineProvider implements LlmProvider {
     const text = JSON.stringify(outputFor(req.task));
     for (let i = 0; i < text.length; i += CHUNK) req.onToken?.(text.slice(i, i + CHUNK));
     const prompt = req.messages.reduce((n, m) => n + m.content.length, 0);
-    return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text) };
+    return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text), toolCalls: [], stopReason: "end", rawStopReason: "end" };
   }
 }
 

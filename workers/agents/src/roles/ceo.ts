@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NOVA_LITE, Summary, bedrock, bullet, storeText } from "./common";
+import { Summary, bullet, storeText , defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 export const Prd = z.object({
@@ -64,7 +64,7 @@ export const ceo: RoleDefinition<Prd> = {
     "the problem, the users and their needs, a prioritised feature list where every feature has testable acceptance criteria, " +
     "and the domain entities (PascalCase singular nouns) the product stores. Keep scope to what a first release can ship.",
   schema: Prd,
-  llm: bedrock(NOVA_LITE, 4000),
+  llm: defaultLlm("ceo"),
   async finish(output, ctx) {
     const md = await storeText(ctx, "docs/PRD.md", prdMarkdown(output));
     return { ok: true, output, artifacts: [md] };

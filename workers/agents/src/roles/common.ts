@@ -1,12 +1,10 @@
 import { z } from "zod";
-import type { ArtifactRef, LlmConfig } from "../../../../contracts";
+import { ROLE_REGISTRY, type ArtifactRef, type LlmConfig, type Role } from "../../../../contracts";
 import type { RoleRunContext } from "./types";
 
-export const NOVA_LITE = "amazon.nova-lite-v1:0";
-export const NOVA_MICRO = "amazon.nova-micro-v1:0";
-
-export function bedrock(model: string, maxTokens: number): LlmConfig & { provider: "bedrock"; model: string; maxTokens: number } {
-  return { provider: "bedrock", model, maxTokens, temperature: 0.2 };
+/** The role's default model from the role registry (contracts/roles.ts), at a low temperature. */
+export function defaultLlm(role: Role): LlmConfig & { provider: "bedrock"; model: string; maxTokens: number } {
+  return { ...ROLE_REGISTRY[role].defaultLlm, temperature: 0.2 };
 }
 
 export const Summary = z.string().min(1).max(4000).describe("One paragraph describing what this output is");

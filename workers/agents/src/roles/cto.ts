@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NOVA_LITE, Summary, bedrock, bullet, storeText } from "./common";
+import { Summary, bullet, storeText , defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 const SqlIdent = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "SQL identifiers are snake_case");
@@ -106,7 +106,7 @@ export const cto: RoleDefinition<Architecture> = {
     "(snake_case tables and columns, SQLite types, every table with a primary key, foreign keys that point at real columns) " +
     "and the HTTP API endpoints.",
   schema: Architecture,
-  llm: bedrock(NOVA_LITE, 6000),
+  llm: defaultLlm("cto"),
   async finish(output, ctx) {
     const md = await storeText(ctx, "docs/ARCHITECTURE.md", architectureMarkdown(output));
     return { ok: true, output, artifacts: [md] };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ArtifactRef, Role } from "../../../../contracts";
 import { parseJsonc, validateWranglerConfig } from "../devops-validate";
-import { NOVA_LITE, SafePath, Summary, bedrock } from "./common";
+import { SafePath, Summary, defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 export const MAX_FILE_CHARS = 200_000;
@@ -38,7 +38,8 @@ export function engineerFileErrors(o: EngineerOutput): string[] {
     else if (name === "wrangler.toml") errors.push(...validateWranglerConfig(f.content, "toml").map((e) => `${f.path}: ${e}`));
     else if (name.endsWith(".json")) {
       try {
-        parseJsonc(f.content);
+        // tsconfig/jsconfig are JSONC to their tools; every other .json (package.json first) must be plain JSON.
+        parseJsonc(f.content, { strict: !/^(ts|js)config(\..*)?\.json$/.test(name) });
       } catch (e) {
         errors.push(`${f.path}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -58,7 +59,7 @@ function engineerRole(role: Extract<Role, "engineer_fe" | "engineer_be">, title:
     title,
     system,
     schema: EngineerOutput,
-    llm: bedrock(NOVA_LITE, 16000),
+    llm: defaultLlm(role),
     check: engineerFileErrors,
     async finish(output, ctx) {
       const artifacts: ArtifactRef[] = [];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NOVA_MICRO, Summary, bedrock, storeText } from "./common";
+import { Summary, storeText , defaultLlm } from "./common";
 import { costReport, formatUsd, type CostReport } from "./ledger";
 import type { RoleDefinition } from "./types";
 
@@ -53,7 +53,7 @@ export const finance: RoleDefinition<FinanceCommentary> = {
     "You are the finance lead. You are given the project's LLM usage, already totalled from the metered ledger. " +
     "Write a short summary, observations and cost-saving recommendations. Do not restate or invent numbers: the report's figures are computed separately.",
   schema: FinanceCommentary,
-  llm: bedrock(NOVA_MICRO, 1500),
+  llm: defaultLlm("finance"),
   async context(ctx) {
     const r = costReport(ctx.msg.usageLedger, ctx.msg.budgetRemainingUsd);
     return `Usage ledger totals (computed, authoritative):\n${JSON.stringify({ totals: r.totals, byRole: r.byRole, byModel: r.byModel }, null, 1)}`;

@@ -9,6 +9,8 @@ import { runOfflinePipeline, taskMessage } from "../offline/pipeline";
 import { OfflineProvider, OFFLINE_MODEL } from "../offline/provider";
 import { runTask, type SandboxRunner } from "../runtime";
 import type { QaResult } from "./qa";
+import { AppError } from "../../../../contracts";
+import { SandboxClient, sandboxRunner } from "../tools/sandbox-client";
 
 const NODE22 = resolve(fileURLToPath(new URL("../../../../", import.meta.url)), "node_modules/node/bin/node");
 
@@ -87,5 +89,31 @@ describe("QA runs the generated project's tests for real", () => {
     expect(out.failures.some((f) => /create, read, list, update, delete/.test(f.name) && /201/.test(f.message))).toBe(true);
     expect(out.summary).toMatch(/^Tests FAILED/);
     expect(out.feedback).toMatch(/tests failed/);
+  });
+
+  it("waits, instead of failing, when the sandbox host is down; a request it refuses is a plain failure", async () => {
+    const objects = new Map<string, Uint8Array>();
+    const { results } = await runOfflinePipeline("a booking app for dog groomers", { sandbox: localSandbox, objects, roles: ["ceo", "cto", "engineer_fe", "engineer_be"] });
+    // What the real client sees when nothing listens on SANDBOX_URL.
+    const client = new SandboxClient({ url: "http://127.0.0.1:9", secret: "s".repeat(32), maxAttempts: 1 });
+    const deps = (sandbox: SandboxRunner) => ({
+      resolveProvider: () => ({ provider: new OfflineProvider(), model: OFFLINE_MODEL }),
+      artifacts: memoryArtifactStore("p-local/qa/1/", objects),
+      emit: () => undefined,
+      sandbox,
+      now: () => 0,
+    });
+    const down = await runTask(taskMessage("a booking app for dog groomers", "qa", results, []), deps(sandboxRunner(client)));
+    expect(down.status).toBe("failed");
+    expect(down.permanent).toBe(false);
+    expect(down.waitFor, down.error).toMatch(/^sandbox host unreachable/);
+
+    const refusing: SandboxRunner = {
+      run: () => Promise.reject(new AppError("validation_failed", "sandbox-host: files exceed 8388608 bytes")),
+    };
+    const refused = await runTask(taskMessage("a booking app for dog groomers", "qa", results, []), deps(refusing));
+    expect(refused.status).toBe("failed");
+    expect(refused.waitFor).toBeUndefined();
+    expect(refused.error).toMatch(/files exceed/);
   });
 });

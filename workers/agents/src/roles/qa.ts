@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { ArtifactRef } from "../../../../contracts";
 import type { SandboxRunner } from "../runtime";
-import { NOVA_LITE, Summary, bedrock, bullet, storeText } from "./common";
+import { Summary, bullet, storeText , defaultLlm } from "./common";
 import { parseTestOutput, type TestFailure } from "./test-report";
 import type { ProjectFile, RoleDefinition, RoleRunContext } from "./types";
+import { sandboxUnavailable } from "../tools/sandbox-client";
 
 export const QaReview = z.object({
   summary: Summary,
@@ -152,7 +153,7 @@ export const qa: RoleDefinition<QaReview> = {
     "unhandled errors, missing validation, tests that do not test anything. Report concrete findings with severities. " +
     "You do not decide whether tests pass: they are executed for real after your review.",
   schema: QaReview,
-  llm: bedrock(NOVA_LITE, 3000),
+  llm: defaultLlm("qa"),
   preflight(ctx) {
     return ctx.deps.sandbox ? null : "sandbox unavailable: QA cannot run the project's tests without a sandbox, so it refuses to report a result";
   },
@@ -166,8 +167,11 @@ export const qa: RoleDefinition<QaReview> = {
     try {
       tests = await runProjectTests(sandbox, files);
     } catch (e) {
-      // The sandbox service failing says nothing about the project: retry the task, don't blame the engineers.
-      return { ok: false, error: `sandbox run failed: ${e instanceof Error ? e.message : String(e)}`, permanent: false, artifacts: [] };
+      // The sandbox service failing says nothing about the project: the task waits for the host
+      // (without using up an attempt) instead of blaming the engineers.
+      const unavailable = sandboxUnavailable(e);
+      const error = `sandbox run failed: ${e instanceof Error ? e.message : String(e)}`;
+      return { ok: false, error, permanent: false, artifacts: [], ...(unavailable ? { waitFor: unavailable } : {}) };
     }
     const passed = testsPassed(tests);
     ctx.deps.emit("tool", tests ? `tests: exit ${tests.exitCode}, ${tests.passedCount}/${tests.total} passed` : "no runnable tests");

@@ -19,7 +19,8 @@ export interface RoleRunContext {
 /** The result of a role's tools: the final task output plus what they stored. */
 export type RoleOutcome =
   | { ok: true; output: unknown; artifacts: ArtifactRef[] }
-  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[] };
+  /** `waitFor`: infrastructure (the sandbox host) was unavailable; the task waits for it instead of failing. */
+  | { ok: false; error: string; permanent: boolean; output?: unknown; artifacts: ArtifactRef[]; waitFor?: string };
 
 /**
  * A role is data: prompt, output schema, default model and tools.
@@ -38,8 +39,8 @@ export interface RoleDefinition<T = unknown> {
   preflight?(ctx: RoleRunContext): string | null;
   /** Extra user-prompt material (files to review, ledger to comment on). */
   context?(ctx: RoleRunContext): Promise<string>;
-  /** Semantic checks beyond the schema (real parsers); errors go back to the model in the repair turn. */
-  check?(output: T): string[];
+  /** Semantic checks beyond the schema (real parsers, some on sandbox-host); errors go back to the model in the repair turn. */
+  check?(output: T, ctx: RoleRunContext): string[] | Promise<string[]>;
   /** Tools that run after the output is valid: store artifacts, run tests, compute numbers. */
   finish(output: T, ctx: RoleRunContext): Promise<RoleOutcome>;
 }

@@ -86,6 +86,19 @@ export function sandboxRunner(client: SandboxClient): SandboxRunner {
   };
 }
 
+/**
+ * Whether an error of a sandbox call means the host is unavailable (down, restarting, overloaded,
+ * unreachable) rather than that the request was wrong: the caller waits for it instead of failing
+ * the task. Returns the reason to show, or null.
+ */
+export function sandboxUnavailable(e: unknown): string | null {
+  if (e instanceof AppError) {
+    return ["upstream_failed", "rate_limited", "timeout", "internal"].includes(e.code) ? `sandbox host unavailable (${e.message})` : null;
+  }
+  // fetch throws TypeError when nothing listens, and a TimeoutError/AbortError when the host hangs.
+  return `sandbox host unreachable (${e instanceof Error ? e.message : String(e)})`;
+}
+
 /** null when the Worker has no sandbox configured; callers then refuse rather than pretend. */
 export function sandboxRunnerFromEnv(env: { SANDBOX_URL?: string; SANDBOX_SECRET?: string }): SandboxRunner | null {
   if (!env.SANDBOX_URL || !env.SANDBOX_SECRET) return null;

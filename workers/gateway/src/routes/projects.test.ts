@@ -23,7 +23,9 @@ describe("POST /api/projects validation", () => {
 
   it("rejects unknown fields, naming them", async () => {
     const err = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", owner: "someone-else" }), 400, "validation_failed");
-    expect(JSON.stringify(err.details)).toContain("owner");
+    expect(err.details?.map((d) => d.field)).toEqual(["owner"]);
+    const nested = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { temprature: 0.2 } } }), 400, "validation_failed");
+    expect(nested.details?.map((d) => d.field)).toEqual(["llm.ceo.temprature"]);
   });
 
   it("rejects wrong types", async () => {
@@ -33,6 +35,33 @@ describe("POST /api/projects validation", () => {
     expect(err2.details?.map((d) => d.field)).toEqual(["idea"]);
     const err3 = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { provider: "skynet" } } }), 400, "validation_failed");
     expect(err3.details?.map((d) => d.field)).toEqual(["llm.ceo.provider"]);
+  });
+
+  it("answers 415 to a body that is not declared as JSON or arrives compressed", async () => {
+    const body = JSON.stringify({ idea: "a booking app for dog groomers" });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "text/json"]) {
+      const err = await expectEnvelope(await api("/api/projects", { method: "POST", headers: { "content-type": type }, body }), 415, "unsupported_media_type");
+      expect(err.details?.[0]?.field).toBe("content-type");
+    }
+    const untyped = await api("/api/projects", { method: "POST", body: new TextEncoder().encode(body) });
+    await expectEnvelope(untyped, 415, "unsupported_media_type");
+    for (const encoding of ["gzip", "br", "deflate"]) {
+      const res = await api("/api/projects", { method: "POST", headers: { "content-type": "application/json", "content-encoding": encoding }, body });
+      expect((await expectEnvelope(res, 415, "unsupported_media_type")).details?.[0]?.field).toBe("content-encoding");
+    }
+    // Parameters and case do not matter; identity is no encoding at all.
+    const ok = await api("/api/projects", { method: "POST", headers: { "content-type": "Application/JSON; charset=utf-8", "content-encoding": "identity" }, body });
+    expect(ok.status).toBe(201);
+  });
+
+  it("rejects an idea made only of invisible characters, naming idea", async () => {
+    for (const idea of ["\u0000\u0000\u0000\u0000", "\u200b\u200b\u200b\u200b", "\u200d\ufeff\u2060\u00ad", "\u3000\u00a0\u2028\u3164", " \u0007\u001b\u200e\u202e "]) {
+      const err = await expectEnvelope(await postJson("/api/projects", { idea }), 400, "validation_failed");
+      expect(new Set(err.details?.map((d) => d.field))).toEqual(new Set(["idea"]));
+    }
+    await expectEnvelope(await postJson("/api/projects", { idea: "a\u200b\u200b\u200b\u200bb" }), 400, "validation_failed");
+    // Visible text with an invisible character inside is still an idea.
+    expect((await postJson("/api/projects", { idea: "dog\u200bgroomers" })).status).toBe(201);
   });
 
   it("rejects a body over 64 kB with 413", async () => {
@@ -71,7 +100,8 @@ describe("projects", () => {
     const p = await createProject();
     await expectEnvelope(await api(`/api/projects/${p.id}/events?since=-1`), 400, "validation_failed");
     await expectEnvelope(await api(`/api/projects/${p.id}/events?since=abc`), 400, "validation_failed");
-    await expectEnvelope(await api(`/api/projects/${p.id}/events?sinse=1`), 400, "validation_failed");
+    const unknown = await expectEnvelope(await api(`/api/projects/${p.id}/events?sinse=1&limit=2&x=y`), 400, "validation_failed");
+    expect(unknown.details?.map((d) => d.field)).toEqual(["sinse", "x"]);
     const page = await (await api(`/api/projects/${p.id}/events?since=0&limit=3`)).json<{ events: { seq: number }[]; lastSeq: number }>();
     expect(page.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(page.lastSeq).toBeGreaterThanOrEqual(3);

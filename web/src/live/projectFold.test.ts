@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectDetail, TaskView } from "../../../contracts/api";
-import type { ProjectEvent } from "../../../contracts/events";
+import { ProjectEvent } from "../../../contracts/events";
 import { awaitingApproval, canIntervene } from "./approvals";
-import { applyEvents } from "./projectView";
+import { foldEvents as applyEvents, foldUnknownEvents } from "../../../contracts/project-view";
 
 const task = (id: string, deps: string[] = [], more: Partial<TaskView> = {}): TaskView => ({
   id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,
-  artifacts: [], usage: [], startedAt: null, finishedAt: null, approval: "none", traceId: null, ...more,
+  artifacts: [], usage: [], startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null, ...more,
 });
 const detail = (lastSeq: number, tasks: TaskView[] = [task("a")]): ProjectDetail => ({
-  id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, tasks, lastSeq,
+  id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, pausedReason: null, tasks, lastSeq,
 });
 let seq = 0;
-const ev = (type: ProjectEvent["type"], taskId: string | null, data: ProjectEvent["data"]): ProjectEvent => ({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
+const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent => ProjectEvent.parse({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
+const raw = (type: string, taskId: string | null, data: Record<string, unknown>) => ({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
 
 describe("applyEvents", () => {
   it("moves tasks through states, records usage and project state", () => {
@@ -48,8 +49,9 @@ describe("applyEvents", () => {
 
   it("ignores events whose payload it cannot read", () => {
     seq = 0;
-    const d = applyEvents(detail(0), [ev("task.state", "a", { state: "exploded" }), ev("task.state", "zzz", { state: "running" })]);
+    const d = foldUnknownEvents(detail(0), [raw("task.state", "a", { state: "exploded" }), raw("task.state", "zzz", { state: "running" })]);
     expect(d.tasks[0]!.state).toBe("pending");
+    // The unreadable event is skipped; the one for an unknown task is read and changes nothing.
     expect(d.lastSeq).toBe(2);
   });
 
@@ -73,12 +75,12 @@ describe("applyEvents", () => {
   it("ignores task.approval events with an unknown value or for an unknown task", () => {
     seq = 0;
     const start = detail(0, [task("a", [], { approval: "required" })]);
-    const d = applyEvents(start, [ev("task.approval", "a", { approval: "maybe" }), ev("task.approval", "zzz", { approval: "pending" })]);
+    const d = foldUnknownEvents(start, [raw("task.approval", "a", { approval: "maybe" }), raw("task.approval", "zzz", { approval: "pending" })]);
     expect(d.tasks[0]!.approval).toBe("required");
     expect(d.lastSeq).toBe(2);
   });
 
-  it("puts a gate back to required when its task runs again, and leaves ungated tasks alone", () => {
+  it("puts a gate back to required from the server's reset and approval events, and leaves ungated tasks alone", () => {
     seq = 0;
     const start = detail(0, [
       task("a", [], { state: "succeeded", attempt: 1, approval: "approved" }),
@@ -86,7 +88,9 @@ describe("applyEvents", () => {
       task("c", ["b"], { state: "succeeded", attempt: 1 }),
     ]);
     const d = applyEvents(start, [
+      ev("task.reset", "a", { maxAttempts: 2, approval: "required" }),
       ev("task.state", "a", { state: "ready", attempt: 1 }),
+      ev("task.approval", "b", { approval: "required" }),
       ev("task.state", "b", { state: "pending" }),
       ev("task.state", "c", { state: "pending" }),
     ]);
