@@ -83,4 +83,19 @@ describe.skipIf(skip !== null)("gates over the hono-d1-react template, from the 
     expect(tests.failures[0]).toMatchObject({ file: "test/items.test.ts", test: "items API on D1 answers the health check", line: 9 });
     expect(tests.failures[0]?.message).toMatch(/expected \{ ok: true \} to deeply equal \{ ok: false \}/);
   }, 400_000);
+
+  it("fails the dry-run deploy of a project importing a package the layer lacks, with wrangler's own error", async () => {
+    const files = replaceIn(template.files, "src/index.ts", (s) => `import express from "express";\nconsole.log(express);\n${s}`);
+    const card = await runGates(run, files, template.gates, ["deploy_dry_run"]);
+    expect(card.entries).toEqual([
+      {
+        gate: "deploy_dry_run",
+        passed: false,
+        durationMs: expect.any(Number),
+        summary: "wrangler deploy --dry-run failed",
+        failures: [{ message: 'Build failed with 1 error:\nsrc/index.ts:1:20: ERROR: Could not resolve "express"' }],
+        metrics: {},
+      },
+    ]);
+  }, 400_000);
 });
