@@ -42,4 +42,7 @@ export const Scorecard = z.object({
 });
 export type Scorecard = z.infer<typeof Scorecard>;
 
-export const scorecardOf = (entries: ScorecardEntry[]): Scorecard => ({ passed: entries.length > 0 && entries.every((e) => e.passed), entries });
+export const scorecardOf = (entries: ScorecardEntry[]): Scorecard => ({
+  passed: entries.length > 0 && entries.every((e) => e.passed),
+  entries,
+});

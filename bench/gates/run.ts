@@ -31,7 +31,8 @@ try {
     const wallMs = performance.now() - t;
     const entry = scoreGate(plan.gate, result);
     const steps = (readDriverOutput(result.stdout)?.steps ?? []).map((s) => `${s.name} ${(s.durationMs / 1000).toFixed(1)} s`).join(", ");
-    rows.push({ gate: plan.gate, passed: entry.passed, wallMs, sandboxMs: result.durationMs, warm: result.warm, steps, summary: entry.summary });
+    const { gate, passed, summary } = entry;
+    rows.push({ gate, passed, wallMs, sandboxMs: result.durationMs, warm: result.warm, steps, summary });
   }
 } finally {
   await svc.stop();
@@ -42,6 +43,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const load = (await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`gates over templates/hono-d1-react, warm pool, gVisor (load average ${load})\n`);
 console.log("| gate | passed | wall (HTTP) | in sandbox | warm | steps | result |\n|---|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.gate} | ${r.passed ? "yes" : "NO"} | ${s(r.wallMs)} | ${s(r.sandboxMs)} | ${r.warm} | ${r.steps} | ${r.summary} |`);
+for (const r of rows) {
+  console.log(`| ${r.gate} | ${r.passed ? "yes" : "NO"} | ${s(r.wallMs)} | ${s(r.sandboxMs)} | ${r.warm} | ${r.steps} | ${r.summary} |`);
+}
 const total = rows.reduce((n, r) => n + r.wallMs, 0);
 console.log(`\ntotal ${s(total)} for ${rows.length} gates (goal ≤ 60 s)${rows.every((r) => r.passed) ? "" : " — SOME GATES FAILED"}`);

@@ -42,7 +42,8 @@ describe.skipIf(skip !== null)("gates over the hono-d1-react template, from the 
     const script = [
       "const fs = require('node:fs');",
       "const tryWrite = (p) => { try { fs.writeFileSync(p, 'x'); return 'ok'; } catch (e) { return e.code; } };",
-      "console.log(JSON.stringify({ hono: require.resolve('hono'), own: tryWrite('node_modules/x'), viteTemp: tryWrite('node_modules/.vite-temp/x'), bins: process.env.PATH.split(':').includes('/work/node_modules/.bin') }));",
+      "console.log(JSON.stringify({ hono: require.resolve('hono'), own: tryWrite('node_modules/x'),",
+      "  viteTemp: tryWrite('node_modules/.vite-temp/x'), bins: process.env.PATH.split(':').includes('/work/node_modules/.bin') }));",
     ].join("\n");
     const r = await client.run({ runtime: "node", command: ["node", "-e", script], timeoutMs: 30_000 });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -62,25 +63,29 @@ describe.skipIf(skip !== null)("gates over the hono-d1-react template, from the 
     expect(entry(card.entries, "tests").metrics).toMatchObject({ total: 3, passed: 3, failed: 0 });
     expect(entry(card.entries, "ui_build").metrics.assetsBytes).toBeGreaterThan(1_000);
     expect(entry(card.entries, "deploy_dry_run").metrics.bundleBytes).toBeGreaterThan(10_000);
-    expect(entry(card.entries, "smoke")).toMatchObject({ summary: "5 of 5 routes answered as specified", metrics: { total: 5, passed: 5 } });
+    const smoke = entry(card.entries, "smoke");
+    expect(smoke).toMatchObject({ summary: "5 of 5 routes answered as specified", metrics: { total: 5, passed: 5 } });
     for (const e of card.entries) expect(e.durationMs).toBeGreaterThan(0);
   }, 400_000);
 
   it("reports a planted type error and a failing test precisely", async () => {
-    let files = replaceIn(template.files, "src/index.ts", (s) => s.replace(`app.get("/api/health", (c) => c.json({ ok: true }));`, `app.get("/api/health", (c) => c.json({ ok: true }));\n  const port: number = "8787";`));
-    files = replaceIn(files, "test/items.test.ts", (s) => s.replace("expect(await res.json()).toEqual({ ok: true });", "expect(await res.json()).toEqual({ ok: false });"));
+    const health = `app.get("/api/health", (c) => c.json({ ok: true }));`;
+    let files = replaceIn(template.files, "src/index.ts", (s) => s.replace(health, `${health}\n  const port: number = "8787";`));
+    const assertion = "expect(await res.json()).toEqual({ ok: true });";
+    files = replaceIn(files, "test/items.test.ts", (s) => s.replace(assertion, assertion.replace("ok: true", "ok: false")));
     const card = await runGates(run, files, template.gates, ["typecheck", "tests"]);
     expect(card.passed).toBe(false);
 
     const typecheck = entry(card.entries, "typecheck");
     expect(typecheck.passed).toBe(false);
-    expect(typecheck.failures).toEqual([{ file: "src/index.ts", line: 8, column: 9, code: "TS2322", message: "Type 'string' is not assignable to type 'number'." }]);
+    const message = "Type 'string' is not assignable to type 'number'.";
+    expect(typecheck.failures).toEqual([{ file: "src/index.ts", line: 8, column: 9, code: "TS2322", message }]);
     expect(typecheck.summary).toBe("1 type error in 1 file (2 programs)");
 
     const tests = entry(card.entries, "tests");
     expect(tests).toMatchObject({ passed: false, summary: "2 of 3 tests passed, 1 failed", metrics: { total: 3, passed: 2, failed: 1 } });
     expect(tests.failures).toHaveLength(1);
-    expect(tests.failures[0]).toMatchObject({ file: "test/items.test.ts", test: "items API on D1 answers the health check", line: 9 });
+    expect(tests.failures[0]).toMatchObject({ file: "test/items.test.ts", test: "items API on D1 answers the health check", line: 13 });
     expect(tests.failures[0]?.message).toMatch(/expected \{ ok: true \} to deeply equal \{ ok: false \}/);
   }, 400_000);
 

@@ -36,7 +36,9 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
     "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
     "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/work",
     "--ro-bind", layout.supervisorDir, "/.pxsb", "--ro-bind", layout.nodeBin, SANDBOX_NODE,
-    ...(layout.toolchain ? ["--ro-bind", layout.toolchain, TOOLCHAIN_MOUNT, ...TOOLCHAIN_SCRATCH_DIRS.flatMap((d) => ["--tmpfs", `${TOOLCHAIN_MOUNT}/${d}`])] : []),
+    ...(layout.toolchain
+      ? ["--ro-bind", layout.toolchain, TOOLCHAIN_MOUNT, ...TOOLCHAIN_SCRATCH_DIRS.flatMap((d) => ["--tmpfs", `${TOOLCHAIN_MOUNT}/${d}`])]
+      : []),
     "--remount-ro", "/",
     "--chdir", "/", "--clearenv", "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8", "--setenv", "PXSB_PREWARM", prewarm ? "1" : "0",
     "/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py",

@@ -3,7 +3,16 @@ import type { Layout } from "./layout";
 import { TOOLCHAIN_MOUNT } from "./layout";
 import { buildSpec } from "./spec";
 
-const layout: Layout = { stateDir: "/s", runscRoot: "/s/runsc", bundles: "/s/b", rootfs: "/s/rootfs", supervisorDir: "/s/sup", nodeBin: "/n/node", instance: "abc123", pidsLimit: 512 };
+const layout: Layout = {
+  stateDir: "/s",
+  runscRoot: "/s/runsc",
+  bundles: "/s/b",
+  rootfs: "/s/rootfs",
+  supervisorDir: "/s/sup",
+  nodeBin: "/n/node",
+  instance: "abc123",
+  pidsLimit: 512,
+};
 type M = { destination: string; type: string; source: string; options?: string[] };
 const mounts = (l: Layout) => (buildSpec(l, "/cg", false, false) as { mounts: M[] }).mounts;
 
@@ -12,7 +21,8 @@ describe("sandbox spec: the toolchain layer", () => {
     const m = mounts({ ...layout, toolchain: "/cache/abc/node_modules" });
     const at = (d: string) => m.findIndex((x) => x.destination === d);
     expect(TOOLCHAIN_MOUNT).toBe("/work/node_modules");
-    expect(m[at(TOOLCHAIN_MOUNT)]).toEqual({ destination: "/work/node_modules", type: "bind", source: "/cache/abc/node_modules", options: ["rbind", "ro", "nosuid", "nodev"] });
+    const options = ["rbind", "ro", "nosuid", "nodev"];
+    expect(m[at(TOOLCHAIN_MOUNT)]).toEqual({ destination: "/work/node_modules", type: "bind", source: "/cache/abc/node_modules", options });
     expect(at(TOOLCHAIN_MOUNT)).toBeGreaterThan(at("/work"));
     for (const d of [".vite-temp", ".vite", ".cache"]) {
       expect(m[at(`/work/node_modules/${d}`)]).toMatchObject({ type: "tmpfs" });

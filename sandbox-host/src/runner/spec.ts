@@ -21,7 +21,9 @@ export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: bool
     tmpfs("/tmp", TMPFS_SIZE),
     tmpfs("/work", TMPFS_SIZE),
     // Inside /work, so after it: mounts apply in order.
-    ...(layout.toolchain ? [ro(layout.toolchain, TOOLCHAIN_MOUNT), ...TOOLCHAIN_SCRATCH_DIRS.map((d) => tmpfs(`${TOOLCHAIN_MOUNT}/${d}`, SCRATCH_TMPFS_SIZE))] : []),
+    ...(layout.toolchain
+      ? [ro(layout.toolchain, TOOLCHAIN_MOUNT), ...TOOLCHAIN_SCRATCH_DIRS.map((d) => tmpfs(`${TOOLCHAIN_MOUNT}/${d}`, SCRATCH_TMPFS_SIZE))]
+      : []),
   ];
   const namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, ...(withNetwork ? [] : [{ type: "network" }])];
   return {

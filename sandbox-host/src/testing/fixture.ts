@@ -25,7 +25,9 @@ export async function startTestService(overrides: Partial<Config> = {}): Promise
   const svc = await startService(
     {
       ...defaults,
-      ...{ port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, pinCpus: true, toolchainDir: null },
+      ...{ port: 0, bind: "127.0.0.1", maxConcurrent: 2, maxQueue: 1, poolSize: 1, stateDir, forceBackend: undefined, pinCpus: true },
+      // No toolchain layer unless a test asks for one (TEST_TOOLCHAIN_DIR): most need only node and python.
+      toolchainDir: null,
       ...overrides,
     },
     process.env.PXSB_DEBUG ? (m) => console.error(`[sandbox-host] ${m}`) : () => undefined,

@@ -19,7 +19,8 @@ const temp = async (prefix: string) => {
 async function emptyLayer(version: string): Promise<string> {
   const src = await temp("tc-src-");
   await writeFile(join(src, "package.json"), JSON.stringify({ name: "layer", version, private: true }));
-  await writeFile(join(src, "package-lock.json"), JSON.stringify({ name: "layer", version, lockfileVersion: 3, requires: true, packages: { "": { name: "layer", version } } }));
+  const lock = { name: "layer", version, lockfileVersion: 3, requires: true, packages: { "": { name: "layer", version } } };
+  await writeFile(join(src, "package-lock.json"), JSON.stringify(lock));
   return src;
 }
 
@@ -29,7 +30,8 @@ describe("toolchain layer install", () => {
     const src = await emptyLayer("1.0.0");
     const logs: string[] = [];
     const first = await ensureToolchain(cache, (m) => logs.push(m), src);
-    expect(first).toEqual({ nodeModules: join(cache, await toolchainHash(src), "node_modules"), hash: await toolchainHash(src), installed: true });
+    const hash = await toolchainHash(src);
+    expect(first).toEqual({ nodeModules: join(cache, hash, "node_modules"), hash, installed: true });
     // The sandbox's scratch tmpfs mounts need their mount points inside the read-only layer.
     for (const d of TOOLCHAIN_SCRATCH_DIRS) await access(join(first.nodeModules, d));
     expect(await readFile(join(cache, first.hash, "package-lock.json"), "utf8")).toContain('"lockfileVersion":3');

@@ -78,6 +78,9 @@ function npmCi(dir: string): Promise<void> {
     p.stdout.on("data", keep);
     p.stderr.on("data", keep);
     p.on("error", reject);
-    p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`npm ci of the toolchain layer failed (exit ${code}): ${out.trim()}`))));
+    p.on("close", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`npm ci of the toolchain layer failed (exit ${code}): ${out.trim()}`));
+    });
   });
 }

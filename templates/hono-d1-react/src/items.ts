@@ -1,9 +1,12 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "./env";
 
 const NewItem = z.object({ name: z.string().trim().min(1).max(200) });
 const ItemPatch = z.object({ name: z.string().trim().min(1).max(200).optional(), done: z.boolean().optional() });
+
+const invalid = (c: Context<AppEnv>, error: z.ZodError) =>
+  c.json({ error: { code: "validation_failed", message: error.issues[0]?.message ?? "invalid" } }, 400);
 
 type ItemRow = { id: number; name: string; done: number; created_at: number };
 const toItem = (r: ItemRow) => ({ id: r.id, name: r.name, done: r.done === 1, createdAt: r.created_at });
@@ -16,7 +19,7 @@ export const items = new Hono<AppEnv>()
   })
   .post("/", async (c) => {
     const parsed = NewItem.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: { code: "validation_failed", message: parsed.error.issues[0]?.message ?? "invalid" } }, 400);
+    if (!parsed.success) return invalid(c, parsed.error);
     const row = await c.env.DB.prepare("INSERT INTO items (name) VALUES (?) RETURNING *").bind(parsed.data.name).first<ItemRow>();
     return c.json({ item: row ? toItem(row) : null }, 201);
   })
@@ -26,7 +29,7 @@ export const items = new Hono<AppEnv>()
   })
   .patch("/:id{[0-9]+}", async (c) => {
     const parsed = ItemPatch.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: { code: "validation_failed", message: parsed.error.issues[0]?.message ?? "invalid" } }, 400);
+    if (!parsed.success) return invalid(c, parsed.error);
     const { name, done } = parsed.data;
     const row = await c.env.DB.prepare("UPDATE items SET name = coalesce(?, name), done = coalesce(?, done) WHERE id = ? RETURNING *")
       .bind(name ?? null, done === undefined ? null : Number(done), Number(c.req.param("id")))

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 
 const BASE = "http://app.test";
 const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`${BASE}${path}`, init));
-const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const json = (body: unknown, method = "POST"): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 describe("items API on D1", () => {
   it("answers the health check", async () => {
@@ -21,7 +25,7 @@ describe("items API on D1", () => {
     const list = await (await call("/api/items")).json<{ items: { id: number }[] }>();
     expect(list.items.map((i) => i.id)).toContain(item.id);
 
-    const patched = await call(`/api/items/${item.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ done: true }) });
+    const patched = await call(`/api/items/${item.id}`, json({ done: true }, "PATCH"));
     expect(await patched.json()).toMatchObject({ item: { id: item.id, done: true } });
 
     expect((await call(`/api/items/${item.id}`, { method: "DELETE" })).status).toBe(204);
