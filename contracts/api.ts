@@ -50,6 +50,9 @@ export const TaskView = z.object({
   output: Json.nullable(),
   artifacts: z.array(ArtifactRef),
   usage: z.array(Usage),
+  /** When the current attempt was handed to the bus. */
+  dispatchedAt: z.number().int().nullable(),
+  /** When the agent began the current attempt (after any wait on a concurrency limit). */
   startedAt: z.number().int().nullable(),
   finishedAt: z.number().int().nullable(),
   approval: Approval,

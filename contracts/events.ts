@@ -46,8 +46,10 @@ export const EventData = {
     attempt: z.number().int().optional(),
     /** The task's error after this change (null = none). legacy: omitted when empty. */
     error: z.string().nullish(),
-    /** When the current attempt started (null before the first). legacy: absent. */
+    /** When the agent began the current attempt (null until it did). legacy: the dispatch time, or absent. */
     startedAt: z.number().int().nullish(),
+    /** When the current attempt was handed to the bus. legacy: absent. */
+    dispatchedAt: z.number().int().nullish(),
     /** Set on terminal states, null otherwise. legacy: absent. */
     finishedAt: z.number().int().nullish(),
     /** W3C trace id of the current attempt. legacy: absent. */

@@ -53,6 +53,7 @@ function newTask(e: ProjectEventOf<"task.created">): TaskView | null {
     output: null,
     artifacts: [],
     usage: [],
+    dispatchedAt: null,
     startedAt: null,
     finishedAt: null,
     approval: t.approval ?? "none",
@@ -62,7 +63,7 @@ function newTask(e: ProjectEventOf<"task.created">): TaskView | null {
 }
 
 function applyTaskState(t: TaskView, e: ProjectEventOf<"task.state">): TaskView {
-  const { state, attempt, error, startedAt, finishedAt, traceId, maxAttempts, waitingFor } = e.data;
+  const { state, attempt, error, startedAt, dispatchedAt, finishedAt, traceId, maxAttempts, waitingFor } = e.data;
   const terminal = TERMINAL_TASK_STATES.includes(state);
   return {
     ...t,
@@ -71,6 +72,7 @@ function applyTaskState(t: TaskView, e: ProjectEventOf<"task.state">): TaskView 
     // legacy events omitted an empty error: a non-failure then cleared it.
     error: error !== undefined ? error : state === "failed" ? t.error : null,
     startedAt: startedAt !== undefined ? startedAt : state === "running" ? e.ts : t.startedAt,
+    dispatchedAt: dispatchedAt !== undefined ? dispatchedAt : t.dispatchedAt,
     finishedAt: finishedAt !== undefined ? finishedAt : terminal ? e.ts : null,
     traceId: traceId !== undefined ? traceId : t.traceId,
     maxAttempts: maxAttempts ?? t.maxAttempts,

@@ -87,7 +87,8 @@ export const AgentEventMessage = z.object({
   projectId: z.string().min(1).max(64),
   taskId: z.string().min(1).max(64),
   attempt: z.number().int().min(1),
-  kind: z.enum(["log", "token", "tool"]),
+  /** queued: the executor waits on a concurrency limit (text names it); started: the agent began (its clock starts). */
+  kind: z.enum(["log", "token", "tool", "queued", "started"]),
   text: z.string().max(20_000),
   ts: z.number().int(),
 });

@@ -18,6 +18,7 @@ const SUITES = [
   ["bus end to end: wrangler dev + sandbox, crash mid-task", "workers/agents/vitest.e2e.config.ts"],
   ["LLM providers vs local vendor servers", "workers/agents/vitest.llm.config.ts"],
   ["role agents + offline provider", "workers/agents/vitest.roles.config.ts"],
+  ["agent loop, tools + model simulators", "workers/agents/vitest.loop.config.ts"],
   ["semantic memory", "workers/agents/vitest.memory.config.ts"],
   ["tracing: OTLP exporter, traceparent, agent spans", "workers/shared/tracing/vitest.config.ts"],
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],

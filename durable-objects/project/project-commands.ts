@@ -124,10 +124,24 @@ export class ProjectCommands {
     return true;
   }
 
-  /** Progress shown, not state changed: logs and tokens of a running attempt. */
+  /**
+   * Progress of a running attempt. Logs and tokens are shown; "queued" and "started" change the
+   * task: why it waits (the concurrency limit), then when its agent began. The attempt's clock
+   * restarts at each, so time spent waiting for a slot never counts as the agent's timeout.
+   */
   applyAgentEvent(raw: AgentEventMessage): void {
     const e = AgentEventMessage.parse(raw);
     if (!this.m.metaOrNull()) return;
+    if (e.kind === "queued" || e.kind === "started") {
+      const task = this.m.task(e.taskId);
+      // A late event of an attempt that is over (timed out, cancelled) changes nothing.
+      if (!task || task.state !== "running" || task.attempt !== e.attempt) return;
+      const deadline = Date.now() + this.deps().taskTimeoutMs;
+      this.m.setTaskState(task, "running", {
+        patch: e.kind === "started" ? { startedAt: task.startedAt ?? e.ts, waitingFor: null, deadline } : { waitingFor: e.text, deadline },
+      });
+      return;
+    }
     this.m.emit(e.kind === "token" ? "task.token" : "task.log", e.taskId, { attempt: e.attempt, kind: e.kind, text: e.text }, e.ts);
   }
 
@@ -167,7 +181,8 @@ export class ProjectCommands {
       const traceparent = formatTraceparent(childContext(parseTraceparent(meta.traceparent)));
       // No deadline until the hand-off succeeds (handedOff sets it).
       const running = this.m.setTaskState(t, "running", {
-        patch: { attempt: t.attempt + 1, reservedUsd: estimate, deadline: null, startedAt: now, traceparent, waitingFor: null },
+        // startedAt waits for the agent's "started" event: a wait on a concurrency limit is not run time.
+        patch: { attempt: t.attempt + 1, reservedUsd: estimate, deadline: null, dispatchedAt: now, startedAt: null, traceparent, waitingFor: null },
       });
       this.m.store.outbox.addTask(buildTaskMessage(this.m.store, this.m.meta(), running, now), now);
     }

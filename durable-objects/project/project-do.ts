@@ -46,7 +46,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
   private readonly sink: ResultSink = {
     applyResult: async (r) => ({ applied: await this.mutate(() => this.commands.applyResult(r)) }),
     applyAgentEvent: async (e) => {
-      await this.mutate(() => this.commands.applyAgentEvent(e), { alarm: false });
+      await this.mutate(() => this.commands.applyAgentEvent(e), { alarm: changesClock(e) });
     },
   };
 
@@ -80,7 +80,7 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     return guard(async () => ({ applied: await this.mutate(() => this.commands.applyResult(result)) }));
   }
   applyAgentEvent(event: AgentEventMessage): Promise<RpcResult<null>> {
-    return guard(async () => (await this.mutate(() => this.commands.applyAgentEvent(event), { alarm: false }), null));
+    return guard(async () => (await this.mutate(() => this.commands.applyAgentEvent(event), { alarm: changesClock(event) }), null));
   }
 
   /** guard → transact → broadcast → alarm → detail: every command that answers with the project. */
@@ -201,3 +201,6 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     this.sockets.broadcast(this.m.takePending());
   }
 }
+
+/** Lifecycle events move the attempt's deadline, so the alarm must be re-armed; logs and tokens do not. */
+const changesClock = (e: AgentEventMessage): boolean => e.kind === "queued" || e.kind === "started";

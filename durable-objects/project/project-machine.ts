@@ -99,6 +99,7 @@ export class ProjectMachine {
       attempt: next.attempt,
       error: next.error,
       startedAt: next.startedAt,
+      dispatchedAt: next.dispatchedAt,
       finishedAt: next.finishedAt,
       traceId: traceIdOf(next.traceparent),
       maxAttempts: next.maxAttempts,

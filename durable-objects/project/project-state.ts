@@ -16,6 +16,7 @@ function taskView(t: Task, artifacts: TaskArtifact[], usage: UsageEntry[]): Task
     output: t.output,
     artifacts: artifacts.map(({ taskId: _taskId, ...ref }) => ref),
     usage: usage.map(({ taskId: _taskId, attempt: _attempt, ...u }) => u),
+    dispatchedAt: t.dispatchedAt,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,
     approval: t.approval,

@@ -51,6 +51,8 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
   // A task waiting on infrastructure (an unavailable sandbox host): why, and since when (its wait is bounded).
   `ALTER TABLE tasks ADD COLUMN waiting_for TEXT;
    ALTER TABLE tasks ADD COLUMN waiting_since INTEGER;`,
+  // The attempt's hand-off time; started_at becomes the time its agent began (issue: queued behind limits).
+  `ALTER TABLE tasks ADD COLUMN dispatched_at INTEGER;`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

@@ -22,6 +22,7 @@ interface TaskRecord extends Record<string, SqlStorageValue> {
   approval: string;
   waiting_for: string | null;
   waiting_since: number | null;
+  dispatched_at: number | null;
 }
 
 const jsonText = <T extends z.ZodType>(schema: T) => z.string().transform((s, ctx) => {
@@ -56,6 +57,7 @@ const TaskFromRow = z
     approval: Approval,
     waiting_for: z.string().nullable(),
     waiting_since: z.number().nullable(),
+    dispatched_at: z.number().nullable(),
   })
   .transform((r) => ({
     id: r.id,
@@ -78,6 +80,7 @@ const TaskFromRow = z
     approval: r.approval,
     waitingFor: r.waiting_for,
     waitingSince: r.waiting_since,
+    dispatchedAt: r.dispatched_at,
   }));
 export type Task = z.output<typeof TaskFromRow>;
 
@@ -101,6 +104,7 @@ const COLUMN: Record<keyof TaskPatch, string> = {
   approval: "approval",
   waitingFor: "waiting_for",
   waitingSince: "waiting_since",
+  dispatchedAt: "dispatched_at",
 };
 
 function encode(key: keyof TaskPatch, value: TaskPatch[keyof TaskPatch]): SqlStorageValue {

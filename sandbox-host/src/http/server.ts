@@ -1,12 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, zodDetails } from "../../../contracts/errors";
 import {
-  CONTENT_SHA256_HEADER,
   RunRequest,
-  NONCE_HEADER,
   SANDBOX_LIMITS,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
   type RunResult,
   type RunStreamEvent,
   type SandboxHealth,

@@ -4,7 +4,7 @@ import { usageBreakdown } from "./usage";
 
 const t = (id: string, role: TaskView["role"], usage: TaskView["usage"]): TaskView => ({
   id, role, title: id, deps: [], state: "succeeded", attempt: 1, maxAttempts: 1, error: null, output: null, artifacts: [], usage,
-  startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null,
+  dispatchedAt: null, startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null,
 });
 const u = (model: string, costUsd: number) => ({ provider: "openai" as const, model, inputTokens: 10, outputTokens: 5, costUsd });
 

@@ -6,7 +6,7 @@ import { foldEvents as applyEvents, foldUnknownEvents } from "../../../contracts
 
 const task = (id: string, deps: string[] = [], more: Partial<TaskView> = {}): TaskView => ({
   id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,
-  artifacts: [], usage: [], startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null, ...more,
+  artifacts: [], usage: [], dispatchedAt: null, startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null, ...more,
 });
 const detail = (lastSeq: number, tasks: TaskView[] = [task("a")]): ProjectDetail => ({
   id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, pausedReason: null, tasks, lastSeq,

@@ -1,10 +1,12 @@
 import { handleQueueBatch, createBus } from "../../shared/bus";
 import { TOPICS } from "../../../contracts";
-import { executeTaskRecord } from "./execute-task";
+import { handOff } from "./executor/hand-off";
 import { TASKS_GROUP } from "./task-consumer-do";
 import { agentsHealth } from "./health";
 
 export { TaskConsumerDO } from "./task-consumer-do";
+export { TaskExecutorDO } from "./executor/task-executor-do";
+export { TaskLimiterDO } from "./executor/task-limiter-do";
 
 function members(env: Env): number {
   return Math.max(1, Math.min(16, Number(env.AGENT_CONSUMERS) || 2));
@@ -39,7 +41,7 @@ export default {
     await handleQueueBatch(batch, {
       maxAttempts: 5,
       deadLetter: { bus, topic: TOPICS.deadLetter, group: TASKS_GROUP },
-      handler: (record) => executeTaskRecord(env, bus, record.value),
+      handler: (record) => handOff(env, record.value),
     });
   },
 } satisfies ExportedHandler<Env>;

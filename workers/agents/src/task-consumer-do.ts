@@ -1,15 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { TOPICS } from "../../../contracts";
 import { ConsumerLoop, createBus } from "../../shared/bus";
-import { executeTaskRecord } from "./execute-task";
+import { handOff } from "./executor/hand-off";
 
 export const TASKS_GROUP = "proximus-agents";
 
 /**
- * One member of the ai-org-tasks consumer group. Its alarm long-polls the bus, runs each task's
- * role agent, produces events and the result, and only then commits the offset: a member that
- * dies mid-task leaves the record uncommitted, so another member runs it again and the
- * ProjectDO applies whichever result comes first, once.
+ * One member of the ai-org-tasks consumer group. Its alarm long-polls the bus and hands each task
+ * to the attempt's own TaskExecutorDO, then commits the offset: consumption never waits on an
+ * agent, so the members are not the platform's concurrency limit. A member that dies before the
+ * commit leaves the record uncommitted; its redelivery finds the executor already holding it.
  */
 export class TaskConsumerDO extends DurableObject<Env> {
   private loop: ConsumerLoop | null = null;
@@ -23,12 +23,12 @@ export class TaskConsumerDO extends DurableObject<Env> {
       source: consumers,
       bus,
       config: { group: TASKS_GROUP, topics: [TOPICS.tasks], autoOffsetReset: "earliest", sessionTimeoutMs: Number(this.env.CONSUMER_SESSION_TIMEOUT_MS) || 30_000 },
-      // Role agents take seconds to minutes; one task per poll keeps a rebalance from stranding a batch.
-      maxRecords: 1,
+      // A hand-off takes milliseconds, so a batch never outlives the consumer instance.
+      maxRecords: 50,
       pollTimeoutMs: 5_000,
       maxAttempts: 5,
       // A record that is not a valid task can never succeed: the loop dead-letters it after maxAttempts.
-      handler: (record) => executeTaskRecord(this.env, bus, record.value),
+      handler: (record) => handOff(this.env, record.value),
     });
     return this.loop;
   }

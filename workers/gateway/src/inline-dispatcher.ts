@@ -21,6 +21,8 @@ export function inlineDispatcher(env: Env): TaskDispatcher {
           }),
         );
       });
+      // No executor and no queue in between: the agent starts now.
+      await sink.applyAgentEvent({ v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind: "started", text: "agent started (inline)", ts: Date.now() });
       // Spans join the gateway's tracer, which the ProjectDO flushes after its alarm.
       const result = await runTask(msg, { ...deps, tracer: gatewayTracer(env) });
       await Promise.all(pending);
