@@ -5,3 +5,4 @@ export * from "./task";
 export * from "./events";
 export * from "./errors";
 export * from "./api";
+export * from "./scorecard";

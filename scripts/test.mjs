@@ -26,6 +26,7 @@ const SUITES = [
   ["semantic memory", "workers/agents/vitest.memory.config.ts"],
   ["tracing: OTLP exporter, traceparent, agent spans", "workers/shared/tracing/vitest.config.ts"],
   ["sandbox host (gVisor)", "sandbox-host/vitest.config.ts"],
+  ["toolchain layer, templates, gate parsers", "workers/shared/vitest.toolchain.config.ts"],
   ["dashboard units", "web/vitest.config.ts"],
   ["CLI", "cli/vitest.config.ts"],
   ["scripts: deploy dry-runs, generated types, system deps, dev sandbox supervisor", "scripts/vitest.config.ts"],

@@ -15,9 +15,19 @@ import { cpuPlacer } from "./runner/cpus";
 import { WarmPool } from "./runner/pool";
 import { probeRuntimes, type Runtimes } from "./runner/runtimes";
 import { RunService } from "./runner/service";
+import { ensureToolchain, type Toolchain } from "./toolchain/install";
 import { SANDBOX_LIMITS } from "../../contracts/sandbox";
 
-export type RunningService = { server: Server; url: string; service: RunService; pool: WarmPool; limiter: Limiter; runtimes: Runtimes; stop: () => Promise<void> };
+export type RunningService = {
+  server: Server;
+  url: string;
+  service: RunService;
+  pool: WarmPool;
+  limiter: Limiter;
+  runtimes: Runtimes;
+  toolchain: Toolchain | null;
+  stop: () => Promise<void>;
+};
 
 /** Boots sandbox-host: backend choice, leftover sweep, firewall, warm pool, HTTP server. */
 export async function startService(config: Config, log: (m: string) => void = (m) => console.error(`[sandbox-host] ${m}`)): Promise<RunningService> {
@@ -27,7 +37,10 @@ export async function startService(config: Config, log: (m: string) => void = (m
   cpuPlacer.setEnabled(config.pinCpus);
   const runtimes = await probeRuntimes(config.nodeBin);
   log(`sandbox runtimes: node ${runtimes.node} (${config.nodeBin}), python ${runtimes.python}`);
-  const layout = await ensureLayout(config.stateDir, config.nodeBin, config.pidsLimit);
+  // Before the pool boots: every sandbox, warm or cold, gets the same read-only layer.
+  const toolchain = config.toolchainDir ? await ensureToolchain(config.toolchainDir, log) : null;
+  if (toolchain) log(`toolchain layer ${toolchain.hash}: ${toolchain.nodeModules}`);
+  const layout = { ...(await ensureLayout(config.stateDir, config.nodeBin, config.pidsLimit)), toolchain: toolchain?.nodeModules ?? null };
   const swept = await sweepLeftovers(layout);
   if (swept.length) log(`removed leftovers of a previous run: ${swept.join(", ")}`);
   await installFirewall(layout.instance);
@@ -57,5 +70,5 @@ export async function startService(config: Config, log: (m: string) => void = (m
     await sweepLeftovers(layout);
     await removeFirewall(layout.instance);
   };
-  return { server, url, service, pool, limiter, runtimes, stop };
+  return { server, url, service, pool, limiter, runtimes, toolchain, stop };
 }

@@ -29,6 +29,10 @@ const Env = z.object({
   /** Pin each sandbox to one CPU (faster under gVisor-ptrace on a machine of its own); 0 turns it off. */
   SANDBOX_PIN_CPUS: z.enum(["0", "1"], "SANDBOX_PIN_CPUS must be 0 or 1").default("1"),
   SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
+  /** Where the toolchain layer is installed (one subdirectory per lockfile hash); default `<state dir>/toolchain`. */
+  SANDBOX_TOOLCHAIN_DIR: z.string().refine((p) => isAbsolute(p), "SANDBOX_TOOLCHAIN_DIR must be an absolute path").optional(),
+  /** 0: no toolchain layer (sandboxes get no /node_modules; generated projects' gates cannot run). */
+  SANDBOX_TOOLCHAIN: z.enum(["0", "1"], "SANDBOX_TOOLCHAIN must be 0 or 1").default("1"),
   SANDBOX_MAX_CONNECTIONS: z.coerce.number().int().min(8).max(100_000).default(256),
   SANDBOX_MAX_CONNECTIONS_PER_PEER: z.coerce.number().int().min(1).max(100_000).default(64),
   SANDBOX_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
@@ -53,6 +57,8 @@ export type Config = {
   forceBackend: "gvisor" | "bubblewrap" | undefined;
   nodeBin: string;
   pinCpus: boolean;
+  /** Cache dir of the toolchain layer, or null for none. */
+  toolchainDir: string | null;
   maxConnections: number;
   maxConnectionsPerPeer: number;
   headersTimeoutMs: number;
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     forceBackend: e.SANDBOX_FORCE_BACKEND,
     nodeBin,
     pinCpus: e.SANDBOX_PIN_CPUS === "1",
+    toolchainDir: e.SANDBOX_TOOLCHAIN === "0" ? null : (e.SANDBOX_TOOLCHAIN_DIR ?? join(e.SANDBOX_STATE_DIR, "toolchain")),
     maxConnections: e.SANDBOX_MAX_CONNECTIONS,
     maxConnectionsPerPeer: e.SANDBOX_MAX_CONNECTIONS_PER_PEER,
     headersTimeoutMs: Math.min(e.SANDBOX_HEADERS_TIMEOUT_MS, e.SANDBOX_REQUEST_TIMEOUT_MS),

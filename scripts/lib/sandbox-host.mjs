@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { ROOT, TSX, spawnNode, killTree, waitForHttp } from "./proc.mjs";
 
+export const TOOLCHAIN_DIR = path.join(ROOT, ".tmp/toolchain");
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -20,14 +22,19 @@ export function freePort() {
 /** One sandbox-host process in its own process group (so its sandboxes go down with it). */
 export function spawnSandboxHost({ port, secret, stateDir, env = {} }) {
   return spawnNode(TSX, [path.join(ROOT, "sandbox-host/src/main.ts")], {
-    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, SANDBOX_STATE_DIR: stateDir, ...env },
+    // One toolchain layer for every host started from this checkout (dev, tests, benches): installed
+    // once per lockfile hash, not once per fresh state dir.
+    env: { SANDBOX_PORT: String(port), SANDBOX_SECRET: secret, SANDBOX_STATE_DIR: stateDir, SANDBOX_TOOLCHAIN_DIR: TOOLCHAIN_DIR, ...env },
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
 }
 
-/** Resolves once `child` answers /health on `url`; rejects (and kills it) if it exits or hangs first. */
-export async function waitForSandboxHost(child, url, timeoutMs = 60_000) {
+/**
+ * Resolves once `child` answers /health on `url`; rejects (and kills it) if it exits or hangs first.
+ * The very first start installs the toolchain layer (npm ci) before it listens, hence the margin.
+ */
+export async function waitForSandboxHost(child, url, timeoutMs = 300_000) {
   const exited = new Promise((_, reject) =>
     child.once("exit", (code, signal) => reject(new Error(`sandbox host exited during start-up (${signal ?? `exit ${code}`})`))),
   );

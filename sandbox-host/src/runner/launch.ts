@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Isolation } from "../../../contracts/sandbox";
 import type { Cgroup } from "./cgroup";
-import { SANDBOX_NODE, SANDBOX_PATH, type Layout } from "./layout";
+import { SANDBOX_NODE, SANDBOX_PATH, TOOLCHAIN_MOUNT, TOOLCHAIN_SCRATCH_DIRS, type Layout } from "./layout";
 import { buildSpec, SANDBOX_UID } from "./spec";
 
 /** `taskset` to one CPU (see CpuPlacer); the sandbox's processes inherit the affinity. */
@@ -35,7 +35,11 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
     "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
     "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
     "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/work",
-    "--ro-bind", layout.supervisorDir, "/.pxsb", "--ro-bind", layout.nodeBin, SANDBOX_NODE, "--remount-ro", "/",
+    "--ro-bind", layout.supervisorDir, "/.pxsb", "--ro-bind", layout.nodeBin, SANDBOX_NODE,
+    ...(layout.toolchain
+      ? ["--ro-bind", layout.toolchain, TOOLCHAIN_MOUNT, ...TOOLCHAIN_SCRATCH_DIRS.flatMap((d) => ["--tmpfs", `${TOOLCHAIN_MOUNT}/${d}`])]
+      : []),
+    "--remount-ro", "/",
     "--chdir", "/", "--clearenv", "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8", "--setenv", "PXSB_PREWARM", prewarm ? "1" : "0",
     "/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py",
   ];

@@ -14,6 +14,8 @@ export type Layout = {
   supervisorDir: string;
   /** Host path of the node binary bind-mounted (read-only) at SANDBOX_NODE in every sandbox. */
   nodeBin: string;
+  /** Host path of the toolchain layer's node_modules (read-only at TOOLCHAIN_MOUNT); absent or null without one. */
+  toolchain?: string | null;
   /**
    * Names this sandbox-host's sandboxes (`pxsb-<instance>-…`), so its leftover sweep never
    * touches the cgroups of another one on the same machine (e.g. a test instance).
@@ -28,7 +30,21 @@ export const HOST_PATH_DIRS = ["/usr/local/bin", "/usr/bin", "/bin"] as const;
 /** First on PATH, so `node` in a sandbox is SANDBOX_NODE_BIN, not whatever node the host's /usr has. */
 export const SANDBOX_NODE_DIR = "/opt/proximus/node/bin";
 export const SANDBOX_NODE = `${SANDBOX_NODE_DIR}/node`;
-export const SANDBOX_PATH = [SANDBOX_NODE_DIR, ...HOST_PATH_DIRS].join(":");
+/**
+ * The toolchain layer is the workspace's own node_modules, exactly where `npm ci` would put it on a
+ * developer's machine: imports of `hono`, `vitest`, … resolve from /work with no NODE_PATH (which ESM
+ * ignores) and no symlink, and tools that treat node_modules inside the project root specially
+ * (@cloudflare/vitest-plugin loads vitest into workerd only from there) see what they expect. Its bins
+ * (tsc, vitest, vite, wrangler) are on PATH. runsc and bwrap create the mount point in the /work tmpfs.
+ */
+export const TOOLCHAIN_MOUNT = "/work/node_modules";
+/**
+ * Directories inside node_modules that tools write to (Vite bundles its config into `.vite-temp`,
+ * its default cache is `.vite`, wrangler's is `.cache`): each gets a small tmpfs over the read-only
+ * layer, so unmodified projects work. The layer install creates them as mount points.
+ */
+export const TOOLCHAIN_SCRATCH_DIRS = [".vite-temp", ".vite", ".cache"] as const;
+export const SANDBOX_PATH = [SANDBOX_NODE_DIR, `${TOOLCHAIN_MOUNT}/.bin`, ...HOST_PATH_DIRS].join(":");
 const SUPERVISOR_SRC = fileURLToPath(new URL("./supervisor.py", import.meta.url));
 
 export const instanceTag = (stateDir: string): string => createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 6);
