@@ -3,6 +3,7 @@ import { z } from "zod";
 import { TaskMessage, TOPICS, type AgentEventMessage, type ResultMessage } from "../../../../contracts";
 import { createBus, HEADER_IDEMPOTENCY_KEY, type TaskBus } from "../../../shared/bus";
 import { executeTask } from "../execute-task";
+import type { CheckpointStore } from "../runtime";
 
 /** Runs of one attempt (first run + resumes after the executor died) before it is reported failed. */
 export const MAX_RUNS = 3;
@@ -15,6 +16,8 @@ const RUN_HEARTBEAT_MS = 10_000;
 /** How often a waiting executor asks the limiter again, and how often it re-announces why it waits. */
 const QUEUE_POLL_MS = 1_000;
 const QUEUE_ANNOUNCE_MS = 60_000;
+/** Below SQLite's 2 MB value limit in Durable Objects, with room for UTF-8. */
+const MAX_CHECKPOINT_CHARS = 1_500_000;
 /** A finished executor keeps its record this long (a duplicate hand-off stays a no-op), then deletes it. */
 const KEEP_DONE_MS = 24 * 60 * 60_000;
 
@@ -105,12 +108,35 @@ export class TaskExecutorDO extends DurableObject<Env> {
     }, RUN_HEARTBEAT_MS);
     this.inProgress = true;
     try {
-      const result = await executeTask(this.env, this.busOf(), s.task);
+      const result = await executeTask(this.env, this.busOf(), s.task, { checkpoint: this.checkpoints() });
       await this.finish(s, result, true);
     } finally {
       this.inProgress = false;
       clearInterval(renew);
     }
+  }
+
+  /**
+   * The agent loop's progress after each step, in this object's SQLite (a row holds up to 2 MB; the
+   * KV API's 128 KiB would not fit a conversation with whole files in it). A resumed run reads it back.
+   */
+  private checkpoints(): CheckpointStore {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS checkpoint (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    return {
+      load: async () => {
+        const row = sql.exec<{ v: string }>("SELECT v FROM checkpoint WHERE k = 'loop'").toArray()[0];
+        return row ? (JSON.parse(row.v) as unknown) : null;
+      },
+      save: async (value) => {
+        const text = JSON.stringify(value);
+        if (text.length > MAX_CHECKPOINT_CHARS) {
+          console.warn("checkpoint too large to keep; a resumed run would start this task over", { chars: text.length });
+          return;
+        }
+        sql.exec("INSERT OR REPLACE INTO checkpoint (k, v) VALUES ('loop', ?)", text);
+      },
+    };
   }
 
   /** Marks the attempt done (the result is on the bus already when `produced`), frees its slot, schedules the clean-up. */
