@@ -119,3 +119,36 @@ export const KeyStatusList = z.object({ providers: z.array(z.object({ name: KeyP
 
 export const AgentPrefsBody = z.object({ prefs: z.partialRecord(Role, LlmConfig) }).strict();
 export type AgentPrefsBody = z.infer<typeof AgentPrefsBody>;
+
+/** One version of a project's files: what the workspace held right after the task that made it. */
+export const ProjectVersion = z.object({
+  version: z.number().int().positive(),
+  taskId: z.string(),
+  role: Role,
+  title: z.string(),
+  finishedAt: z.number().int().nullable(),
+  /** Files in this version. */
+  files: z.number().int().nonnegative(),
+  /** What the task changed. */
+  changed: z.array(z.object({ path: z.string(), status: z.enum(["added", "modified"]), bytes: z.number().int().nonnegative() })),
+});
+export type ProjectVersion = z.infer<typeof ProjectVersion>;
+
+export const VersionsResponse = z.object({ versions: z.array(ProjectVersion), latest: z.number().int().nonnegative() });
+
+/** `GET …/diff?from=&to=`: defaults to the latest version against the one before it. */
+export const DiffQuery = z
+  .object({
+    from: z.coerce.number().int().nonnegative().optional(),
+    to: z.coerce.number().int().nonnegative().optional(),
+    path: z.string().min(1).max(512).optional(),
+  })
+  .strict();
+
+export const FileDiff = z.object({
+  path: z.string(),
+  status: z.enum(["added", "modified", "deleted"]),
+  /** Unified diff of this file (---/+++ headers, @@ hunks). */
+  patch: z.string(),
+});
+export const DiffResponse = z.object({ from: z.number().int(), to: z.number().int(), files: z.array(FileDiff) });

@@ -117,7 +117,9 @@ export class ProjectCommands {
       if (r.artifacts.length > 0) this.m.sync({ kind: "r2-delete", keys: r.artifacts.map((a) => a.key) });
       return false;
     }
-    const settled = this.m.store.tasks.update(task.id, { reservedUsd: 0 });
+    // Events and results travel on different topics: a "started" event may arrive after the result,
+    // and is then ignored. The result's own start time stands in for it.
+    const settled = this.m.store.tasks.update(task.id, { reservedUsd: 0, ...(task.startedAt === null ? { startedAt: r.startedAt } : {}) });
     if (r.status === "succeeded") this.m.onTaskSucceeded(settled, r);
     else this.m.onTaskFailed(settled, r.error ?? "agent reported failure", r.permanent, r.waitFor, r.stopReason);
     this.m.settle();

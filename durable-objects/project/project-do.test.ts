@@ -195,6 +195,33 @@ describe("ProjectDO scheduling", () => {
     expect((await p.stub.detail()).tasks[1]).toMatchObject({ state: "failed", waitingFor: null, error: expect.stringMatching(/still unavailable after waiting 60 s/) });
   });
 
+  it("queued and started events say why an attempt waits and when its agent began; a result without them still has its start", async () => {
+    const p = await holdProject("lifecycle");
+    await tick(p);
+    const ceo = p.hold.last("ceo");
+    let t = (await p.stub.detail()).tasks[0]!;
+    expect([t.state, t.startedAt, t.dispatchedAt]).toEqual(["running", null, ceo.dispatchedAt]);
+    const event = (kind: "queued" | "started", text: string, ts: number) => ({ v: 1 as const, projectId: ceo.projectId, taskId: "ceo", attempt: ceo.attempt, kind, text, ts });
+    await p.stub.applyAgentEvent(event("queued", "queued: 16 running, at this user's limit of 16 tasks at once (MAX_TASKS_PER_USER)", Date.now()));
+    t = (await p.stub.detail()).tasks[0]!;
+    expect([t.state, t.startedAt, t.waitingFor]).toEqual(["running", null, expect.stringMatching(/MAX_TASKS_PER_USER/)]);
+    const startedAt = Date.now();
+    await p.stub.applyAgentEvent(event("started", "agent started", startedAt));
+    t = (await p.stub.detail()).tasks[0]!;
+    expect([t.startedAt, t.waitingFor]).toEqual([startedAt, null]);
+    await p.stub.applyResult(ok(ceo, {}, { startedAt: startedAt + 5, stopReason: "finished" }));
+    expect((await p.stub.detail()).tasks[0]).toMatchObject({ state: "succeeded", startedAt, stopReason: "finished" });
+
+    // The next task's result overtakes its "started" event (another topic): the result's start stands in.
+    await tick(p);
+    const cto = p.hold.last("cto");
+    await p.stub.applyResult(ok(cto, {}, { startedAt: 1234 }));
+    expect((await p.stub.detail()).tasks[1]).toMatchObject({ state: "succeeded", startedAt: 1234, stopReason: "finished" });
+    // …and the late event changes nothing.
+    await p.stub.applyAgentEvent({ ...event("started", "agent started", 9999), taskId: "cto", attempt: cto.attempt });
+    expect((await p.stub.detail()).tasks[1]!.startedAt).toBe(1234);
+  });
+
   it("keeps undelivered tasks in the outbox and retries delivery", async () => {
     const p = await holdProject("outbox-retry", { taskTimeoutMs: 50 });
     p.hold.failNext = 1;

@@ -104,8 +104,12 @@ describe("over the real bus (gateway → dev broker → agents Worker → result
     expect(d.tasks.filter((t) => t.state !== "succeeded").map((t) => `${t.id}: ${t.error}`)).toEqual([]);
     const events = await allEvents(p.id);
     assertExactlyOnce(d, events);
-    // Every attempt's usage was recorded once: the ledger has no (task, attempt, idx) twice.
-    const usage = events.filter((e) => e.type === "usage.recorded").map((e) => `${e.taskId}#${String(e.data.attempt)}#${String(e.data.model)}`);
-    expect(new Set(usage).size).toBe(usage.length);
+    // Every attempt's usage was recorded once: a result carries all of its attempt's calls (an agent
+    // loop makes several) and is applied in one transaction, so its usage events are one unbroken
+    // run of seqs; a result applied twice would leave a second run, i.e. a gap.
+    const runs = new Map<string, number[]>();
+    for (const e of events) if (e.type === "usage.recorded") runs.set(`${e.taskId}#${String(e.data.attempt)}`, [...(runs.get(`${e.taskId}#${String(e.data.attempt)}`) ?? []), e.seq]);
+    expect(runs.size).toBeGreaterThan(0);
+    for (const [attempt, seqs] of runs) expect(seqs.at(-1)! - seqs[0]! + 1, `${attempt}: usage at seqs ${seqs.join(",")}`).toBe(seqs.length);
   });
 });

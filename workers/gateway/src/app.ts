@@ -12,6 +12,7 @@ import { health } from "./routes/health";
 import { authRoutes } from "./routes/auth";
 import { projectRoutes } from "./routes/projects";
 import { artifactRoutes } from "./routes/artifacts";
+import { versionRoutes } from "./routes/versions";
 import { settingsRoutes } from "./routes/settings";
 import type { AppEnv } from "./app-env";
 
@@ -43,6 +44,7 @@ export function createApp() {
   app.route("/api/projects", projectRoutes);
   app.route("/api/projects", wsTicketRoutes);
   app.route("/api/projects", artifactRoutes);
+  app.route("/api/projects", versionRoutes);
   app.route("/api/settings", settingsRoutes);
   return app;
 }

@@ -72,6 +72,24 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/pass [1-9]/);
 
+    // The workspace history: one version per task that changed files, and unified diffs between any two.
+    const { versions, latest } = await (await api(`/api/projects/${created.id}/versions`)).json<{ versions: { version: number; taskId: string; changed: { path: string; status: string }[] }[]; latest: number }>();
+    expect(latest).toBe(versions.length);
+    const be = versions.find((v) => v.taskId === "engineer_be")!;
+    expect(be.changed.map((c) => c.path)).toContain("src/index.js");
+    expect(be.changed.every((c) => c.status === "added")).toBe(true);
+    const diff = await (await api(`/api/projects/${created.id}/diff?from=${be.version - 1}&to=${be.version}`)).json<{ files: { path: string; status: string; patch: string }[] }>();
+    expect(diff.files.map((f) => f.path).sort()).toEqual(be.changed.map((c) => c.path).sort());
+    const index = diff.files.find((f) => f.path === "src/index.js")!;
+    expect(index.patch).toMatch(/^--- \/dev\/null/m);
+    expect(index.patch).toMatch(/^\+\+\+ b\/src\/index.js/m);
+    expect(index.patch).toContain("+export default");
+    // Nothing changed between a version and itself; a version that does not exist is named.
+    expect((await (await api(`/api/projects/${created.id}/diff?from=${latest}&to=${latest}`)).json<{ files: unknown[] }>()).files).toEqual([]);
+    const bad = await api(`/api/projects/${created.id}/diff?to=${latest + 1}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe("to");
+
     // DevOps files parse with real parsers.
     const tf = names.find((n) => n.endsWith("main.tf"));
     const k8s = names.filter((n) => /\.ya?ml$/.test(n) && n.includes("k8s"));
