@@ -87,6 +87,32 @@ page.on("console", (m) => {
 });
 page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
 
+// While `hold` is armed, the first event it matches is delivered and everything after it waits
+// (real server events, only delayed), so a short-lived state stays on screen long enough to check.
+let hold = null;
+function armHold(match) {
+  const h = { match, held: false, buffer: [], event: null, onHeld: () => {} };
+  h.reached = new Promise((resolve) => {
+    h.onHeld = (e) => {
+      h.event = e;
+      resolve(e);
+    };
+  });
+  h.release = () => {
+    if (hold === h) hold = null;
+    for (const send of h.buffer.splice(0)) {
+      try {
+        send();
+      } catch {
+        // that socket has closed meanwhile; the page resumes from its last seq anyway
+      }
+    }
+    h.held = false;
+  };
+  hold = h;
+  return h;
+}
+
 // Every project socket goes through this route. When `cutNext` is set, the next socket forwards
 // that many events and is then cut, so the page is mid-stream however fast the server runs.
 const sockets = [];
@@ -99,7 +125,18 @@ await page.routeWebSocket(/\/api\/projects\/[^/]+\/ws/, (ws) => {
   let cut = false;
   server.onMessage((msg) => {
     if (cut) return;
+    if (hold?.held) {
+      hold.buffer.push(() => ws.send(msg));
+      return;
+    }
     ws.send(msg);
+    if (hold && !hold.held) {
+      const frame = JSON.parse(String(msg));
+      if (frame.type === "event" && hold.match(frame.event)) {
+        hold.held = true;
+        hold.onHeld(frame.event);
+      }
+    }
     if (cutAfter !== null && JSON.parse(String(msg)).type === "event" && ++forwarded >= cutAfter) {
       cut = true;
       void ws.close({ code: 1012, reason: "e2e cut" }).catch(() => {});
@@ -402,6 +439,112 @@ try {
     await dialog.waitFor({ state: "detached" });
     return `finance attempt ${after.attempt} succeeded`;
   });
+
+  // Waits the platform explains: a project paused at its budget says why; a task queued on a concurrency limit says which.
+  const post = async (p, body) => {
+    const res = await fetch(BASE + p, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`POST ${p} → HTTP ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const until = async (what, fn, timeoutMs = RUN_TIMEOUT_MS) => {
+    const start = Date.now();
+    for (;;) {
+      const got = await fn();
+      if (got) return got;
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  await step("a project paused at its budget shows why it waits, then stops from the banner", async () => {
+    // An Anthropic CEO's estimate (~$0.01) cannot fit $0.001: the ProjectDO pauses before dispatching it, so no key is needed.
+    const created = await post("/api/projects", { idea: "A newsletter tool for local bakeries", budgetUsd: 0.001, llm: { ceo: { provider: "anthropic" } } });
+    const paused = await until("the project to pause", async () => {
+      const d = await api(`/api/projects/${encodeURIComponent(created.id)}`);
+      return d.state === "paused" ? d : null;
+    }, 30_000);
+    assert(/estimated for ceo exceeds 0\.001/.test(paused.pausedReason ?? ""), `API pausedReason is ${JSON.stringify(paused.pausedReason)}`);
+    await page.goto(`${BASE}/projects/${encodeURIComponent(created.id)}`);
+    await page.locator(".project-page[data-project-state=paused]").waitFor();
+    const banner = page.getByRole("alert", { name: "Budget reached" });
+    const reason = await banner.getByTestId("paused-reason").innerText();
+    assert(reason === `Why it waits: ${paused.pausedReason}`, `the banner says ${JSON.stringify(reason)}, the API ${JSON.stringify(paused.pausedReason)}`);
+    await page.screenshot({ path: path.join(OUT, "paused-reason.png") });
+    await banner.getByRole("button", { name: "Stop project" }).click();
+    await page.locator(".project-page[data-project-state=cancelled]").waitFor();
+    assert((await banner.count()) === 0, "the paused banner is still shown after the project stopped");
+    return reason;
+  });
+
+  // run.mjs starts the stack with MAX_TASKS_PER_PROJECT=1 and says so; against another server, set it there and here.
+  const perProject = Number(process.env.E2E_MAX_TASKS_PER_PROJECT ?? 0);
+  if (perProject !== 1) console.log("SKIP queued task shows its limit: the server's MAX_TASKS_PER_PROJECT is not 1 (set E2E_MAX_TASKS_PER_PROJECT=1 when it is)");
+  else {
+    await step("at MAX_TASKS_PER_PROJECT=1 the second engineer shows queued with the limit, then its queue wait and run time", async () => {
+      // Gated on the CTO, so both engineers are handed off together, after the page is watching.
+      const created = await post("/api/projects", { idea: "A shift planner for small cafés", approvals: ["cto"] });
+      const projectPath = `/api/projects/${encodeURIComponent(created.id)}`;
+      await until("the CTO gate", async () => (await api(projectPath)).tasks.find((t) => t.id === "cto")?.approval === "pending");
+      await page.goto(BASE + projectPath.replace("/api", ""));
+      await node("cto").and(page.locator("[data-approval=pending]")).waitFor();
+      await waitLive();
+      const isQueued = (e) => e.type === "task.state" && e.data.state === "running" && e.data.startedAt == null && /MAX_TASKS_PER_PROJECT/.test(e.data.waitingFor ?? "");
+      const h = armHold(isQueued);
+      // The page's snapshot refetches must not run ahead of the held socket either.
+      const holdRest = async (route) => {
+        if (hold === h && h.held) await until("the hold to end", () => hold !== h, RUN_TIMEOUT_MS).catch(() => {});
+        await route.continue();
+      };
+      const restOfProject = new RegExp(`/api/projects/${encodeURIComponent(created.id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(/events)?(\\?.*)?$`);
+      await page.route(restOfProject, holdRest);
+      try {
+        await post(`${projectPath}/tasks/cto/approve`, {});
+        let timer;
+        const timeout = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no task.state event queued on MAX_TASKS_PER_PROJECT reached the page")), RUN_TIMEOUT_MS);
+        });
+        const queued = await Promise.race([h.reached, timeout]).finally(() => clearTimeout(timer));
+        const want = queued.data.waitingFor.replace(/^queued:\s*/, "");
+        const n = node(queued.taskId);
+        await n.and(page.locator("[data-phase=queued]")).waitFor();
+        const nodeText = await n.innerText();
+        assert(/\bqueued\b/.test(nodeText) && nodeText.includes("MAX_TASKS_PER_PROJECT"), `the queued node says ${JSON.stringify(nodeText)}`);
+        assert((await n.getAttribute("title")) === `queued: ${want}`, `the node's title is ${JSON.stringify(await n.getAttribute("title"))}`);
+        const row = page.locator(`table.tasks tr[data-task-id="${queued.taskId}"] [data-phase=queued]`);
+        assert((await row.innerText()).trim() === "queued", "the tasks table does not say queued");
+        const other = (await nodeStates())[queued.taskId === "engineer_fe" ? "engineer_be" : "engineer_fe"];
+        assert(other === "running", `the other engineer is ${other}, not running`);
+        await n.click();
+        const dialog = page.getByRole("dialog");
+        await dialog.waitFor();
+        const phase = await dialog.getByTestId("task-phase").innerText();
+        assert(phase.trim() === `queued: ${want}`, `the drawer says ${JSON.stringify(phase)}`);
+        const timing = (await dialog.getByTestId("task-timing").textContent()) ?? "";
+        assert(/^dispatched .+ → not started \(queued \d+\.\d s so far\)$/.test(timing.trim()), `the drawer's timing while queued: ${JSON.stringify(timing)}`);
+        await page.screenshot({ path: path.join(OUT, "task-queued.png") });
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached" });
+        h.release();
+        await page.waitForFunction(() => document.querySelector(".project-page")?.getAttribute("data-project-state") === "succeeded", null, { timeout: RUN_TIMEOUT_MS });
+        const done = (await api(projectPath)).tasks.find((t) => t.id === queued.taskId);
+        assert(done.startedAt > done.dispatchedAt && done.finishedAt >= done.startedAt, `timestamps ${JSON.stringify(done)}`);
+        await n.click();
+        await dialog.waitFor();
+        const after = ((await dialog.getByTestId("task-timing").textContent()) ?? "").trim();
+        const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+        const queueText = `(queued ${secs(done.startedAt - done.dispatchedAt)})`;
+        const runText = `(ran ${secs(done.finishedAt - done.startedAt)})`;
+        assert(after.includes(queueText) && after.includes(runText) && /→ started .+ → finished /.test(after), `the drawer's timing when done: ${JSON.stringify(after)}, want ${queueText} and ${runText}`);
+        assert((await dialog.getByTestId("task-phase").count()) === 0, "a finished task still shows a phase");
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached" });
+        return `${queued.taskId}: "${want}"; then ${after}`;
+      } finally {
+        h.release();
+        await page.unroute(restOfProject, holdRest);
+      }
+    });
+  }
 } finally {
   await step("no console errors", async () => {
     assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join("\n  ")}`);

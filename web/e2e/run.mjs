@@ -36,9 +36,13 @@ async function waitForHttp(url, timeoutMs, child) {
   throw new Error(`${url} not up after ${timeoutMs} ms`);
 }
 
-function runE2e(baseUrl) {
+// One task per project at a time: the engineers, handed off together, then wait on each other, so the
+// e2e sees a task queued on a limit (the default, 0, lets them overlap).
+const STACK_VARS = { MAX_TASKS_PER_PROJECT: "1" };
+
+function runE2e(baseUrl, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [E2E], { cwd: ROOT, stdio: "inherit", env: { ...process.env, BASE_URL: baseUrl } });
+    const child = spawn(process.execPath, [E2E], { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env, BASE_URL: baseUrl } });
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -53,7 +57,7 @@ const dev = spawn(process.execPath, [path.join(ROOT, "scripts/dev.mjs")], {
   cwd: ROOT,
   detached: true,
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), PROXIMUS_STATE_DIR: stateDir },
+  env: { ...process.env, ...STACK_VARS, PORT: String(port), SANDBOX_PORT: String(sandboxPort), PROXIMUS_STATE_DIR: stateDir },
 });
 const stop = () => {
   if (dev.exitCode !== null) return;
@@ -71,7 +75,7 @@ process.on("SIGINT", () => {
 let code = 1;
 try {
   await waitForHttp(`http://127.0.0.1:${port}/health`, 180_000, dev);
-  code = await runE2e(`http://localhost:${port}`);
+  code = await runE2e(`http://localhost:${port}`, { E2E_MAX_TASKS_PER_PROJECT: STACK_VARS.MAX_TASKS_PER_PROJECT });
 } catch (err) {
   console.error(`e2e: ${err instanceof Error ? err.message : String(err)}`);
   console.log("0 passed, 1 failed");
