@@ -29,11 +29,14 @@ export function TaskTiming({ task }: { task: TaskView }) {
   return (
     <span className="timing" data-testid="task-timing">
       <span>dispatched {clock(task.dispatchedAt)}</span>
-      {task.startedAt === null ? (
+      {task.startedAt === null && task.finishedAt !== null ? (
+        // Cancelled or timed out in the queue — or its agent's start was never reported.
         <span data-testid="queue-wait">
-          {" → "}
-          {task.finishedAt === null ? "not started" : "never started"}{" "}
-          <span className="muted">(queued {elapsed(queueMs ?? 0)}{soFar})</span>
+          {" → "}ended {clock(task.finishedAt)} <span className="muted">({elapsed(queueMs ?? 0)} after the hand-off; no agent start reported)</span>
+        </span>
+      ) : task.startedAt === null ? (
+        <span data-testid="queue-wait">
+          {" → "}not started <span className="muted">(queued {elapsed(queueMs ?? 0)}{soFar})</span>
         </span>
       ) : (
         <span data-testid="queue-wait">
@@ -46,7 +49,6 @@ export function TaskTiming({ task }: { task: TaskView }) {
           <span className="muted">(ran {elapsed(runMs)}{soFar})</span>
         </span>
       )}
-      {runMs === null && task.finishedAt !== null && <span> → ended {clock(task.finishedAt)}</span>}
     </span>
   );
 }
