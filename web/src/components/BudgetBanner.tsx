@@ -40,7 +40,8 @@ export function BudgetBanner(props: { projectId: string; spentUsd: number; budge
   return (
     <section className="banner banner-warn" role="alert" aria-label="Budget reached">
       <p>
-        <strong>Paused:</strong> this project reached its budget of {props.budgetUsd !== null ? usd(props.budgetUsd) : "—"} (spent {usd(props.spentUsd)}).
+        <strong>Paused</strong> at this project's budget of {props.budgetUsd !== null ? usd(props.budgetUsd) : "—"} (spent {usd(props.spentUsd)}): the next task
+        would go over it.
         Raise the budget to resume, or stop the project.
       </p>
       {props.reason && (
