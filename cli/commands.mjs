@@ -7,6 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { ProjectEvent } from "../contracts/events.ts";
 import { foldEvents } from "../contracts/project-view.ts";
 import { ROLE_LABELS } from "../contracts/roles.ts";
+// The dashboard's reading of a task's phase (queued on a limit, waiting on the sandbox), so both say the same.
+import { taskPhase } from "../web/src/lib/taskPhase.ts";
 
 const USAGE = `Usage:
   proximus new "idea" [--budget USD] [--watch]   start a project (prints its id)
@@ -27,7 +29,7 @@ class CliError extends Error {}
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-const STATE_COLORS = { succeeded: 32, failed: 31, running: 33, ready: 36, cancelled: 90, paused: 35, pending: 90 };
+const STATE_COLORS = { succeeded: 32, failed: 31, running: 33, ready: 36, cancelled: 90, paused: 35, pending: 90, queued: 35, waiting: 36 };
 const stateText = (s) => paint(STATE_COLORS[s] ?? 0, s);
 
 function baseUrl(opt) {
@@ -119,6 +121,25 @@ async function cmdDownload(base, positionals, values) {
   return 0;
 }
 
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * One task.state line, read from the folded view (so legacy events read like new ones): a handed-off
+ * task held by a concurrency limit is "queued: <which limit>", a ready one held by the sandbox host
+ * "waiting: <why>", and an agent that began after a wait says how long it queued.
+ */
+function taskStateText(e, view) {
+  const d = e.data;
+  const t = view.tasks.find((x) => x.id === e.taskId);
+  const phase = t ? taskPhase(t) : { kind: d.state, label: d.state, reason: null };
+  // The reason often ends in a parenthesis (the limit's variable): the attempt goes after a dash.
+  if (phase.reason) return `${stateText(phase.label)}: ${phase.reason}${d.attempt ? ` — attempt ${d.attempt}` : ""}`;
+  let text = `${stateText(d.state)}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.error ? ` — ${d.error}` : ""}`;
+  const queuedMs = t && d.state === "running" && t.startedAt !== null && t.dispatchedAt !== null ? t.startedAt - t.dispatchedAt : 0;
+  if (queuedMs >= 1000) text += ` — started after ${seconds(queuedMs)} queued`;
+  return text;
+}
+
 /** Prints one event (already checked against the event union); returns the project's state when it finishes the project. */
 function printEvent(e, view, values) {
   const who = () => {
@@ -131,7 +152,7 @@ function printEvent(e, view, values) {
       if ("task" in d) console.log(`${time(e.ts)}  ${who()}  created: ${d.task.title}`);
       break;
     case "task.state":
-      console.log(`${time(e.ts)}  ${who()}  ${stateText(d.state)}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.error ? ` — ${d.error}` : ""}${d.waitingFor ? ` — waiting: ${d.waitingFor}` : ""}`);
+      console.log(`${time(e.ts)}  ${who()}  ${taskStateText(e, view)}`);
       break;
     case "task.log":
       console.log(`${time(e.ts)}  ${who()}  │ ${d.text}`);

@@ -12,7 +12,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 const CLI = fileURLToPath(new URL("./proximus.mjs", import.meta.url));
 const NODE20 = "/usr/bin/node";
 
-function makeEvents() {
+const USER_LIMIT = "queued: 1 running, at this user's limit of 1 tasks at once (MAX_TASKS_PER_USER)";
+const SANDBOX_WAIT = "sandbox host unreachable (connect ECONNREFUSED 127.0.0.1:8788) — trying again in 4 s";
+const PAUSE = "budget: 0.0100 committed + 0.0040 estimated for t-cto exceeds 0.012";
+
+/**
+ * With `waits`, the log carries what the ProjectDO emits for waits: the CEO first held back by the
+ * sandbox host (ready + waitingFor), the project paused at its budget and resumed, and the CTO handed
+ * off, queued on the per-user limit (running, startedAt null, waitingFor) and started 2.5 s later.
+ */
+function makeEvents({ waits = false } = {}) {
   const tasks = [
     { id: "t-ceo", role: "ceo", title: "PRD", deps: [] },
     { id: "t-cto", role: "cto", title: "Architecture", deps: ["t-ceo"] },
@@ -21,8 +30,18 @@ function makeEvents() {
   const push = (type, taskId, data) => log.push({ seq: log.length + 1, ts: 1_700_000_000_000 + log.length * 1000, type, taskId, data });
   push("project.created", null, {});
   for (const t of tasks) push("task.created", t.id, { task: t });
+  const at = (i) => 1_700_000_000_000 + i * 1000;
   for (const t of tasks) {
-    push("task.state", t.id, { state: "running", attempt: 1 });
+    if (waits && t.id === "t-ceo") push("task.state", t.id, { state: "ready", attempt: 0, startedAt: null, dispatchedAt: null, waitingFor: SANDBOX_WAIT });
+    if (waits && t.id === "t-cto") {
+      push("project.state", null, { state: "paused", reason: PAUSE });
+      push("project.state", null, { state: "running", reason: null });
+      const dispatchedAt = at(log.length);
+      const common = { state: "running", attempt: 1, dispatchedAt, finishedAt: null };
+      push("task.state", t.id, { ...common, startedAt: null, waitingFor: null });
+      push("task.state", t.id, { ...common, startedAt: null, waitingFor: USER_LIMIT });
+      push("task.state", t.id, { ...common, startedAt: dispatchedAt + 2500, waitingFor: null });
+    } else push("task.state", t.id, { state: "running", attempt: 1 });
     push("task.log", t.id, { text: `${t.title} started`, attempt: 1 });
     push("task.token", t.id, { text: "tok", attempt: 1 });
     push("usage.recorded", t.id, { provider: "offline", model: "offline-1", inputTokens: 10, outputTokens: 20, costUsd: 0 });
@@ -41,14 +60,16 @@ function wsFrame(text) {
 }
 
 /** A fake gateway: the log is revealed `released` events at a time to simulate a running project. */
-function startServer({ dropWsAfter = Infinity, gapAt = null } = {}) {
-  const { tasks, log } = makeEvents();
+function startServer({ dropWsAfter = Infinity, gapAt = null, waits = false } = {}) {
+  const { tasks, log } = makeEvents({ waits });
   const state = { requests: [], wsConnects: [], released: 0 };
   const sockets = new Set();
   const visible = () => log.slice(0, state.released);
   const detail = () => ({
     id: "p1", idea: "A dog grooming app", state: state.released >= log.length ? "succeeded" : "running", budgetUsd: 5, spentUsd: 0,
-    createdAt: 1, updatedAt: 1, tasks: tasks.map((t) => ({ ...t, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null, artifacts: [], usage: [], startedAt: null, finishedAt: null })),
+    createdAt: 1, updatedAt: 1, tasks: tasks.map((t) => ({ ...t, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null, artifacts: [], usage: [],
+      dispatchedAt: null, startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null })),
+    pausedReason: null,
     lastSeq: state.released,
   });
   const json = (res, status, body) => {
@@ -195,6 +216,24 @@ describe("proximus CLI", () => {
       "CTO            running (attempt 1)",
       "CTO            succeeded (attempt 1)",
     ]);
+    expect(out.slice(-4, -2)).toEqual(EXPECTED_TAIL);
+  });
+
+  it("watch: a task held by a concurrency limit reads queued with the limit, a sandbox wait and a pause say why", async () => {
+    srv = await startServer({ waits: true });
+    const r = await run(["watch", "p1", "--url", srv.url]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.filter((l) => /^(CEO|CTO) /.test(l) && !l.includes("│") && !l.includes("usage") && !l.includes("+ ") && !l.includes("created:"))).toEqual([
+      `CEO            waiting: ${SANDBOX_WAIT}`,
+      "CEO            running (attempt 1)",
+      "CEO            succeeded (attempt 1)",
+      "CTO            running (attempt 1)",
+      "CTO            queued: 1 running, at this user's limit of 1 tasks at once (MAX_TASKS_PER_USER) — attempt 1",
+      "CTO            running (attempt 1) — started after 2.5 s queued",
+      "CTO            succeeded (attempt 1)",
+    ]);
+    expect(out).toContain(`               paused: ${PAUSE} — raise the budget in the dashboard to resume`);
     expect(out.slice(-4, -2)).toEqual(EXPECTED_TAIL);
   });
 

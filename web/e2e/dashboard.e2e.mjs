@@ -87,6 +87,47 @@ page.on("console", (m) => {
 });
 page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
 
+// While `hold` is armed, the first event it matches is delivered and everything after it waits
+// (real server events, only delayed), so a short-lived state stays on screen long enough to check.
+// advance(next) delivers the held events up to and including the first that `next` matches.
+let hold = null;
+function armHold(match) {
+  const h = { match, held: false, buffer: [], event: null };
+  const until = () =>
+    new Promise((resolve) => {
+      h.onHeld = (e) => {
+        h.event = e;
+        resolve(e);
+      };
+    });
+  h.reached = until();
+  h.offer = (frame, send) => {
+    if (h.held) return void h.buffer.push({ frame, send });
+    send();
+    if (frame.type === "event" && h.match(frame.event)) {
+      h.held = true;
+      h.onHeld(frame.event);
+    }
+  };
+  h.advance = (next) => {
+    h.match = next;
+    h.held = false;
+    h.reached = until();
+    while (h.buffer.length > 0 && !h.held) {
+      const { frame, send } = h.buffer.shift();
+      h.offer(frame, send);
+    }
+    return h.reached;
+  };
+  h.release = () => {
+    if (hold === h) hold = null;
+    h.held = false;
+    for (const { send } of h.buffer.splice(0)) send();
+  };
+  hold = h;
+  return h;
+}
+
 // Every project socket goes through this route. When `cutNext` is set, the next socket forwards
 // that many events and is then cut, so the page is mid-stream however fast the server runs.
 const sockets = [];
@@ -99,7 +140,15 @@ await page.routeWebSocket(/\/api\/projects\/[^/]+\/ws/, (ws) => {
   let cut = false;
   server.onMessage((msg) => {
     if (cut) return;
-    ws.send(msg);
+    const send = () => {
+      try {
+        ws.send(msg);
+      } catch {
+        // the page closed this socket meanwhile; it resumes from its last seq anyway
+      }
+    };
+    if (hold) hold.offer(JSON.parse(String(msg)), send);
+    else send();
     if (cutAfter !== null && JSON.parse(String(msg)).type === "event" && ++forwarded >= cutAfter) {
       cut = true;
       void ws.close({ code: 1012, reason: "e2e cut" }).catch(() => {});
@@ -395,13 +444,139 @@ try {
     const after = (await api(`/api/projects/${encodeURIComponent(gatedId)}`)).tasks.find((t) => t.id === "finance");
     assert(after.state === "succeeded" && after.attempt === 2, `finance after: ${after.state}, attempt ${after.attempt}`);
     const events = await allEvents(gatedId);
-    const ran = events.filter((e) => e.taskId === "finance" && e.type === "task.state" && e.data.state === "running").map((e) => e.data.attempt);
+    // An attempt is "running" more than once (handed off, queued, its agent began): count attempts.
+    const ran = [...new Set(events.filter((e) => e.taskId === "finance" && e.type === "task.state" && e.data.state === "running").map((e) => e.data.attempt))];
     assert(JSON.stringify(ran) === "[1,2]", `finance ran as attempts ${JSON.stringify(ran)}`);
     assert(events.some((e) => e.taskId === "finance" && e.type === "task.log" && String(e.data.text).includes(instructions)), "the instructions are not in finance's log");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     return `finance attempt ${after.attempt} succeeded`;
   });
+
+  // Waits the platform explains: a project paused at its budget says why; a task queued on a concurrency limit says which.
+  const post = async (p, body) => {
+    const res = await fetch(BASE + p, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`POST ${p} → HTTP ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const until = async (what, fn, timeoutMs = RUN_TIMEOUT_MS) => {
+    const start = Date.now();
+    for (;;) {
+      const got = await fn();
+      if (got) return got;
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  await step("a project paused at its budget shows why it waits, then stops from the banner", async () => {
+    // An Anthropic CEO's estimate (~$0.01) cannot fit $0.001: the ProjectDO pauses before dispatching it, so no key is needed.
+    const created = await post("/api/projects", { idea: "A newsletter tool for local bakeries", budgetUsd: 0.001, llm: { ceo: { provider: "anthropic" } } });
+    const paused = await until("the project to pause", async () => {
+      const d = await api(`/api/projects/${encodeURIComponent(created.id)}`);
+      return d.state === "paused" ? d : null;
+    }, 30_000);
+    assert(/estimated for ceo exceeds 0\.001/.test(paused.pausedReason ?? ""), `API pausedReason is ${JSON.stringify(paused.pausedReason)}`);
+    await page.goto(`${BASE}/projects/${encodeURIComponent(created.id)}`);
+    await page.locator(".project-page[data-project-state=paused]").waitFor();
+    const banner = page.getByRole("alert", { name: "Budget reached" });
+    const reason = await banner.getByTestId("paused-reason").innerText();
+    assert(reason === `Why it waits: ${paused.pausedReason}`, `the banner says ${JSON.stringify(reason)}, the API ${JSON.stringify(paused.pausedReason)}`);
+    await page.screenshot({ path: path.join(OUT, "paused-reason.png") });
+    await banner.getByRole("button", { name: "Stop project" }).click();
+    await page.locator(".project-page[data-project-state=cancelled]").waitFor();
+    assert((await banner.count()) === 0, "the paused banner is still shown after the project stopped");
+    return reason;
+  });
+
+  // run.mjs starts the stack with MAX_TASKS_PER_PROJECT=1 and a model simulator that answers after 1.5 s, and says so here.
+  const perProject = Number(process.env.E2E_MAX_TASKS_PER_PROJECT ?? 0);
+  const simUrl = process.env.E2E_SIM_LLM_URL ?? "";
+  if (perProject !== 1 || !simUrl) {
+    console.log("SKIP queued task shows its limit: needs E2E_MAX_TASKS_PER_PROJECT=1 (the server's limit) and E2E_SIM_LLM_URL (npm run sim-llm)");
+  } else {
+    await step("at MAX_TASKS_PER_PROJECT=1 the second engineer shows queued with the limit, then its queue wait", async () => {
+      const put = await fetch(`${BASE}/api/settings/keys/openai`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ apiKey: "sim-llm-accepts-any-key", baseUrl: simUrl }),
+      });
+      assert(put.ok, `storing the simulator as the OpenAI endpoint → HTTP ${put.status}`);
+      const offline = { provider: "offline" };
+      const slow = { provider: "openai" };
+      // Gated on the CTO, so both engineers are handed off together, after the page is watching. Both call the
+      // simulator: whichever is admitted first holds the project's one slot for seconds, and the other waits.
+      const created = await post("/api/projects", {
+        idea: "A shift planner for small cafés",
+        approvals: ["cto"],
+        llm: { ceo: offline, cto: offline, engineer_fe: slow, engineer_be: slow, qa: offline, devops: offline, finance: offline },
+      });
+      const projectPath = `/api/projects/${encodeURIComponent(created.id)}`;
+      const restOfProject = new RegExp(`${projectPath}(/events)?(\\?.*)?$`);
+      let h = null;
+      // The page's snapshot refetches must not run ahead of the held socket either.
+      const holdRest = async (route) => {
+        if (h?.held) await until("the held events to be delivered", () => !h.held, RUN_TIMEOUT_MS).catch(() => {});
+        await route.continue();
+      };
+      try {
+        await until("the CTO gate", async () => (await api(projectPath)).tasks.find((t) => t.id === "cto")?.approval === "pending");
+        await page.goto(BASE + projectPath.replace("/api", ""));
+        await node("cto").and(page.locator("[data-approval=pending]")).waitFor();
+        await waitLive();
+        const isQueued = (e) =>
+          e.type === "task.state" && e.data.state === "running" && e.data.startedAt == null && /MAX_TASKS_PER_PROJECT/.test(e.data.waitingFor ?? "");
+        h = armHold(isQueued);
+        await page.route(restOfProject, holdRest);
+        await post(`${projectPath}/tasks/cto/approve`, {});
+        let timer;
+        const timeout = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no task.state event queued on MAX_TASKS_PER_PROJECT reached the page")), RUN_TIMEOUT_MS);
+        });
+        const queued = await Promise.race([h.reached, timeout]).finally(() => clearTimeout(timer));
+        const want = queued.data.waitingFor.replace(/^queued:\s*/, "");
+        const n = node(queued.taskId);
+        await n.and(page.locator("[data-phase=queued]")).waitFor();
+        const nodeText = await n.innerText();
+        assert(/\bqueued\b/.test(nodeText) && nodeText.includes("MAX_TASKS_PER_PROJECT"), `the queued node says ${JSON.stringify(nodeText)}`);
+        assert((await n.getAttribute("title")) === `queued: ${want}`, `the node's title is ${JSON.stringify(await n.getAttribute("title"))}`);
+        const cell = page.locator(`table.tasks tr[data-task-id="${queued.taskId}"] [data-phase=queued]`);
+        assert((await cell.innerText()).trim() === "queued", "the tasks table does not say queued");
+        const other = (await nodeStates())[queued.taskId === "engineer_fe" ? "engineer_be" : "engineer_fe"];
+        assert(other === "running", `the other engineer is ${other}, not running`);
+        await n.click();
+        const dialog = page.getByRole("dialog");
+        await dialog.waitFor();
+        const phase = await dialog.getByTestId("task-phase").innerText();
+        assert(phase.trim() === `queued: ${want}`, `the drawer says ${JSON.stringify(phase)}`);
+        const timing = ((await dialog.getByTestId("task-timing").textContent()) ?? "").trim();
+        assert(/^dispatched .+ → not started \(queued \d+\.\d s so far\)$/.test(timing), `the drawer's timing while queued: ${JSON.stringify(timing)}`);
+        await page.screenshot({ path: path.join(OUT, "task-queued.png") });
+
+        // Deliver events up to the moment its agent began: the open drawer turns the wait into a queue time.
+        const started = await h.advance((e) => e.type === "task.state" && e.taskId === queued.taskId && e.data.startedAt != null);
+        assert(started.data.attempt === queued.data.attempt, `attempt ${started.data.attempt} started, attempt ${queued.data.attempt} queued`);
+        const queueText = `(queued ${((started.data.startedAt - started.data.dispatchedAt) / 1000).toFixed(1)} s)`;
+        await page.waitForFunction(
+          (want) => document.querySelector("[data-testid=task-timing]")?.textContent?.includes(want),
+          queueText,
+        );
+        const running = ((await dialog.getByTestId("task-timing").textContent()) ?? "").trim();
+        assert(/^dispatched .+ → started .+ \(queued \d+\.\d s\) → running \(ran \d+\.\d s so far\)$/.test(running), `the drawer's timing once started: ${JSON.stringify(running)}`);
+        assert((await dialog.getByTestId("task-phase").count()) === 0, "a started task still shows a phase");
+        assert(started.data.startedAt - started.data.dispatchedAt >= 1000, `it queued only ${started.data.startedAt - started.data.dispatchedAt} ms behind a 1.5 s model call`);
+        await page.keyboard.press("Escape");
+        await dialog.waitFor({ state: "detached" });
+        return `${queued.taskId}: "${want}"; then ${running}`;
+      } finally {
+        h?.release();
+        await page.unroute(restOfProject, holdRest).catch(() => {});
+        // The simulator is no engineer the role accepts: stop the project rather than wait for its retries.
+        await fetch(BASE + projectPath, { method: "DELETE" }).catch(() => {});
+        await fetch(`${BASE}/api/settings/keys/openai`, { method: "DELETE" }).catch(() => {});
+      }
+    });
+  }
 } finally {
   await step("no console errors", async () => {
     assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join("\n  ")}`);

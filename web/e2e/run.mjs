@@ -25,7 +25,7 @@ function freePort() {
 async function waitForHttp(url, timeoutMs, child) {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`dev server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${url}: its server exited with ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -36,9 +36,17 @@ async function waitForHttp(url, timeoutMs, child) {
   throw new Error(`${url} not up after ${timeoutMs} ms`);
 }
 
-function runE2e(baseUrl) {
+// One task per project at a time: the engineers, handed off together, then wait on each other, so the
+// e2e sees a task queued on a limit (the default, 0, lets them overlap).
+const STACK_VARS = { MAX_TASKS_PER_PROJECT: "1" };
+// The engineers of that project call the model simulator (the e2e stores it as the user's OpenAI
+// endpoint): the one that runs first then holds its slot for this long on every call, so the other is
+// refused at least once however the two executors are scheduled. Offline agents finish too fast for that.
+const SIM_LATENCY_MS = 1500;
+
+function runE2e(baseUrl, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [E2E], { cwd: ROOT, stdio: "inherit", env: { ...process.env, BASE_URL: baseUrl } });
+    const child = spawn(process.execPath, [E2E], { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env, BASE_URL: baseUrl } });
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -47,15 +55,29 @@ if (process.env.BASE_URL) process.exit(await runE2e(process.env.BASE_URL));
 
 const port = Number(process.env.E2E_PORT ?? (await freePort()));
 const sandboxPort = await freePort();
+const simPort = await freePort();
+const sim = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sim/main.ts"), "--port", String(simPort), "--latency", String(SIM_LATENCY_MS)], {
+  cwd: ROOT,
+  detached: true,
+  stdio: ["ignore", "inherit", "inherit"],
+});
 const stateDir = mkdtempSync(path.join(tmpdir(), "proximus-e2e-state-"));
 // Detached: the dev script and everything it starts share one process group we can end together.
 const dev = spawn(process.execPath, [path.join(ROOT, "scripts/dev.mjs")], {
   cwd: ROOT,
   detached: true,
   stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, PORT: String(port), SANDBOX_PORT: String(sandboxPort), PROXIMUS_STATE_DIR: stateDir },
+  env: { ...process.env, ...STACK_VARS, PORT: String(port), SANDBOX_PORT: String(sandboxPort), PROXIMUS_STATE_DIR: stateDir },
 });
+const stopSim = () => {
+  try {
+    if (sim.exitCode === null) process.kill(-sim.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+};
 const stop = () => {
+  stopSim();
   if (dev.exitCode !== null) return;
   try {
     process.kill(-dev.pid, "SIGTERM");
@@ -71,17 +93,23 @@ process.on("SIGINT", () => {
 let code = 1;
 try {
   await waitForHttp(`http://127.0.0.1:${port}/health`, 180_000, dev);
-  code = await runE2e(`http://localhost:${port}`);
+  await waitForHttp(`http://127.0.0.1:${simPort}/stats`, 30_000, sim);
+  code = await runE2e(`http://localhost:${port}`, {
+    E2E_MAX_TASKS_PER_PROJECT: STACK_VARS.MAX_TASKS_PER_PROJECT,
+    E2E_SIM_LLM_URL: `http://127.0.0.1:${simPort}/v1`,
+  });
 } catch (err) {
   console.error(`e2e: ${err instanceof Error ? err.message : String(err)}`);
   console.log("0 passed, 1 failed");
 } finally {
   stop();
   await new Promise((r) => setTimeout(r, 1500));
-  try {
-    process.kill(-dev.pid, "SIGKILL");
-  } catch {
-    // exited cleanly
+  for (const child of [dev, sim]) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // exited cleanly
+    }
   }
   rmSync(stateDir, { recursive: true, force: true });
 }

@@ -37,11 +37,17 @@ export function FeedLine({ entry, tasks, running }: { entry: FeedEntry; tasks: R
         <li {...common}>
           {head} <StateBadge state={entry.state} />
           {entry.attempt !== null && entry.attempt > 0 ? <span className="muted"> attempt {entry.attempt}</span> : null}
+          {entry.reason ? <span className="feed-reason" data-phase={entry.phase}> — {entry.phase}: {entry.reason}</span> : null}
           {entry.error ? <span className="error"> — {entry.error}</span> : null}
         </li>
       );
     case "project":
-      return <li {...common}>{head} <StateBadge state={entry.state} /></li>;
+      return (
+        <li {...common}>
+          {head} <StateBadge state={entry.state} />
+          {entry.reason ? <span className="feed-reason"> — {entry.reason}</span> : null}
+        </li>
+      );
     case "artifact":
       return <li {...common}>{head} stored <code>{entry.path}</code></li>;
   }

@@ -14,6 +14,7 @@ import {
 import type { TaskView } from "../../../contracts/api";
 import { ROLE_LABELS } from "../../../contracts/roles";
 import { layoutDag, NODE_HEIGHT, NODE_WIDTH } from "../lib/layout";
+import { taskPhase } from "../lib/taskPhase";
 
 type TaskNodeData = { task: TaskView; vertical: boolean; onOpen(id: string): void };
 type TaskNode = Node<TaskNodeData, "task">;
@@ -24,18 +25,24 @@ function TaskNodeView({ data }: NodeProps<TaskNode>) {
   const t = data.task;
   const waiting = t.approval === "pending";
   const gated = t.approval === "required" || t.approval === "approved";
+  // "queued" (a concurrency limit) or "waiting" (the sandbox host) says why a task is not working yet.
+  const phase = taskPhase(t);
   return (
     <>
       <Handle type="target" position={data.vertical ? Position.Top : Position.Left} isConnectable={false} />
       <button
         type="button"
-        className={`dag-node nodrag nopan state-${t.state} approval-${t.approval}`}
+        className={`dag-node nodrag nopan state-${t.state} phase-${phase.kind} approval-${t.approval}`}
         data-task-id={t.id}
         data-state={t.state}
+        data-phase={phase.kind}
         data-approval={t.approval}
+        title={phase.reason ? `${phase.label}: ${phase.reason}` : undefined}
         style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
         onClick={() => data.onOpen(t.id)}
-        aria-label={`${ROLE_LABELS[t.role]}: ${t.title}, ${t.state}${t.attempt > 1 ? `, attempt ${t.attempt}` : ""}${APPROVAL_TEXT[t.approval]}. Open details`}
+        aria-label={`${ROLE_LABELS[t.role]}: ${t.title}, ${phase.reason ? `${phase.label} (${phase.reason})` : t.state}${
+          t.attempt > 1 ? `, attempt ${t.attempt}` : ""
+        }${APPROVAL_TEXT[t.approval]}. Open details`}
       >
         <span className="dag-node-role">
           {ROLE_LABELS[t.role]}
@@ -43,8 +50,15 @@ function TaskNodeView({ data }: NodeProps<TaskNode>) {
         </span>
         <span className="dag-node-title">{t.title}</span>
         <span className="dag-node-state">
-          {waiting ? <strong className="dag-node-waiting">awaiting approval</strong> : t.state}
+          {waiting ? (
+            <strong className="dag-node-waiting">awaiting approval</strong>
+          ) : phase.reason ? (
+            <strong className="dag-node-queued">{phase.label}</strong>
+          ) : (
+            t.state
+          )}
           {t.attempt > 1 ? ` · try ${t.attempt}` : ""}
+          {phase.reason && <span className="dag-node-reason"> · {phase.reason}</span>}
         </span>
       </button>
       <Handle type="source" position={data.vertical ? Position.Bottom : Position.Right} isConnectable={false} />

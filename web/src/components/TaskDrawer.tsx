@@ -3,7 +3,8 @@ import type { ProjectDetail, TaskView } from "../../../contracts/api";
 import { ROLE_LABELS } from "../../../contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
-import { bytes, duration, tokens, usd } from "../lib/format";
+import { bytes, tokens, usd } from "../lib/format";
+import { taskPhase } from "../lib/taskPhase";
 import { canIntervene } from "../live/approvals";
 import type { FeedEntry } from "../live/feed";
 import { FeedLine } from "./AgentFeed";
@@ -11,6 +12,7 @@ import { ApproveBox } from "./ApproveBox";
 import { CopyText } from "./CopyText";
 import { InterveneForm } from "./InterveneForm";
 import { StateBadge } from "./StateBadge";
+import { TaskTiming } from "./TaskTiming";
 
 const APPROVAL_TEXT = {
   none: "Not gated",
@@ -46,6 +48,7 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
   const models = [...new Set(task.usage.map((u) => `${u.provider} · ${u.model}`))];
   const tokIn = task.usage.reduce((s, u) => s + u.inputTokens, 0);
   const tokOut = task.usage.reduce((s, u) => s + u.outputTokens, 0);
+  const phase = taskPhase(task);
 
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -116,11 +119,20 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
 
         <dl className="facts">
           <dt>State</dt>
-          <dd><StateBadge state={task.state} /></dd>
+          <dd>
+            <StateBadge state={task.state} />
+            {phase.kind !== task.state && (
+              <span className="task-phase" data-testid="task-phase" data-phase={phase.kind}>
+                {" "}
+                <strong>{phase.label}</strong>
+                {phase.reason ? `: ${phase.reason}` : " (handed off, the agent has not begun)"}
+              </span>
+            )}
+          </dd>
           <dt>Attempt</dt>
           <dd>{task.attempt} of {task.maxAttempts}</dd>
-          <dt>Duration</dt>
-          <dd>{duration(task.startedAt, task.finishedAt)}</dd>
+          <dt>Timing</dt>
+          <dd><TaskTiming task={task} /></dd>
           <dt>Model</dt>
           <dd>{models.length ? models.join(", ") : "—"}</dd>
           <dt>Cost</dt>

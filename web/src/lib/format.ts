@@ -21,6 +21,11 @@ export function when(ms: number): string {
 
 export function duration(fromMs: number | null, toMs: number | null): string {
   if (fromMs === null) return "—";
-  const s = Math.max(0, ((toMs ?? Date.now()) - fromMs) / 1000);
+  return elapsed((toMs ?? Date.now()) - fromMs);
+}
+
+/** A span of milliseconds as seconds, or minutes and seconds past a minute. */
+export function elapsed(ms: number): string {
+  const s = Math.max(0, ms / 1000);
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }

@@ -39,4 +39,27 @@ describe("appendFeed", () => {
     expect(parts).toEqual(whole);
     expect(whole.map((f) => f.kind)).toEqual(["tokens", "artifact", "project"]);
   });
+
+  it("says why a task is held back and why the project paused", () => {
+    seq = 0;
+    const limit = "queued: 1 running, at this project's limit of 1 tasks at once (MAX_TASKS_PER_PROJECT)";
+    const sandbox = "sandbox host unreachable — trying again in 4 s";
+    const feed = appendFeed([], [
+      ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: null, waitingFor: limit }),
+      ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: 3, waitingFor: null }),
+      ev("task.state", "qa", { state: "ready", attempt: 1, waitingFor: sandbox }),
+      // legacy: a start without startedAt is a start, not a queue.
+      ev("task.state", "fe", { state: "running", attempt: 1, waitingFor: "stale" }),
+      ev("project.state", null, { state: "paused", reason: "budget: 0.01 committed + 0.02 estimated for qa exceeds 0.02" }),
+      ev("project.state", null, { state: "running", reason: "ignored when not paused" }),
+    ]);
+    expect(feed.map((f) => (f.kind === "task" ? [f.taskId, f.phase, f.reason] : f.kind === "project" ? [f.state, f.reason] : f.kind))).toEqual([
+      ["be", "queued", "1 running, at this project's limit of 1 tasks at once (MAX_TASKS_PER_PROJECT)"],
+      ["be", "running", null],
+      ["qa", "waiting", sandbox],
+      ["fe", "running", null],
+      ["paused", "budget: 0.01 committed + 0.02 estimated for qa exceeds 0.02"],
+      ["running", null],
+    ]);
+  });
 });

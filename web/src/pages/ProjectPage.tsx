@@ -1,4 +1,5 @@
 import { useState } from "react";
+import type { TaskView } from "../../../contracts/api";
 import { ROLE_LABELS } from "../../../contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
@@ -12,9 +13,23 @@ import { StateBadge } from "../components/StateBadge";
 import { TaskDrawer } from "../components/TaskDrawer";
 import { UsageChart } from "../components/UsageChart";
 import { duration, usd, when } from "../lib/format";
+import { taskPhase } from "../lib/taskPhase";
 import { useProjectLive } from "../hooks/useProjectLive";
 import { awaitingApproval } from "../live/approvals";
 import { Link } from "../router";
+
+/** The state, and why a handed-off or ready task is not working yet (the full reason on hover). */
+function TaskStateCell({ task }: { task: TaskView }) {
+  const phase = taskPhase(task);
+  return (
+    <>
+      <StateBadge state={task.state} />
+      {phase.reason && (
+        <span className="muted" data-phase={phase.kind} title={phase.reason}> {phase.label}</span>
+      )}
+    </>
+  );
+}
 
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" } as const;
 
@@ -71,7 +86,9 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         </div>
       </header>
 
-      {d.state === "paused" && <BudgetBanner projectId={d.id} spentUsd={d.spentUsd} budgetUsd={d.budgetUsd} onChanged={live.refresh} />}
+      {d.state === "paused" && (
+        <BudgetBanner projectId={d.id} spentUsd={d.spentUsd} budgetUsd={d.budgetUsd} reason={d.pausedReason} onChanged={live.refresh} />
+      )}
       <ApprovalBanner waiting={awaitingApproval(d.tasks)} onOpen={setOpenTask} />
       {d.state === "failed" && <p className="banner banner-error" role="alert">The project failed. Open a red task to see why and retry it.</p>}
       {(live.error || actionError) && <p className="error" role="alert">{actionError ?? live.error}</p>}
@@ -113,7 +130,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
                         {ROLE_LABELS[t.role]}: {t.title}
                       </button>
                     </td>
-                    <td><StateBadge state={t.state} /></td>
+                    <td><TaskStateCell task={t} /></td>
                     <td>{t.attempt}/{t.maxAttempts}</td>
                     <td>{duration(t.startedAt, t.finishedAt)}</td>
                     <td>{usd(t.usage.reduce((s, u) => s + u.costUsd, 0))}</td>
