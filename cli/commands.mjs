@@ -134,7 +134,9 @@ function taskStateText(e, view) {
   const phase = t ? taskPhase(t) : { kind: d.state, label: d.state, reason: null };
   // The reason often ends in a parenthesis (the limit's variable): the attempt goes after a dash.
   if (phase.reason) return `${stateText(phase.label)}: ${phase.reason}${d.attempt ? ` — attempt ${d.attempt}` : ""}`;
-  let text = `${stateText(d.state)}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.error ? ` — ${d.error}` : ""}`;
+  // A finished attempt names how it ended unless that is the plain "finished".
+  const ended = (d.state === "succeeded" || d.state === "failed") && d.stopReason && d.stopReason !== "finished" ? ` [${d.stopReason}]` : "";
+  let text = `${stateText(d.state)}${d.attempt ? ` (attempt ${d.attempt})` : ""}${ended}${d.error ? ` — ${d.error}` : ""}`;
   const queuedMs = t && d.state === "running" && t.startedAt !== null && t.dispatchedAt !== null ? t.startedAt - t.dispatchedAt : 0;
   if (queuedMs >= 1000) text += ` — started after ${seconds(queuedMs)} queued`;
   return text;

@@ -131,6 +131,8 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
           </dd>
           <dt>Attempt</dt>
           <dd>{task.attempt} of {task.maxAttempts}</dd>
+          <dt>Ended</dt>
+          <dd>{task.stopReason ? <code>{task.stopReason.replace(/_/g, " ")}</code> : <span className="muted">not yet</span>}</dd>
           <dt>Timing</dt>
           <dd><TaskTiming task={task} /></dd>
           <dt>Model</dt>
