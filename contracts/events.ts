@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Json } from "./json";
 import { Usage } from "./llm";
 import { Role } from "./roles";
-import { ArtifactRef, ProjectState, TaskState } from "./task";
+import { ProjectState, TaskState, type ArtifactRef } from "./task";
 import { Approval } from "./api";
 
 /**

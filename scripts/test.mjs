@@ -34,6 +34,8 @@ const SUITES = [
 
 const only = process.argv.slice(2);
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+const OXLINT = path.join(ROOT, "node_modules/oxlint/bin/oxlint");
+const OXFMT = path.join(ROOT, "node_modules/oxfmt/bin/oxfmt");
 
 function findTsconfigs(dir, out = []) {
   for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
@@ -77,6 +79,23 @@ async function main() {
     }
   } else if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
     await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"]);
+  }
+
+  if (only.length === 0 || only.includes("lint")) {
+    // The style rules a machine can check: oxlint (correctness, no any, type-only imports) and oxfmt.
+    console.log("\n=== lint + format");
+    for (const [label, bin, args] of [
+      ["oxlint", OXLINT, ["-c", ".oxlintrc.json", "--deny-warnings", "."]],
+      ["oxfmt --check", OXFMT, ["--check", "."]],
+    ]) {
+      const code = await run(bin, args);
+      console.log(`${code === 0 ? "ok  " : "FAIL"} ${label}`);
+      if (code === 0) passed++;
+      else {
+        failed++;
+        failures.push(`${label} (run npm run lint / npm run format)`);
+      }
+    }
   }
 
   if (only.length === 0 || only.includes("typecheck")) {

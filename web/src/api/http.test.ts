@@ -32,7 +32,7 @@ describe("requestJson", () => {
     });
     await expect(requestJson("/api/x", z.object({ n: z.number() }), { method: "POST", body: { a: 1 } })).rejects.toBeInstanceOf(ApiError);
     expect(calls[0]?.body).toBe('{"a":1}');
-    expect((calls[0]?.headers as Record<string, string>)["content-type"]).toBe("application/json");
+    expect((calls[0]!.headers as Record<string, string>)["content-type"]).toBe("application/json");
   });
 });
 

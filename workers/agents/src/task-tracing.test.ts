@@ -24,7 +24,7 @@ class Capture implements SpanExporter {
 function scripted(replies: (string | Error)[]): LlmProvider {
   return {
     name: "openai",
-    async complete(req): Promise<CompletionResult> {
+    async complete(_req): Promise<CompletionResult> {
       const next = replies.shift();
       if (next === undefined || next instanceof Error) throw next ?? new Error("script exhausted");
       return { provider: "openai", model: "gpt-4o-mini-2024-07-18", text: next, inputTokens: 1000, outputTokens: 200 };

@@ -26,7 +26,7 @@ export const projectRoutes = new Hono<AppEnv>()
     // The user's saved agent prefs are defaults; overrides in the request win per role. Read
     // before the idempotency key is claimed: from the claim on, only the saga (which frees the
     // key on failure) stands between it and a project.
-    const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...(body.llm ?? {}) };
+    const llm = { ...(await loadAgentPrefs(c.var.db, user.id)), ...body.llm };
     if (idemKey !== undefined) {
       const claim = await claimIdempotencyKey(c.var.db, user.id, idemKey, await fingerprint(body), id);
       if (claim.kind === "replay") {
