@@ -4,9 +4,9 @@
 // WebSocket) polls GET /api/projects/:id/events instead. Both resume from the last seq seen.
 import { parseArgs } from "node:util";
 import { writeFile } from "node:fs/promises";
-import { ProjectEvent } from "../contracts/events.ts";
-import { foldEvents } from "../contracts/project-view.ts";
-import { ROLE_LABELS } from "../contracts/roles.ts";
+import { ProjectEvent } from "@proximus/contracts/events";
+import { foldEvents } from "@proximus/contracts/project-view";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 // The dashboard's reading of a task's phase (queued on a limit, waiting on the sandbox), so both say the same.
 import { taskPhase } from "../web/src/lib/taskPhase.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { probeSandbox } from "../workers/shared/sandbox-probe";
+import { probeSandbox } from "@proximus/shared/sandbox-probe";
 // @ts-expect-error plain ESM helpers shared with the dev/test scripts
 import { superviseSandboxHost } from "./lib/sandbox-supervisor.mjs";
 // @ts-expect-error plain ESM helpers shared with the dev/test scripts

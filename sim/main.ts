@@ -1,7 +1,7 @@
 // `npm run sim-llm -- [--port 8799] [--host 127.0.0.1] [--latency 0] [--scenario good]`: the model
 // simulator as a standalone OpenAI-compatible server (see sim/README.md).
 import { parseArgs } from "node:util";
-import { SCENARIO_NAMES, isScenarioName } from "../workers/agents/src/sim/scenarios";
+import { SCENARIO_NAMES, isScenarioName } from "@proximus/agents/sim/scenarios";
 import { startSimServer } from "./server";
 
 const { values } = parseArgs({

@@ -1,18 +1,18 @@
 import OpenAI, { RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAiProvider } from "../workers/agents/src/llm/openai";
-import { ResilientProvider } from "../workers/agents/src/llm/resilience";
-import type { LlmProvider } from "../workers/agents/src/llm/types";
-import type { LoopStopReason } from "../workers/agents/src/loop/stop-reasons";
-import { SCENARIO_NAMES, type ScenarioName } from "../workers/agents/src/sim/scenarios";
-import { fixedBudget } from "../workers/agents/src/loop/caps";
-import { runAgentLoop } from "../workers/agents/src/loop/loop";
-import { sandboxCommandRunner } from "../workers/agents/src/loop/runner";
-import { localTestSandbox } from "../workers/agents/src/loop/testing/local-test-runner";
-import { SIM_PRICES, SIM_SYSTEM, SIM_TASK } from "../workers/agents/src/loop/testing/run-scenario";
-import { ENGINEER_TOOLS, toolSpec } from "../workers/agents/src/loop/tools";
-import { MemoryWorkspace } from "../workers/agents/src/loop/workspace";
-import { APP_SOURCE, verboseApp } from "../workers/agents/src/sim/project";
+import { OpenAiProvider } from "@proximus/agents/llm/openai";
+import { ResilientProvider } from "@proximus/agents/llm/resilience";
+import type { LlmProvider } from "@proximus/agents/llm/types";
+import type { LoopStopReason } from "@proximus/agents/loop/stop-reasons";
+import { SCENARIO_NAMES, type ScenarioName } from "@proximus/agents/sim/scenarios";
+import { fixedBudget } from "@proximus/agents/loop/caps";
+import { runAgentLoop } from "@proximus/agents/loop/loop";
+import { sandboxCommandRunner } from "@proximus/agents/loop/runner";
+import { localTestSandbox } from "@proximus/agents/loop/testing/local-test-runner";
+import { SIM_PRICES, SIM_SYSTEM, SIM_TASK } from "@proximus/agents/loop/testing/run-scenario";
+import { ENGINEER_TOOLS, toolSpec } from "@proximus/agents/loop/tools";
+import { MemoryWorkspace } from "@proximus/agents/loop/workspace";
+import { APP_SOURCE, verboseApp } from "@proximus/agents/sim/project";
 import { startSimServer, type SimServer } from "./server";
 
 const tools = ENGINEER_TOOLS.map(toolSpec).map((t) => ({

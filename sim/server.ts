@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ToolSpec } from "../workers/agents/src/llm/types";
-import { AttemptCounter, respond } from "../workers/agents/src/sim/respond";
-import { SCENARIO_NAMES, SCENARIOS, isScenarioName, type ScenarioName } from "../workers/agents/src/sim/scenarios";
-import type { SimReply } from "../workers/agents/src/sim/types";
+import type { ToolSpec } from "@proximus/agents/llm/types";
+import { AttemptCounter, respond } from "@proximus/agents/sim/respond";
+import { SCENARIO_NAMES, SCENARIOS, isScenarioName, type ScenarioName } from "@proximus/agents/sim/scenarios";
+import type { SimReply } from "@proximus/agents/sim/types";
 import { ChatCompletionRequest, toChatMessages } from "./wire";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ChatMessage } from "../workers/agents/src/llm/types";
+import type { ChatMessage } from "@proximus/agents/llm/types";
 
 /** The part of an OpenAI Chat Completions request the simulator reads; everything else is accepted and ignored. */
 const Text = z.union([z.string(), z.null(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())]).optional();

@@ -11,13 +11,13 @@
  * USD uses gpt-4o-mini's list price for the simulated model, so the numbers are comparable to a cheap real model.
  */
 import { parseArgs } from "node:util";
-import { sandboxCommandRunner } from "../../workers/agents/src/loop/runner";
-import { runScenario } from "../../workers/agents/src/loop/testing/run-scenario";
-import { localTestSandbox } from "../../workers/agents/src/loop/testing/local-test-runner";
-import { SandboxClient, sandboxRunner } from "../../workers/agents/src/tools/sandbox-client";
-import { SCENARIO_NAMES, isScenarioName, type ScenarioName } from "../../workers/agents/src/sim/scenarios";
+import { sandboxCommandRunner } from "@proximus/agents/loop/runner";
+import { runScenario } from "@proximus/agents/loop/testing/run-scenario";
+import { localTestSandbox } from "@proximus/agents/loop/testing/local-test-runner";
+import { SandboxClient, sandboxRunner } from "@proximus/agents/tools/sandbox-client";
+import { SCENARIO_NAMES, isScenarioName, type ScenarioName } from "@proximus/agents/sim/scenarios";
 import { startSandboxHost } from "../../scripts/lib/sandbox-host.mjs";
-import { OpenAiProvider } from "../../workers/agents/src/llm/openai";
+import { OpenAiProvider } from "@proximus/agents/llm/openai";
 import { startSimServer } from "../../sim/server";
 import { IDEAS, providerMode } from "./provider-mode";
 

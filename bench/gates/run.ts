@@ -5,13 +5,13 @@
  * Run as root: node_modules/.bin/tsx bench/gates/run.ts
  */
 import { rm } from "node:fs/promises";
-import { SandboxClient } from "../../workers/agents/src/tools/sandbox-client";
-import { readDriverOutput } from "../../workers/shared/gates/driver";
-import { gatePlans } from "../../workers/shared/gates/plan";
-import { GateProject } from "../../workers/shared/gates/project";
-import { gateRequest, routesOf } from "../../workers/shared/gates/run";
-import { scoreGate } from "../../workers/shared/gates/score";
-import { templateById } from "../../workers/shared/templates";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
+import { readDriverOutput } from "@proximus/shared/gates/driver";
+import { gatePlans } from "@proximus/shared/gates/plan";
+import { GateProject } from "@proximus/shared/gates/project";
+import { gateRequest, routesOf } from "@proximus/shared/gates/run";
+import { scoreGate } from "@proximus/shared/gates/score";
+import { templateById } from "@proximus/shared/templates";
 import { realSandboxUnavailable, startTestService, TEST_SECRET, TEST_TOOLCHAIN_DIR } from "../../sandbox-host/src/testing/fixture";
 
 const skip = await realSandboxUnavailable();

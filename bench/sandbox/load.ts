@@ -12,7 +12,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { signRequest } from "../../contracts/sandbox";
+import { signRequest } from "@proximus/contracts/sandbox";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

@@ -1,4 +1,4 @@
-import { ROLE_REGISTRY, type LlmConfig, type Role } from "../../contracts";
+import { ROLE_REGISTRY, type LlmConfig, type Role } from "@proximus/contracts";
 
 /** USD per 1M tokens [input, output] for the estimate; the agents' price table is the billing source. */
 const ESTIMATE_PRICES: Record<string, [number, number]> = {

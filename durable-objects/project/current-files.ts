@@ -1,4 +1,4 @@
-import type { ArtifactRef } from "../../contracts";
+import type { ArtifactRef } from "@proximus/contracts";
 
 /**
  * The project's current files: succeeded tasks in DAG order (`ord`), a later task — a fix

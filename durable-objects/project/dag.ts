@@ -1,4 +1,4 @@
-import { ROLE_REGISTRY, ROLES, type Role, type TaskState } from "../../contracts";
+import { ROLE_REGISTRY, ROLES, type Role, type TaskState } from "@proximus/contracts";
 
 /** A node of the project DAG before it runs: pure data, so users can see the plan up front. */
 export interface TaskSpec {

@@ -1,4 +1,4 @@
-import type { AgentEventMessage, ResultMessage, TaskMessage } from "../../contracts";
+import type { AgentEventMessage, ResultMessage, TaskMessage } from "@proximus/contracts";
 
 /** Where the ProjectDO sends ready tasks. The bus implements it; so does the in-process executor. */
 export interface TaskDispatcher {

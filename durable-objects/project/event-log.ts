@@ -1,4 +1,4 @@
-import { ProjectEvent, type EventDataOf, type EventType, type ServerFrame } from "../../contracts";
+import { ProjectEvent, type EventDataOf, type EventType, type ServerFrame } from "@proximus/contracts";
 
 interface EventRow extends Record<string, SqlStorageValue> {
   seq: number;

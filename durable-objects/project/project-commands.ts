@@ -1,5 +1,5 @@
-import { AppError, ResultMessage, AgentEventMessage, type TaskMessage } from "../../contracts";
-import { childContext, formatTraceparent, parseTraceparent } from "../../workers/shared/tracing/traceparent";
+import { AppError, ResultMessage, AgentEventMessage, type TaskMessage } from "@proximus/contracts";
+import { childContext, formatTraceparent, parseTraceparent } from "@proximus/shared/tracing/traceparent";
 import { estimateTaskCostUsd } from "./budget";
 import { buildInitialDag, downstreamOf } from "./dag";
 import type { ProjectMachine } from "./project-machine";

@@ -5,7 +5,7 @@ import { holdProject, ok, settle } from "../../workers/gateway/test/hold-dispatc
 import { applyD1Sync } from "../../workers/gateway/src/d1-sync";
 import { db } from "../../workers/gateway/src/db/client";
 import type { HeldProject } from "../../workers/gateway/test/hold-dispatcher";
-import type { TaskMessage } from "../../contracts";
+import type { TaskMessage } from "@proximus/contracts";
 
 const states = async (p: HeldProject) => Object.fromEntries((await p.stub.detail()).tasks.map((t) => [t.id, t.state]));
 

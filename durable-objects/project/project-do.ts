@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { AppError, type AgentEventMessage, type ProjectDetail, type ProjectEvent, type ResultMessage, type TaskMessage } from "../../contracts";
-import { parseTraceparent } from "../../workers/shared/tracing/traceparent";
+import { AppError, type AgentEventMessage, type ProjectDetail, type ProjectEvent, type ResultMessage, type TaskMessage } from "@proximus/contracts";
+import { parseTraceparent } from "@proximus/shared/tracing/traceparent";
 import type { ResultSink } from "./dispatcher";
 import { EventLog } from "./event-log";
 import { ProjectCommands } from "./project-commands";

@@ -1,5 +1,5 @@
-import { type Approval, type EventDataOf, type EventType, type Json, type ProjectEvent, type ProjectState, type ResultMessage, type TaskState } from "../../contracts";
-import { traceIdOf } from "../../workers/shared/tracing/traceparent";
+import { type Approval, type EventDataOf, type EventType, type Json, type ProjectEvent, type ProjectState, type ResultMessage, type TaskState } from "@proximus/contracts";
+import { traceIdOf } from "@proximus/shared/tracing/traceparent";
 import { blockedByFailure, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type TaskSpec } from "./dag";
 import type { EventLog } from "./event-log";
 import { isFailedQa, qaFailureSummary } from "./qa-verdict";

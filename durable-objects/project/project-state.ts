@@ -1,5 +1,5 @@
-import type { ProjectDetail, TaskView } from "../../contracts";
-import { traceIdOf } from "../../workers/shared/tracing/traceparent";
+import type { ProjectDetail, TaskView } from "@proximus/contracts";
+import { traceIdOf } from "@proximus/shared/tracing/traceparent";
 import type { EventLog } from "./event-log";
 import type { ProjectStore, Task, TaskArtifact, UsageEntry } from "./store";
 

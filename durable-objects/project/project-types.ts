@@ -1,6 +1,6 @@
-import type { LlmConfig, ProjectState, Role, TaskState } from "../../contracts";
+import type { LlmConfig, ProjectState, Role, TaskState } from "@proximus/contracts";
 import type { TaskDispatcher } from "./dispatcher";
-import type { Tracer } from "../../workers/shared/tracing/span";
+import type { Tracer } from "@proximus/shared/tracing/span";
 
 export interface InitParams {
   projectId: string;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, zodDetails, type ErrorEnvelope } from "../../contracts";
+import { AppError, zodDetails, type ErrorEnvelope } from "@proximus/contracts";
 
 /**
  * The ProjectDO returns errors as values: an exception thrown across Workers RPC loses its type

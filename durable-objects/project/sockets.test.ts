@@ -1,6 +1,6 @@
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ServerFrame, type ProjectEvent } from "../../contracts";
+import { ServerFrame, type ProjectEvent } from "@proximus/contracts";
 import { holdProject, settle } from "../../workers/gateway/test/hold-dispatcher";
 import { api, createProject, expectEnvelope } from "../../workers/gateway/test/helpers";
 import type { ProjectRpc } from "../../workers/gateway/src/project-stub";

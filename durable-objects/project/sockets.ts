@@ -1,6 +1,6 @@
-import { ClientFrame } from "../../contracts";
+import { ClientFrame } from "@proximus/contracts";
 import { frame, type EventLog } from "./event-log";
-import type { ProjectEvent } from "../../contracts";
+import type { ProjectEvent } from "@proximus/contracts";
 
 /** What each hibernating socket remembers across evictions: the last seq it was sent. */
 export interface SocketAttachment {

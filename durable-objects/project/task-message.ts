@@ -1,4 +1,4 @@
-import type { TaskMessage } from "../../contracts";
+import type { TaskMessage } from "@proximus/contracts";
 import { currentFiles } from "./current-files";
 import type { ProjectMeta, ProjectStore, Task } from "./store";
 

@@ -1,4 +1,4 @@
-import type { ArtifactRef, ProjectVersion, Role } from "../../contracts";
+import type { ArtifactRef, ProjectVersion, Role } from "@proximus/contracts";
 
 interface TaskFiles {
   id: string;

@@ -16,7 +16,7 @@ import { WarmPool } from "./runner/pool";
 import { probeRuntimes, type Runtimes } from "./runner/runtimes";
 import { RunService } from "./runner/service";
 import { ensureToolchain, type Toolchain } from "./toolchain/install";
-import { SANDBOX_LIMITS } from "../../contracts/sandbox";
+import { SANDBOX_LIMITS } from "@proximus/contracts/sandbox";
 
 export type RunningService = {
   server: Server;

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SandboxClient } from "../../workers/agents/src/tools/sandbox-client";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
 import type { RunningService } from "./app";
 import { BUBBLEWRAP_WARNING } from "./runner/backend";
 import { TEST_SECRET, startTestService } from "./testing/fixture";

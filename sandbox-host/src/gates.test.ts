@@ -1,9 +1,9 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ScorecardEntry } from "../../contracts/scorecard";
-import { SandboxClient } from "../../workers/agents/src/tools/sandbox-client";
-import { runGates, type WorkspaceFile } from "../../workers/shared/gates/run";
-import { templateById } from "../../workers/shared/templates";
+import type { ScorecardEntry } from "@proximus/contracts/scorecard";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
+import { runGates, type WorkspaceFile } from "@proximus/shared/gates/run";
+import { templateById } from "@proximus/shared/templates";
 import type { RunningService } from "./app";
 import { realSandboxUnavailable, startTestService, TEST_SECRET, TEST_TOOLCHAIN_DIR } from "./testing/fixture";
 

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunResult } from "../../contracts/sandbox";
-import { SandboxClient } from "../../workers/agents/src/tools/sandbox-client";
+import type { RunResult } from "@proximus/contracts/sandbox";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
 import type { RunningService } from "./app";
 import { parseCidrList } from "./net/address-policy";
 import { netNames } from "./net/netns";

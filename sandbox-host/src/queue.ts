@@ -1,4 +1,4 @@
-import { AppError } from "../../contracts/errors";
+import { AppError } from "@proximus/contracts/errors";
 
 /** At most `maxConcurrent` tasks run; up to `maxQueue` wait; beyond that callers get 429 at once. */
 export class Limiter {

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SandboxHealth, type RunResult } from "../../contracts/sandbox";
-import { SandboxClient } from "../../workers/agents/src/tools/sandbox-client";
+import { SandboxHealth, type RunResult } from "@proximus/contracts/sandbox";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
 import type { RunningService } from "./app";
 import { realSandboxUnavailable, startTestService, TEST_SECRET } from "./testing/fixture";
 

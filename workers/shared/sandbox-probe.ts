@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ErrorEnvelope } from "../../contracts/errors";
-import { Isolation, SandboxHealth, signRequest } from "../../contracts/sandbox";
+import { ErrorEnvelope } from "@proximus/contracts/errors";
+import { Isolation, SandboxHealth, signRequest } from "@proximus/contracts/sandbox";
 
 /** What a /health answer says about the sandbox host: usable or not, its isolation, and why not. */
 export const SandboxReachability = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ArtifactRef } from "../../../contracts";
+import type { ArtifactRef } from "@proximus/contracts";
 
 export type TaskArtifact = ArtifactRef & { taskId: string };
 

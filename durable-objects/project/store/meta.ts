@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, LlmConfig, ProjectState, Role } from "../../../contracts";
+import { AppError, LlmConfig, ProjectState, Role } from "@proximus/contracts";
 
 const ProjectMetaSchema = z.object({
   projectId: z.string(),

@@ -1,4 +1,4 @@
-import { TaskMessage } from "../../../contracts";
+import { TaskMessage } from "@proximus/contracts";
 import type { D1Sync } from "../project-types";
 
 interface OutboxRecord extends Record<string, SqlStorageValue> {

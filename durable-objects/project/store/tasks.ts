@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Approval, Json, Role, TaskState, TERMINAL_TASK_STATES } from "../../../contracts";
+import { Approval, Json, Role, TaskState, TERMINAL_TASK_STATES } from "@proximus/contracts";
 
 interface TaskRecord extends Record<string, SqlStorageValue> {
   id: string;

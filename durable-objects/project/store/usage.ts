@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProviderName, type Usage } from "../../../contracts";
+import { ProviderName, type Usage } from "@proximus/contracts";
 
 export type UsageEntry = Usage & { taskId: string; attempt: number };
 

@@ -10,7 +10,7 @@ import {
   TIMESTAMP_HEADER,
   SIGNATURE_HEADER,
   NONCE_HEADER,
-} from "../../../contracts/sandbox";
+} from "@proximus/contracts/sandbox";
 import { RequestAuth } from "./auth";
 
 const SECRET = "0123456789abcdef-secret";

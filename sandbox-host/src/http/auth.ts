@@ -1,5 +1,5 @@
-import { AppError } from "../../../contracts/errors";
-import { REPLAY_WINDOW_MS, verifyRequestHead, type SignedHead } from "../../../contracts/sandbox";
+import { AppError } from "@proximus/contracts/errors";
+import { REPLAY_WINDOW_MS, verifyRequestHead, type SignedHead } from "@proximus/contracts/sandbox";
 
 /**
  * HMAC check plus replay defence: a signature is accepted once; the clock window bounds how long

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { AppError } from "../../../contracts/errors";
-import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../contracts/sandbox";
+import { AppError } from "@proximus/contracts/errors";
+import { CONTENT_SHA256_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "@proximus/contracts/sandbox";
 import type { RequestAuth } from "./auth";
 
 /**

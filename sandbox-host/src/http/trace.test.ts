@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunRequest, RunResult } from "../../../contracts/sandbox";
-import { SandboxClient, sandboxRunner } from "../../../workers/agents/src/tools/sandbox-client";
+import type { RunRequest, RunResult } from "@proximus/contracts/sandbox";
+import { SandboxClient, sandboxRunner } from "@proximus/agents/tools/sandbox-client";
 import { Limiter } from "../queue";
 import type { RunService } from "../runner/service";
 import { loadConfig } from "../config";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AppError, zodDetails } from "../../../contracts/errors";
-import { VALIDATE_LIMITS, VALIDATE_PATH, ValidateRequest } from "../../../contracts/validate";
+import { AppError, zodDetails } from "@proximus/contracts/errors";
+import { VALIDATE_LIMITS, VALIDATE_PATH, ValidateRequest } from "@proximus/contracts/validate";
 import { validateFiles } from "../validate/hcl-files";
 import type { RequestAuth } from "./auth";
 import { readVerifiedBody } from "./body";

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { signRequest } from "../../../contracts/sandbox";
-import { VALIDATE_PATH } from "../../../contracts/validate";
-import { ValidateClient } from "../../../workers/agents/src/tools/validate-client";
+import { signRequest } from "@proximus/contracts/sandbox";
+import { VALIDATE_PATH } from "@proximus/contracts/validate";
+import { ValidateClient } from "@proximus/agents/tools/validate-client";
 import { Limiter } from "../queue";
 import type { RunService } from "../runner/service";
 import { RequestAuth } from "./auth";

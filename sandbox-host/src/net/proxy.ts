@@ -1,5 +1,5 @@
 import { isIP, createServer, Socket, type LookupFunction, type Server } from "node:net";
-import type { EgressCounts } from "../../../contracts/sandbox";
+import type { EgressCounts } from "@proximus/contracts/sandbox";
 import type { AddressPolicy } from "./address-policy";
 
 const MAX_HEAD = 16 * 1024;

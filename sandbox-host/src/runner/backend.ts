@@ -1,4 +1,4 @@
-import type { Isolation } from "../../../contracts/sandbox";
+import type { Isolation } from "@proximus/contracts/sandbox";
 import { runQuiet } from "./launch";
 
 export type BackendInfo = { isolation: Isolation; warning: string | null; platform: string };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Isolation } from "../../../contracts/sandbox";
+import type { Isolation } from "@proximus/contracts/sandbox";
 import type { Cgroup } from "./cgroup";
 import { SANDBOX_NODE, SANDBOX_PATH, TOOLCHAIN_MOUNT, TOOLCHAIN_SCRATCH_DIRS, type Layout } from "./layout";
 import { buildSpec, SANDBOX_UID } from "./spec";

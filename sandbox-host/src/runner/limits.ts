@@ -1,4 +1,4 @@
-import type { KilledReason } from "../../../contracts/sandbox";
+import type { KilledReason } from "@proximus/contracts/sandbox";
 
 /**
  * Tasks (threads count) one sandbox may hold. Measured under gVisor-ptrace (README, Limits): an idle

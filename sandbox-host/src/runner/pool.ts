@@ -1,4 +1,4 @@
-import type { Isolation } from "../../../contracts/sandbox";
+import type { Isolation } from "@proximus/contracts/sandbox";
 import type { Layout } from "./layout";
 import { cpuPlacer } from "./cpus";
 import { Sandbox } from "./sandbox";

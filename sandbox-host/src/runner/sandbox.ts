@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Isolation, KilledReason } from "../../../contracts/sandbox";
+import type { Isolation, KilledReason } from "@proximus/contracts/sandbox";
 import { Cgroup } from "./cgroup";
 import { killedLine } from "./limits";
 import { launch, unlaunch } from "./launch";

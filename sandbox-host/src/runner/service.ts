@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Diagnostic, RunRequest, RunResult } from "../../../contracts/sandbox";
+import type { Diagnostic, RunRequest, RunResult } from "@proximus/contracts/sandbox";
 import { PROXY_PORT, createNetns, destroyNetns, type NetnsHandle } from "../net/netns";
 import type { AddressPolicy } from "../net/address-policy";
 import { EgressProxy, type TunnelBudget } from "../net/proxy";

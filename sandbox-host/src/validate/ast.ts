@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { parseSync } from "oxc-parser";
 import { Language, Parser, type Node } from "web-tree-sitter";
-import type { Diagnostic } from "../../../contracts/sandbox";
+import type { Diagnostic } from "@proximus/contracts/sandbox";
 import { jsPolicy, pythonPolicy, type Finding } from "./policy";
 
 const JS_EXT = /\.(m|c)?(j|t)sx?$/;

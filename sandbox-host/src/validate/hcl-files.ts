@@ -1,4 +1,4 @@
-import type { ValidateRequest, ValidateResult } from "../../../contracts/validate";
+import type { ValidateRequest, ValidateResult } from "@proximus/contracts/validate";
 import { validateTerraformFile } from "./hcl";
 
 /** The checks of one validate request; no sandbox is needed: parsers never execute the files. */

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { FileValidation, ValidationError } from "../../../contracts/validate";
+import type { FileValidation, ValidationError } from "@proximus/contracts/validate";
 
 // Loaded without its typings: they pull in the DOM lib (`/// <reference lib="dom" />`), which breaks
 // the Workers types of every program that imports this file (the agents' tests do).

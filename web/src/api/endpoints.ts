@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ProjectDetail, ProjectSummary, type CreateProjectRequest } from "../../../contracts/api";
-import { ProjectEvent } from "../../../contracts/events";
-import { LlmConfig } from "../../../contracts/llm";
-import { Role } from "../../../contracts/roles";
+import { ProjectDetail, ProjectSummary, type CreateProjectRequest } from "@proximus/contracts/api";
+import { ProjectEvent } from "@proximus/contracts/events";
+import { LlmConfig } from "@proximus/contracts/llm";
+import { Role } from "@proximus/contracts/roles";
 import { apiFetch, errorFromResponse, requestJson, requestVoid } from "./http";
 
 /** Typed calls to the gateway's REST API (shapes from contracts/api.ts). */

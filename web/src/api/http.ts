@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ErrorEnvelope } from "../../../contracts/errors";
+import { ErrorEnvelope } from "@proximus/contracts/errors";
 
 /** A failed API call, carrying the server's envelope so the UI can show `message` and the offending fields. */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
-import type { TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 import type { FeedEntry } from "../live/feed";
 import { StateBadge } from "./StateBadge";
 

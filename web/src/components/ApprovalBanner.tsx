@@ -1,5 +1,5 @@
-import type { TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 
 /** Tells the user the project is waiting on them, and takes them to the first task that needs a look. */
 export function ApprovalBanner({ waiting, onOpen }: { waiting: readonly TaskView[]; onOpen(id: string): void }) {

@@ -1,6 +1,6 @@
 import { useState } from "react";
-import type { ProjectDetail, TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { ProjectDetail, TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 

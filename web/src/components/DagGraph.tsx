@@ -11,8 +11,8 @@ import {
   type Node,
   type NodeProps,
 } from "@xyflow/react";
-import type { TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 import { layoutDag, NODE_HEIGHT, NODE_WIDTH } from "../lib/layout";
 import { taskPhase } from "../lib/taskPhase";
 

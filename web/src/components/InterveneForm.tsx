@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
-import { InterveneRequest, type ProjectDetail, type TaskView } from "../../../contracts/api";
+import { InterveneRequest, type ProjectDetail, type TaskView } from "@proximus/contracts/api";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 

@@ -1,7 +1,7 @@
 import { useId } from "react";
-import type { LlmConfig } from "../../../contracts/llm";
-import { PROVIDERS } from "../../../contracts/llm";
-import { ROLE_LABELS, ROLES, type Role } from "../../../contracts/roles";
+import type { LlmConfig } from "@proximus/contracts/llm";
+import { PROVIDERS } from "@proximus/contracts/llm";
+import { ROLE_LABELS, ROLES, type Role } from "@proximus/contracts/roles";
 import type { AgentPrefs } from "../api/endpoints";
 
 const STRATEGIES = ["balanced", "performance", "cost-saver"] as const;

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from "react";
-import { CreateProjectRequest } from "../../../contracts/api";
-import { ROLE_LABELS, ROLES, type Role } from "../../../contracts/roles";
+import { CreateProjectRequest } from "@proximus/contracts/api";
+import { ROLE_LABELS, ROLES, type Role } from "@proximus/contracts/roles";
 import { api, type AgentPrefs } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { navigate } from "../router";

@@ -1,4 +1,4 @@
-import type { ProjectState, TaskState } from "../../../contracts/task";
+import type { ProjectState, TaskState } from "@proximus/contracts/task";
 
 export function StateBadge({ state }: { state: TaskState | ProjectState }) {
   return (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { TaskView } from "../../../contracts/api";
+import type { TaskView } from "@proximus/contracts/api";
 import { elapsed } from "../lib/format";
 import { taskTiming } from "../lib/taskPhase";
 

@@ -1,4 +1,4 @@
-import type { TaskView } from "../../../contracts/api";
+import type { TaskView } from "@proximus/contracts/api";
 import { tokens, usd } from "../lib/format";
 import { usageBreakdown, type UsageBar } from "../lib/usage";
 

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ProjectDetail } from "../../../contracts/api";
-import type { ProjectEvent } from "../../../contracts/events";
-import { TERMINAL_TASK_STATES } from "../../../contracts/task";
+import type { ProjectDetail } from "@proximus/contracts/api";
+import type { ProjectEvent } from "@proximus/contracts/events";
+import { TERMINAL_TASK_STATES } from "@proximus/contracts/task";
 import { api, wsUrl } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { isSaas } from "../auth/session";
 import { appendFeed, type FeedEntry } from "../live/feed";
 import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
-import { foldEvents } from "../../../contracts/project-view";
+import { foldEvents } from "@proximus/contracts/project-view";
 
 /** Events that change the project view (the fold ignores the rest; they only feed the agent feed). */
 const VIEW_EVENTS = new Set<ProjectEvent["type"]>(["project.created", "project.state", "project.budget", "task.created", "task.rewired", "task.state", "task.reset", "task.approval", "task.output", "usage.recorded", "artifact.stored"]);

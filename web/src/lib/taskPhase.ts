@@ -1,4 +1,4 @@
-import type { TaskView } from "../../../contracts/api";
+import type { TaskView } from "@proximus/contracts/api";
 
 /**
  * What a task is doing right now, finer than its state: a "running" task may still wait on a

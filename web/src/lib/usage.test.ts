@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TaskView } from "../../../contracts/api";
+import type { TaskView } from "@proximus/contracts/api";
 import { usageBreakdown } from "./usage";
 
 const t = (id: string, role: TaskView["role"], usage: TaskView["usage"]): TaskView => ({

@@ -1,5 +1,5 @@
-import type { TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 
 export interface UsageBar {
   key: string;

@@ -1,4 +1,4 @@
-import type { TaskView } from "../../../contracts/api";
+import type { TaskView } from "@proximus/contracts/api";
 
 /** The tasks whose finished output waits for a person, in DAG order: the banner points at the first. */
 export function awaitingApproval(tasks: readonly TaskView[]): TaskView[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProjectEvent } from "../../../contracts/events";
+import { ProjectEvent } from "@proximus/contracts/events";
 import { appendFeed } from "./feed";
 
 let seq = 0;

@@ -1,5 +1,5 @@
-import type { ProjectState, TaskState } from "../../../contracts/task";
-import type { ProjectEvent } from "../../../contracts/events";
+import type { ProjectState, TaskState } from "@proximus/contracts/task";
+import type { ProjectEvent } from "@proximus/contracts/events";
 import { taskPhase, type TaskPhase } from "../lib/taskPhase";
 
 /** What the agent feed shows: one entry per log line or state change, one growing entry per streamed answer. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ProjectEvent } from "../../../contracts/events";
+import type { ProjectEvent } from "@proximus/contracts/events";
 import { LiveStream, type LiveStatus, type OpenSocket, type SocketHandlers } from "./liveStream";
 
 /** A stand-in for ProjectDO's socket endpoint: hello, replay of seq > since, then live events. */

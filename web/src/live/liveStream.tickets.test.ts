@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ProjectEvent } from "../../../contracts/events";
+import type { ProjectEvent } from "@proximus/contracts/events";
 import { LiveStream, type OpenSocket, type SocketHandlers } from "./liveStream";
 
 /**

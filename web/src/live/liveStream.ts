@@ -1,4 +1,4 @@
-import { ServerFrame, type ProjectEvent } from "../../../contracts/events";
+import { ServerFrame, type ProjectEvent } from "@proximus/contracts/events";
 import { backoffDelay } from "./backoff";
 import { SeqGate } from "./seqGate";
 

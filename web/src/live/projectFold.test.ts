@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectDetail, TaskView } from "../../../contracts/api";
-import { ProjectEvent } from "../../../contracts/events";
+import type { ProjectDetail, TaskView } from "@proximus/contracts/api";
+import { ProjectEvent } from "@proximus/contracts/events";
 import { awaitingApproval, canIntervene } from "./approvals";
-import { foldEvents as applyEvents, foldUnknownEvents } from "../../../contracts/project-view";
+import { foldEvents as applyEvents, foldUnknownEvents } from "@proximus/contracts/project-view";
 
 const task = (id: string, deps: string[] = [], more: Partial<TaskView> = {}): TaskView => ({
   id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectEvent } from "../../../contracts/events";
+import type { ProjectEvent } from "@proximus/contracts/events";
 import { SeqGate } from "./seqGate";
 
 const ev = (seq: number): ProjectEvent => ({ seq, ts: seq, type: "task.log", taskId: "t", data: { text: `line ${seq}` } });

@@ -1,4 +1,4 @@
-import type { ProjectEvent } from "../../../contracts/events";
+import type { ProjectEvent } from "@proximus/contracts/events";
 
 /**
  * Delivers a project's events exactly once and in seq order, whatever mix of replays, reconnects

@@ -1,6 +1,6 @@
 import { useState } from "react";
-import type { TaskView } from "../../../contracts/api";
-import { ROLE_LABELS } from "../../../contracts/roles";
+import type { TaskView } from "@proximus/contracts/api";
+import { ROLE_LABELS } from "@proximus/contracts/roles";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { AgentFeed } from "../components/AgentFeed";

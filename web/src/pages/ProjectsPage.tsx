@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ProjectSummary } from "../../../contracts/api";
+import type { ProjectSummary } from "@proximus/contracts/api";
 import { api } from "../api/endpoints";
 import { ApiError } from "../api/http";
 import { NewProjectForm } from "../components/NewProjectForm";

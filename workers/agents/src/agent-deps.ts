@@ -1,4 +1,4 @@
-import type { TaskMessage } from "../../../contracts";
+import type { TaskMessage } from "@proximus/contracts";
 import type { AgentDeps } from "./runtime";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./llm/types";
 import { r2ArtifactStore } from "./artifacts";

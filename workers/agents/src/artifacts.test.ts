@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArtifactRef } from "../../../contracts";
+import { ArtifactRef } from "@proximus/contracts";
 import { memoryArtifactStore, r2ArtifactStore, sha256Hex } from "./artifacts";
 
 describe("sha256Hex", () => {

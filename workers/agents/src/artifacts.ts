@@ -1,10 +1,10 @@
-import type { ArtifactRef } from "../../../contracts";
-import { sha256Hex } from "../../shared/sha256";
+import type { ArtifactRef } from "@proximus/contracts";
+import { sha256Hex } from "@proximus/shared/sha256";
 import type { ArtifactStore } from "./runtime";
 
 const encoder = new TextEncoder();
 
-export { sha256Hex } from "../../shared/sha256";
+export { sha256Hex } from "@proximus/shared/sha256";
 
 export function toBytes(body: string | Uint8Array): Uint8Array {
   return typeof body === "string" ? encoder.encode(body) : body;

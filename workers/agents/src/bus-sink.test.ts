@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TOPICS, type ResultMessage } from "../../../contracts";
-import type { BusRecordInput, TaskBus } from "../../shared/bus";
+import { TOPICS, type ResultMessage } from "@proximus/contracts";
+import type { BusRecordInput, TaskBus } from "@proximus/shared/bus";
 import { taskMessage } from "./offline/pipeline";
 import { BusSink } from "./bus-sink";
 

@@ -1,5 +1,5 @@
-import { TOPICS, type AgentEventMessage, type ResultMessage, type TaskMessage } from "../../../contracts";
-import { HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT, type BusRecordInput, type TaskBus } from "../../shared/bus";
+import { TOPICS, type AgentEventMessage, type ResultMessage, type TaskMessage } from "@proximus/contracts";
+import { HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT, type BusRecordInput, type TaskBus } from "@proximus/shared/bus";
 
 /** Token deltas are many and small; they are sent in batches at most this often. */
 const FLUSH_MS = 250;

@@ -1,5 +1,5 @@
-import type { ResultMessage, TaskMessage } from "../../../contracts";
-import type { TaskBus } from "../../shared/bus";
+import type { ResultMessage, TaskMessage } from "@proximus/contracts";
+import type { TaskBus } from "@proximus/shared/bus";
 import { runTask, type AgentDeps } from "./runtime";
 import { createAgentDeps, type AgentEnv } from "./agent-deps";
 import { BusSink } from "./bus-sink";

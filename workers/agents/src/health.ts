@@ -1,4 +1,4 @@
-import { probeSandboxCached, type SandboxProbeEnv } from "../../shared/sandbox-probe";
+import { probeSandboxCached, type SandboxProbeEnv } from "@proximus/shared/sandbox-probe";
 
 /**
  * The agents Worker's /health. It holds SANDBOX_URL/SANDBOX_SECRET (QA runs here), so it answers

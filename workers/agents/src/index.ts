@@ -1,5 +1,5 @@
-import { handleQueueBatch, createBus } from "../../shared/bus";
-import { TOPICS } from "../../../contracts";
+import { handleQueueBatch, createBus } from "@proximus/shared/bus";
+import { TOPICS } from "@proximus/contracts";
 import { handOff } from "./executor/hand-off";
 import { TASKS_GROUP } from "./task-consumer-do";
 import { agentsHealth } from "./health";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, ResultMessage, type Role } from "../../../contracts";
+import { AppError, ResultMessage, type Role } from "@proximus/contracts";
 import { memoryArtifactStore } from "./artifacts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./llm/types";
 import { taskMessage } from "./offline/pipeline";

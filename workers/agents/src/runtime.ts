@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, type ArtifactRef, type ErrorCode, type ResultMessage, type TaskMessage, type Usage } from "../../../contracts";
+import { AppError, type ArtifactRef, type ErrorCode, type ResultMessage, type TaskMessage, type Usage } from "@proximus/contracts";
 import type { ChatMessage, CompletionResult, LlmProvider } from "./llm/types";
 import { sha256Hex } from "./artifacts";
 import { ROLE_DEFINITIONS } from "./roles";
@@ -7,7 +7,7 @@ import { costUsd } from "./llm/prices";
 import type { ProjectFile, RoleDefinition, RoleOutcome, RoleRunContext } from "./roles/types";
 import type { ProjectMemory } from "./memory/types";
 import { memorySection, rememberOutcome } from "./memory/task-memory";
-import type { Tracer } from "../../shared/tracing/span";
+import type { Tracer } from "@proximus/shared/tracing/span";
 import type { SandboxRunner } from "./tools/sandbox-runner";
 import type { FileValidator } from "./tools/validate-client";
 import { endTaskSpan, startTaskSpan, traceLlmCall, withTracedSandbox } from "./task-tracing";

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { TOPICS } from "../../../contracts";
-import { ConsumerLoop, createBus } from "../../shared/bus";
+import { TOPICS } from "@proximus/contracts";
+import { ConsumerLoop, createBus } from "@proximus/shared/bus";
 import { handOff } from "./executor/hand-off";
 
 export const TASKS_GROUP = "proximus-agents";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Role } from "../../../contracts";
-import { Tracer, type FinishedSpan, type SpanExporter } from "../../shared/tracing/span";
-import { parseTraceparent } from "../../shared/tracing/traceparent";
+import type { Role } from "@proximus/contracts";
+import { Tracer, type FinishedSpan, type SpanExporter } from "@proximus/shared/tracing/span";
+import { parseTraceparent } from "@proximus/shared/tracing/traceparent";
 import { memoryArtifactStore } from "./artifacts";
 import type { CompletionResult, LlmProvider } from "./llm/types";
 import { taskMessage } from "./offline/pipeline";

@@ -1,5 +1,5 @@
-import type { ResultMessage, TaskMessage } from "../../../contracts";
-import { tracerFromEnv, type Span, type Tracer } from "../../shared/tracing";
+import type { ResultMessage, TaskMessage } from "@proximus/contracts";
+import { tracerFromEnv, type Span, type Tracer } from "@proximus/shared/tracing";
 import type { CompletionResult } from "./llm/types";
 import type { AgentDeps, SandboxRunner } from "./runtime";
 

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { PutKeyRequest } from "../../../contracts";
+import { PutKeyRequest } from "@proximus/contracts";
 import { apiKeys } from "../../gateway/src/db/schema";
-import { open } from "../../shared/secret-box";
+import { open } from "@proximus/shared/secret-box";
 import type { ProvidersConfig } from "./llm/registry";
 
 /**

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
-import type { ConsumerLoopOptions, TickResult } from "../../shared/bus/consumer-loop";
-import type { BusRecord } from "../../shared/bus/types";
+import type { ConsumerLoopOptions, TickResult } from "@proximus/shared/bus/consumer-loop";
+import type { BusRecord } from "@proximus/shared/bus/types";
 
 /** Shared between test files and test/worker.ts: they run in one isolate under vitest-pool-workers. */
 export const harness: {

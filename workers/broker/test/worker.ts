@@ -6,11 +6,11 @@
 import { DurableObject } from "cloudflare:workers";
 import broker from "../src/index";
 import type { BrokerEnv } from "../src/env";
-import { handleQueueBatch } from "../../shared/bus/queues";
-import { QueuesBus } from "../../shared/bus/queues";
-import { ConsumerLoop, type TickResult } from "../../shared/bus/consumer-loop";
-import type { ConsumerLoopOptions } from "../../shared/bus/consumer-loop";
-import { TOPICS } from "../../../contracts/task";
+import { handleQueueBatch } from "@proximus/shared/bus/queues";
+import { QueuesBus } from "@proximus/shared/bus/queues";
+import { ConsumerLoop, type TickResult } from "@proximus/shared/bus/consumer-loop";
+import type { ConsumerLoopOptions } from "@proximus/shared/bus/consumer-loop";
+import { TOPICS } from "@proximus/contracts/task";
 import { harness } from "./harness";
 
 export { BrokerDO } from "../src/index";

@@ -1,5 +1,5 @@
-import { TOPICS } from "../../../contracts";
-import { createBus, HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT } from "../../shared/bus";
+import { TOPICS } from "@proximus/contracts";
+import { createBus, HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT } from "@proximus/shared/bus";
 import type { TaskDispatcher } from "../../../durable-objects/project/dispatcher";
 
 /**

@@ -2,8 +2,8 @@ import { and, eq, lte, sql } from "drizzle-orm";
 import { projects, routerOutcomesApplied, tasks, usageLedger } from "./db/schema";
 import type { Db } from "./db/client";
 import { deleteUnreferencedArtifacts } from "./artifact-gc";
-import { ProviderName } from "../../../contracts";
-import { SqlRouterStats } from "../../agents/src/llm/stats";
+import { ProviderName } from "@proximus/contracts";
+import { SqlRouterStats } from "@proximus/agents/llm/stats";
 import type { D1Sync } from "../../../durable-objects/project/project-types";
 
 /** Applies one ProjectDO outbox entry to D1 (or, for r2-gc, to R2). Idempotent: entries can be delivered more than once. */

@@ -1,5 +1,5 @@
 import type { TaskDispatcher } from "../../../durable-objects/project/dispatcher";
-import { AppError } from "../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { busDispatcher } from "./bus-dispatcher";
 
 /**

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError } from "../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { AppEnv } from "./app-env";
 
 /** The one place an error becomes a response: a stable envelope, never a stack. */

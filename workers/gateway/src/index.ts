@@ -1,5 +1,5 @@
-import { TOPICS } from "../../../contracts";
-import { createBus, handleQueueBatch } from "../../shared/bus";
+import { TOPICS } from "@proximus/contracts";
+import { createBus, handleQueueBatch } from "@proximus/shared/bus";
 import { createApp } from "./app";
 import { benchBare } from "./bench-bare";
 import { db } from "./db/client";

@@ -1,7 +1,7 @@
-import type { AgentEventMessage } from "../../../contracts";
+import type { AgentEventMessage } from "@proximus/contracts";
 import type { TaskDispatcher } from "../../../durable-objects/project/dispatcher";
-import { runTask } from "../../agents/src/runtime";
-import { createAgentDeps } from "../../agents/src/agent-deps";
+import { runTask } from "@proximus/agents/runtime";
+import { createAgentDeps } from "@proximus/agents/agent-deps";
 import { gatewayTracer } from "./tracing";
 
 /**

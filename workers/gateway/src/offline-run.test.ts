@@ -3,9 +3,9 @@ import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { unzipSync, strFromU8 } from "fflate";
 import YAML from "yaml";
-import { ServerFrame, type ProjectDetail, type ProjectEvent } from "../../../contracts";
-import { SandboxClient } from "../../agents/src/tools/sandbox-client";
-import { ValidateClient } from "../../agents/src/tools/validate-client";
+import { ServerFrame, type ProjectDetail, type ProjectEvent } from "@proximus/contracts";
+import { SandboxClient } from "@proximus/agents/tools/sandbox-client";
+import { ValidateClient } from "@proximus/agents/tools/validate-client";
 import { api, BASE, createProject } from "../test/helpers";
 
 /** Follows a project over its WebSocket until it finishes; returns every event received. */

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { AppError } from "../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { ProjectDOBase } from "../../../durable-objects/project/project-do";
 import type { RpcResult } from "../../../durable-objects/project/rpc-result";
 import { projects } from "./db/schema";

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { AgentEventMessage, ResultMessage, TOPICS } from "../../../contracts";
-import { ConsumerLoop, createBus, HEADER_TRACEPARENT, type BusRecord } from "../../shared/bus";
+import { AgentEventMessage, ResultMessage, TOPICS } from "@proximus/contracts";
+import { ConsumerLoop, createBus, HEADER_TRACEPARENT, type BusRecord } from "@proximus/shared/bus";
 import { projectStub } from "./project-stub";
 import { gatewayTracer } from "./tracing";
 

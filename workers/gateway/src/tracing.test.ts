@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ProjectDetail } from "../../../contracts";
-import { Tracer, type FinishedSpan, type SpanExporter } from "../../shared/tracing/span";
-import { parseTraceparent } from "../../shared/tracing/traceparent";
+import type { ProjectDetail } from "@proximus/contracts";
+import { Tracer, type FinishedSpan, type SpanExporter } from "@proximus/shared/tracing/span";
+import { parseTraceparent } from "@proximus/shared/tracing/traceparent";
 import { createApp } from "./app";
 import { LOCAL_USER } from "./auth/local";
 import { db } from "./db/client";

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { parseTraceparent, TRACEPARENT_HEADER, tracerFromEnv, type SpanContext, type Tracer } from "../../shared/tracing";
+import { parseTraceparent, TRACEPARENT_HEADER, tracerFromEnv, type SpanContext, type Tracer } from "@proximus/shared/tracing";
 
 declare module "hono" {
   interface ContextVariableMap {

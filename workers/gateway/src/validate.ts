@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { AppError, zodDetails } from "../../../contracts";
+import { AppError, zodDetails } from "@proximus/contracts";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 

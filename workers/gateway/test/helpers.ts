@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import type { ProjectDetail } from "../../../contracts";
+import type { ProjectDetail } from "@proximus/contracts";
 
 export const BASE = "http://proximus.test";
 

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import type { ResultMessage, TaskMessage } from "../../../contracts";
-import { emptyProjectView, foldEvents } from "../../../contracts/project-view";
+import type { ResultMessage, TaskMessage } from "@proximus/contracts";
+import { emptyProjectView, foldEvents } from "@proximus/contracts/project-view";
 import type { ProjectDO } from "../src/project-do";
 import type { InitParams, ProjectDeps } from "../../../durable-objects/project/project-types";
 import { projectStub, type ProjectRpc } from "../src/project-stub";

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { ProjectDetail } from "../../../contracts";
+import type { ProjectDetail } from "@proximus/contracts";
 import { LOGIN_COOKIE, REFRESH_COOKIE } from "../src/routes/auth";
 
 export const ORIGIN = "http://proximus.test";

@@ -1,4 +1,4 @@
-import { TOPICS } from "../../../contracts/task";
+import { TOPICS } from "@proximus/contracts/task";
 import { deadLetterRecord } from "./dead-letter";
 import { isConsumerGone } from "./kafka-rest";
 import type { BusConsumer, BusRecord, ConsumerConfig, ConsumerSource, TaskBus } from "./types";

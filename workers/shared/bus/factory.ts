@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TOPICS } from "../../../contracts/task";
+import { TOPICS } from "@proximus/contracts/task";
 import { KafkaRestBus, KafkaRestFlavor } from "./kafka-rest";
 import { QueuesBus } from "./queues";
 import type { ConsumerSource, FetchFn, TaskBus } from "./types";

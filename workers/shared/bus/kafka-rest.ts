@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../../../contracts/errors";
+import { AppError } from "@proximus/contracts/errors";
 import { maxOffsets, unwrapEnvelope, wrap } from "./envelope";
 import type { BusConsumer, BusRecord, BusRecordInput, ConsumerConfig, ConsumerSource, FetchFn, TaskBus } from "./types";
 

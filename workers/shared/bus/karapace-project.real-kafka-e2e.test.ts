@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ProjectDetail } from "../../../contracts";
+import type { ProjectDetail } from "@proximus/contracts";
 // @ts-expect-error plain ESM helpers shared with the dev/test scripts
 import { applyMigrations, startWorkers } from "../../../scripts/lib/stack.mjs";
 // @ts-expect-error plain ESM helpers shared with the dev/test scripts

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { TOPICS } from "../../../contracts/task";
+import { TOPICS } from "@proximus/contracts/task";
 import type { TestEnv } from "../../broker/test/worker";
 import { harness } from "../../broker/test/harness";
 import { QueuesBus } from "./queues";

@@ -1,4 +1,4 @@
-import type { GateId } from "../../../contracts/scorecard";
+import type { GateId } from "@proximus/contracts/scorecard";
 import { GATE_OUT, type DriverPlan } from "./driver";
 import type { GateProject, SmokeRoute } from "./project";
 import { SMOKE_CONFIG_PATH, smokeFiles } from "./smoke";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GateFailure } from "../../../contracts/scorecard";
+import type { GateFailure } from "@proximus/contracts/scorecard";
 
 /** Workspace root inside the sandbox; paths in failures are relative to it. */
 const WORKSPACE = "/work/";

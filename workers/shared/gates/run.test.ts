@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunRequest } from "../../../contracts/sandbox";
+import { RunRequest } from "@proximus/contracts/sandbox";
 import { GATE_COLLECT_PATH, GATE_DRIVER_PATH, GATE_PLAN_PATH } from "./driver";
 import { GATE_ENV, gatePlans } from "./plan";
 import { GateProject } from "./project";

@@ -1,5 +1,5 @@
-import type { RunRequestInput, RunResult } from "../../../contracts/sandbox";
-import { scorecardOf, type GateId, type Scorecard } from "../../../contracts/scorecard";
+import type { RunRequestInput, RunResult } from "@proximus/contracts/sandbox";
+import { scorecardOf, type GateId, type Scorecard } from "@proximus/contracts/scorecard";
 import { DriverPlan, GATE_COLLECT_PATH, GATE_COLLECT_SOURCE, GATE_DRIVER_PATH, GATE_PLAN_PATH, renderDriverScript } from "./driver";
 import { GATE_ENV, gatePlans, type GatePlan } from "./plan";
 import { GateProject, RoutesManifest, type GateProjectInput } from "./project";

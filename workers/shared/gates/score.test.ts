@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../../../contracts/sandbox";
+import type { RunResult } from "@proximus/contracts/sandbox";
 import { GATE_RESULT_PREFIX, type DriverOutput, type DriverStepResult } from "./driver";
 import { TESTS_REPORT, WORKER_OUTDIR, WRANGLER_OUTPUT } from "./plan";
 import { scoreGate } from "./score";

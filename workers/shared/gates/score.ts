@@ -1,5 +1,5 @@
-import type { RunResult } from "../../../contracts/sandbox";
-import type { GateFailure, GateId, ScorecardEntry } from "../../../contracts/scorecard";
+import type { RunResult } from "@proximus/contracts/sandbox";
+import type { GateFailure, GateId, ScorecardEntry } from "@proximus/contracts/scorecard";
 import { readDriverOutput, type DriverOutput, type DriverStepResult } from "./driver";
 import { MAIN_STEP, SMOKE_REPORT, TESTS_REPORT, WORKER_OUTDIR, WRANGLER_OUTPUT } from "./plan";
 import { parseTscOutput, parseVitestReport, stripAnsi, vitestFailures, wranglerErrors } from "./reports";

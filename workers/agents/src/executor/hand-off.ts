@@ -1,4 +1,4 @@
-import { TaskMessage } from "../../../../contracts";
+import { TaskMessage } from "@proximus/contracts";
 
 /**
  * What the consumer does with an ai-org-tasks record: store it in the attempt's own executor and

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { TaskMessage, TOPICS, type AgentEventMessage, type ResultMessage } from "../../../../contracts";
-import { createBus, HEADER_IDEMPOTENCY_KEY, type TaskBus } from "../../../shared/bus";
+import { TaskMessage, TOPICS, type AgentEventMessage, type ResultMessage } from "@proximus/contracts";
+import { createBus, HEADER_IDEMPOTENCY_KEY, type TaskBus } from "@proximus/shared/bus";
 import { executeTask } from "../execute-task";
 import type { CheckpointStore } from "../runtime";
 

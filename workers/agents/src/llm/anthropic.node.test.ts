@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { AnthropicProvider } from "./anthropic";
 import { ResilientProvider } from "./resilience";
 import { fakeSleep, sendJson, sendSse, startServer, type Handler, type LocalServer } from "./testing/server.node";

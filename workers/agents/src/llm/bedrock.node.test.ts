@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { BedrockProvider } from "./bedrock";
 import { ResilientProvider } from "./resilience";
 import { bedrockEvent, bedrockException } from "./testing/eventstream-encoder.node";

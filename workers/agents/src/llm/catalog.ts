@@ -1,4 +1,4 @@
-import type { ProviderName, Role } from "../../../../contracts";
+import type { ProviderName, Role } from "@proximus/contracts";
 import type { Rate } from "./prices";
 
 /** What the router knows about a model before it has seen any outcome. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { parseLocalModels } from "./local-models";
 import { contextWindowOf, DEFAULT_CONTEXT_WINDOW } from "./catalog";
 

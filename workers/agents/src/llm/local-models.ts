@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { ModelInfo } from "./catalog";
 
 /**

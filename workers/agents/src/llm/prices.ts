@@ -1,4 +1,4 @@
-import type { ProviderName } from "../../../../contracts";
+import type { ProviderName } from "@proximus/contracts";
 
 /** USD per 1M tokens. */
 export interface Rate {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ProviderName } from "../../../../contracts";
+import type { ProviderName } from "@proximus/contracts";
 import type { LlmProvider } from "./types";
 import { AnthropicProvider } from "./anthropic";
 import { BedrockProvider } from "./bedrock";

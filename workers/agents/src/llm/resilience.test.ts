@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { CircuitBreaker, ResilientProvider, backoffDelay } from "./resilience";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
 import type { UpstreamDetails } from "./upstream";

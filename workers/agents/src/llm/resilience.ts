@@ -1,4 +1,4 @@
-import { AppError, type ProviderName } from "../../../../contracts";
+import { AppError, type ProviderName } from "@proximus/contracts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
 import type { ModelInfo } from "./catalog";
 import { isAbortError, upstreamDetails, type UpstreamDetails } from "./upstream";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, type ProviderName } from "../../../../contracts";
+import { AppError, type ProviderName } from "@proximus/contracts";
 import { CircuitBreaker, ResilientProvider } from "./resilience";
 import { featuresOf, rankCandidates, routeWithFallback, type TaskFeatures } from "./router";
 import { InMemoryRouterStats } from "./stats";

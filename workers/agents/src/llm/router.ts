@@ -1,4 +1,4 @@
-import { AppError, ROLE_REGISTRY, type LlmConfig, type ProviderName, type Role, type Usage } from "../../../../contracts";
+import { AppError, ROLE_REGISTRY, type LlmConfig, type ProviderName, type Role, type Usage } from "@proximus/contracts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "./types";
 import { CATALOG, OFFLINE_MODEL, contextWindowOf, defaultModel, type ModelInfo } from "./catalog";
 import { DEFAULT_PRICES, costUsd, type PriceTable } from "./prices";

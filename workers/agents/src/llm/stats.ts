@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ProviderName, Role } from "../../../../contracts";
+import { ProviderName, Role } from "@proximus/contracts";
 
 /** Observed outcomes of one (role, provider, model): the counts of a Beta posterior. */
 export interface OutcomeCounts {

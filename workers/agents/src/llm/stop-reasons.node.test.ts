@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { LlmProvider } from "./types";
 import { AnthropicProvider } from "./anthropic";
 import { BedrockProvider } from "./bedrock";

@@ -1,4 +1,4 @@
-import type { ProviderName, Role } from "../../../../contracts";
+import type { ProviderName, Role } from "@proximus/contracts";
 
 /**
  * One tool the model may call. `parameters` is a JSON Schema object (from zod via z.toJSONSchema);

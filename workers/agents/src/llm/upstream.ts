@@ -1,4 +1,4 @@
-import { AppError, type ProviderName } from "../../../../contracts";
+import { AppError, type ProviderName } from "@proximus/contracts";
 
 /**
  * What every provider attaches to the AppError it throws, so the resilience layer and the router

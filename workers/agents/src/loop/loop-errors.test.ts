@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts/errors";
+import { AppError } from "@proximus/contracts/errors";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
 import { fixedBudget } from "./caps";
 import type { LoopEvent } from "./events";

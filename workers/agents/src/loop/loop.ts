@@ -1,4 +1,4 @@
-import { AppError } from "../../../../contracts/errors";
+import { AppError } from "@proximus/contracts/errors";
 import { costUsd, type PriceTable } from "../llm/prices";
 import type { ChatMessage, CompletionResult, LlmProvider, ToolCall } from "../llm/types";
 import { DEFAULT_CAPS, type BudgetGate, type LoopCaps } from "./caps";

@@ -1,4 +1,4 @@
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { MemoryItem, MemoryKind, type Embedder, type ProjectMemory, type RecalledMemory } from "./types";
 import { TopK, cosine, decodeVector, encodeVector } from "./vector";
 

@@ -1,6 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { D1ProjectMemory } from "./d1-store";
 import { HashEmbedder } from "./hash-embedder";
 import { OpenAiEmbedder } from "./openai-embedder";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { HashEmbedder } from "./hash-embedder";
 import { OpenAiEmbedder } from "./openai-embedder";
 import { embedderFromEnv, MemoryEnv } from "./from-env";

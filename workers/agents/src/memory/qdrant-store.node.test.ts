@@ -1,6 +1,6 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { memoryFromEnv } from "./from-env";
 import { HashEmbedder } from "./hash-embedder";
 import { QdrantProjectMemory, pointId } from "./qdrant-store";

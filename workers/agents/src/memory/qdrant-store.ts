@@ -1,9 +1,9 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { MemoryItem, MemoryKind, type Embedder, type ProjectMemory, type RecalledMemory } from "./types";
 import { MAX_RECALL_K } from "./d1-store";
-import { sha256 } from "../../../shared/sha256";
+import { sha256 } from "@proximus/shared/sha256";
 
 export const DEFAULT_QDRANT_COLLECTION = "proximus_memory";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ResultMessage, Role } from "../../../../contracts";
+import type { ResultMessage, Role } from "@proximus/contracts";
 import { memoryArtifactStore } from "../artifacts";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
 import { taskMessage } from "../offline/pipeline";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TaskMessage } from "../../../../contracts";
+import type { TaskMessage } from "@proximus/contracts";
 import type { AgentDeps } from "../runtime";
 import type { RoleDefinition, RoleOutcome } from "../roles/types";
 import { MAX_MEMORY_TEXT, type MemoryItem, type ProjectMemory } from "./types";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROLES, ResultMessage, type Role } from "../../../../contracts";
+import { ROLES, ResultMessage, type Role } from "@proximus/contracts";
 import { ROLE_DEFINITIONS } from "../roles";
 import { Architecture } from "../roles/cto";
 import { Prd } from "../roles/ceo";

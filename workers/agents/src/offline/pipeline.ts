@@ -1,4 +1,4 @@
-import { ROLES, type ResultMessage, type Role, type TaskMessage, type Usage } from "../../../../contracts";
+import { ROLES, type ResultMessage, type Role, type TaskMessage, type Usage } from "@proximus/contracts";
 import { memoryArtifactStore } from "../artifacts";
 import type { LlmProvider } from "../llm/types";
 import { runTask, type SandboxRunner } from "../runtime";

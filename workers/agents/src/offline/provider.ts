@@ -1,4 +1,4 @@
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { Prd } from "../roles/ceo";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
 import { scriptedTurn, type GeneratedFile } from "./agent";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLE_REGISTRY, type ArtifactRef, type LlmConfig, type Role } from "../../../../contracts";
+import { ROLE_REGISTRY, type ArtifactRef, type LlmConfig, type Role } from "@proximus/contracts";
 import type { RoleRunContext } from "./types";
 
 /** The role's default model from the role registry (contracts/roles.ts), at a low temperature. */

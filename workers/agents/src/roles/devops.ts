@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ArtifactRef } from "../../../../contracts";
+import type { ArtifactRef } from "@proximus/contracts";
 import { terraformErrors, validateK8sManifests, validateWranglerConfig, type TerraformCheck } from "../devops-validate";
 import { Summary, defaultLlm, storeText } from "./common";
 import type { RoleDefinition, RoleRunContext } from "./types";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ArtifactRef, Role } from "../../../../contracts";
+import type { ArtifactRef, Role } from "@proximus/contracts";
 import { parseJsonc, validateWranglerConfig } from "../devops-validate";
 import { SafePath, Summary, defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";

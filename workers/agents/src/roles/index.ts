@@ -1,4 +1,4 @@
-import type { Role } from "../../../../contracts";
+import type { Role } from "@proximus/contracts";
 import { ceo } from "./ceo";
 import { cto } from "./cto";
 import { devops } from "./devops";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROVIDERS, TaskMessage } from "../../../../contracts";
+import { PROVIDERS, TaskMessage } from "@proximus/contracts";
 import { memoryArtifactStore } from "../artifacts";
 import { taskMessage } from "../offline/pipeline";
 import { OfflineProvider, OFFLINE_MODEL } from "../offline/provider";

@@ -1,4 +1,4 @@
-import { ROLES, type Role, type TaskMessage } from "../../../../contracts";
+import { ROLES, type Role, type TaskMessage } from "@proximus/contracts";
 
 export type LedgerEntry = TaskMessage["usageLedger"][number];
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Usage, type ArtifactRef } from "../../../../contracts";
+import { Usage, type ArtifactRef } from "@proximus/contracts";
 import { costUsd } from "../llm/prices";
 import type { CompletionRequest, CompletionResult, LlmProvider } from "../llm/types";
 import { fixedBudget } from "../loop/caps";

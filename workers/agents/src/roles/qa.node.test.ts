@@ -9,7 +9,7 @@ import { runOfflinePipeline, taskMessage } from "../offline/pipeline";
 import { OfflineProvider, OFFLINE_MODEL } from "../offline/provider";
 import { runTask, type SandboxRunner } from "../runtime";
 import type { QaResult } from "./qa";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { SandboxClient, sandboxRunner } from "../tools/sandbox-client";
 
 const NODE22 = resolve(fileURLToPath(new URL("../../../../", import.meta.url)), "node_modules/node/bin/node");

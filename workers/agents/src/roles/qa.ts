@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ArtifactRef } from "../../../../contracts";
+import type { ArtifactRef } from "@proximus/contracts";
 import type { SandboxRunner } from "../runtime";
 import { Summary, bullet, storeText , defaultLlm } from "./common";
 import { parseTestOutput, type TestFailure } from "./test-report";

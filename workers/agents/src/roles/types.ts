@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ArtifactRef, LlmConfig, Role, TaskMessage } from "../../../../contracts";
+import type { ArtifactRef, LlmConfig, Role, TaskMessage } from "@proximus/contracts";
 import type { AgentDeps } from "../runtime";
 
 /** A file handed from one role to another (engineers' output, read back from the artifact store). */

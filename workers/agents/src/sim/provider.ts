@@ -1,4 +1,4 @@
-import { AppError } from "../../../../contracts/errors";
+import { AppError } from "@proximus/contracts/errors";
 import type { UpstreamDetails } from "../llm/upstream";
 import type { CompletionRequest, CompletionResult, LlmProvider, StopReason } from "../llm/types";
 import { AttemptCounter, respond } from "./respond";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest, type RunResult } from "../../../../contracts/sandbox";
+import { NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest, type RunResult } from "@proximus/contracts/sandbox";
 import { SandboxClient, sandboxRunner, sandboxRunnerFromEnv } from "./sandbox-client";
 
 const SECRET = "client-test-secret-0123456789";

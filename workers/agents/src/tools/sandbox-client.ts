@@ -1,5 +1,5 @@
-import { AppError, ErrorEnvelope } from "../../../../contracts/errors";
-import { RunResult, signRequest, type RunRequestInput } from "../../../../contracts/sandbox";
+import { AppError, ErrorEnvelope } from "@proximus/contracts/errors";
+import { RunResult, signRequest, type RunRequestInput } from "@proximus/contracts/sandbox";
 import type { SandboxRunner } from "./sandbox-runner";
 
 

@@ -1,6 +1,6 @@
-import { AppError, ErrorEnvelope } from "../../../../contracts/errors";
-import { signRequest } from "../../../../contracts/sandbox";
-import { VALIDATE_PATH, ValidateResult, type FileValidation, type ValidateFile } from "../../../../contracts/validate";
+import { AppError, ErrorEnvelope } from "@proximus/contracts/errors";
+import { signRequest } from "@proximus/contracts/sandbox";
+import { VALIDATE_PATH, ValidateResult, type FileValidation, type ValidateFile } from "@proximus/contracts/validate";
 
 /** Checks config files with parsers that only run in Node (HashiCorp HCL); sandbox-host implements it. */
 export interface FileValidator {

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT, base64url } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { mintAccessToken, verifyAccessToken, type TokenSettings } from "./access-token";
 import { signingKey, type SigningKey } from "./keys";
 import { generatePrivateJwk } from "./test-keys";

@@ -1,6 +1,6 @@
 import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { AuthUser } from "../app-env";
 import type { SigningKey } from "./keys";
 

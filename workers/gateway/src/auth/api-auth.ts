@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { AppEnv, AuthUser } from "../app-env";
 import { verifyAccessToken } from "./access-token";
 import { authMode, saasConfig } from "./config";

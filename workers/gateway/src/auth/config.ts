@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 
 const perMinute = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).catch(fallback);
 

@@ -1,12 +1,12 @@
 import { base64url } from "jose";
-import { sha256 } from "../../../shared/sha256";
+import { sha256 } from "@proximus/shared/sha256";
 
 /** `bytes` of CSPRNG output, base64url: tokens, PKCE verifiers, state and nonce values. */
 export function randomToken(bytes = 32): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-export { sha256, sha256Hex } from "../../../shared/sha256";
+export { sha256, sha256Hex } from "@proximus/shared/sha256";
 
 /** RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
 export async function pkceChallenge(verifier: string): Promise<string> {

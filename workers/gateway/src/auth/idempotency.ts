@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { and, eq, lt } from "drizzle-orm";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { idempotencyKeys } from "../db/schema";
 import type { Db } from "../db/client";
 import { sha256Hex } from "./crypto";

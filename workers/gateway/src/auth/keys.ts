@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from "jose";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 
 /** The gateway's RS256 signing key, from the JWT_PRIVATE_JWK secret. */
 export interface SigningKey {

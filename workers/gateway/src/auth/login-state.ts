@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from "jose";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { SigningKey } from "./keys";
 
 /**

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { AppEnv } from "../app-env";
 import { httpConfig } from "./config";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { db as makeDb } from "../db/client";
 import { ensureUser } from "../db/users";
 import { issueRefreshToken, revokeByToken, rotateRefreshToken } from "./refresh-tokens";

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { refreshTokens } from "../db/schema";
 import type { Db } from "../db/client";
 import { randomToken, sha256Hex } from "./crypto";

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { users } from "../db/schema";
 import type { Db } from "../db/client";
 import type { AuthUser } from "../app-env";

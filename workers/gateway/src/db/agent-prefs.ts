@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { LlmConfig, Role, type Role as RoleT } from "../../../../contracts";
+import { LlmConfig, Role, type Role as RoleT } from "@proximus/contracts";
 import { agentPrefs } from "./schema";
 import type { Db } from "./client";
 

@@ -162,4 +162,4 @@ export const routerOutcomesApplied = sqliteTable("router_outcomes_applied", {
 });
 
 // Semantic memory vectors (the agents own the table; defined with them, migrated from here).
-export { memoryVectors } from "../../../agents/src/memory/schema";
+export { memoryVectors } from "@proximus/agents/memory/schema";

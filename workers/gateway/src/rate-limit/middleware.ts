@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { httpConfig } from "../auth/config";
 import type { AppEnv } from "../app-env";
 import type { TakeResult } from "./bucket";

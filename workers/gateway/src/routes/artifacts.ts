@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { zipSync } from "fflate";
-import { AppError, type ProjectDetail } from "../../../../contracts";
+import { AppError, type ProjectDetail } from "@proximus/contracts";
 import { currentFiles } from "../../../../durable-objects/project/current-files";
 import { ownedProject } from "../project-stub";
 import type { AppEnv } from "../app-env";

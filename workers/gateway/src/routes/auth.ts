@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import type { AppEnv } from "../app-env";
 import { mintAccessToken } from "../auth/access-token";
 import { authMode, saasConfig, type SaasConfig } from "../auth/config";

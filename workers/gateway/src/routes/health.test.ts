@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { agentsHealth } from "../../../agents/src/health";
+import { agentsHealth } from "@proximus/agents/health";
 import { health } from "./health";
-import { probeSandboxCached } from "../../../shared/sandbox-probe";
+import { probeSandboxCached } from "@proximus/shared/sandbox-probe";
 
 type Health = { ok: boolean; d1: boolean; sandbox: { ok: boolean; isolation: string | null; error?: string } };
 

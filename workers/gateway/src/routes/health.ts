@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { probeSandboxCached, SandboxReachability } from "../../../shared/sandbox-probe";
+import { probeSandboxCached, SandboxReachability } from "@proximus/shared/sandbox-probe";
 import type { AppEnv } from "../app-env";
 
 /** The part of the agents Worker's /health the gateway relies on. */

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { and, desc, eq } from "drizzle-orm";
-import { AppError, CreateProjectRequest, EventsQuery, InterveneRequest, UpdateBudgetRequest, type ProjectSummary } from "../../../../contracts";
+import { AppError, CreateProjectRequest, EventsQuery, InterveneRequest, UpdateBudgetRequest, type ProjectSummary } from "@proximus/contracts";
 import { projects } from "../db/schema";
 import { ensureUser } from "../db/users";
 import { ownedProject, projectStub } from "../project-stub";
@@ -9,7 +9,7 @@ import { jsonBody, parseWith } from "../validate";
 import type { AppEnv } from "../app-env";
 import { loadAgentPrefs } from "../db/agent-prefs";
 import { ensureBusConsumersSoon } from "../bus-consumers";
-import { formatTraceparent } from "../../../shared/tracing/traceparent";
+import { formatTraceparent } from "@proximus/shared/tracing/traceparent";
 import { claimIdempotencyKey, fingerprint, idempotencyKeyOf } from "../auth/idempotency";
 import { createProjectSaga } from "../sagas/create-project";
 

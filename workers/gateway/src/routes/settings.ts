@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
-import { AgentPrefsBody, AppError, KeyProvider, PutKeyRequest } from "../../../../contracts";
+import { AgentPrefsBody, AppError, KeyProvider, PutKeyRequest } from "@proximus/contracts";
 import { agentPrefs, apiKeys } from "../db/schema";
 import { ensureUser } from "../db/users";
 import { loadAgentPrefs } from "../db/agent-prefs";
 import { jsonBody, parseWith } from "../validate";
-import { seal } from "../../../shared/secret-box";
+import { seal } from "@proximus/shared/secret-box";
 import type { AppEnv } from "../app-env";
 
 function encryptionSecret(env: Env): string {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createTwoFilesPatch } from "diff";
-import { AppError, DiffQuery, zodDetails, type ArtifactRef } from "../../../../contracts";
+import { AppError, DiffQuery, zodDetails, type ArtifactRef } from "@proximus/contracts";
 import { projectVersions } from "../../../../durable-objects/project/versions";
 import { ownedProject } from "../project-stub";
 import type { AppEnv } from "../app-env";

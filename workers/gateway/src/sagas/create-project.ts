@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { AppError, type CreateProjectRequest, type LlmConfig, type ProjectDetail, type Role } from "../../../../contracts";
+import { AppError, type CreateProjectRequest, type LlmConfig, type ProjectDetail, type Role } from "@proximus/contracts";
 import { projects } from "../db/schema";
 import { releaseIdempotencyKey } from "../auth/idempotency";
 import { projectStub } from "../project-stub";

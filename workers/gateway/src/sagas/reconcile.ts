@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
-import { AppError } from "../../../../contracts";
+import { AppError } from "@proximus/contracts";
 import { idempotencyKeys, projects } from "../db/schema";
 import { projectStub } from "../project-stub";
 import type { Db } from "../db/client";

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { TOPICS } from "../../../../contracts/task";
+import { TOPICS } from "@proximus/contracts/task";
 import type { TestEnv } from "../../../broker/test/worker";
 import { harness } from "../../../broker/test/harness";
 import type { ConsumerLoopOptions, TickResult } from "../consumer-loop";
