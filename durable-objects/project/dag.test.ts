@@ -53,6 +53,13 @@ describe("QA fix rounds", () => {
     expect(qaRound("qa_2")).toBe(1);
     expect(qaRound("qa_3")).toBe(2);
   });
+
+  it("sends a failure only to the Engineers it implicates; both when QA cannot tell", () => {
+    const be = planFixRound(buildInitialDag(), "qa", 0, ["engineer_be"]);
+    expect(be.add.map((t) => t.id)).toEqual(["engineer_be_fix1", "qa_2"]);
+    expect(be.add[1]!.deps).toEqual(["engineer_be_fix1"]);
+    expect(planFixRound(buildInitialDag(), "qa", 0, []).add.map((t) => t.id)).toEqual(["engineer_fe_fix1", "engineer_be_fix1", "qa_2"]);
+  });
 });
 
 describe("retry backoff", () => {

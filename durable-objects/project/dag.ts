@@ -70,23 +70,33 @@ export function blockedByFailure(tasks: readonly TaskStatus[]): string[] {
 }
 
 /**
- * QA failed in round `round` (0-based): add fix tasks for both engineers and a new QA run,
- * and point every task that waited on the failed QA at the new one.
+ * QA failed in round `round` (0-based): add fix tasks for the implicated engineers and a new QA
+ * run, and point every task that waited on the failed QA at the new one.
  */
 export function planFixRound(
   tasks: readonly TaskSpec[],
   failedQaId: string,
   round: number,
+  implicated: readonly EngineerRole[] = ENGINEER_ROLES,
 ): { add: TaskSpec[]; rewire: { id: string; deps: string[] }[] } {
   const n = round + 1;
-  const fe: TaskSpec = { id: `engineer_fe_fix${n}`, role: "engineer_fe", title: `Frontend fixes (round ${n})`, deps: [failedQaId] };
-  const be: TaskSpec = { id: `engineer_be_fix${n}`, role: "engineer_be", title: `Backend fixes (round ${n})`, deps: [failedQaId] };
-  const qa: TaskSpec = { id: `qa_${n + 1}`, role: "qa", title: `Re-test (round ${n})`, deps: [fe.id, be.id] };
+  // Only the Engineers whose files the failure names fix it; when QA could not tell, both do.
+  const who = implicated.length > 0 ? ENGINEER_ROLES.filter((r) => implicated.includes(r)) : ENGINEER_ROLES;
+  const fixes: TaskSpec[] = who.map((role) => ({
+    id: `${role}_fix${n}`,
+    role,
+    title: `${role === "engineer_fe" ? "Frontend" : "Backend"} fixes (round ${n})`,
+    deps: [failedQaId],
+  }));
+  const qa: TaskSpec = { id: `qa_${n + 1}`, role: "qa", title: `Re-test (round ${n})`, deps: fixes.map((f) => f.id) };
   const rewire = tasks
-    .filter((t) => t.deps.includes(failedQaId) && t.id !== fe.id && t.id !== be.id)
+    .filter((t) => t.deps.includes(failedQaId) && !fixes.some((f) => f.id === t.id))
     .map((t) => ({ id: t.id, deps: t.deps.map((d) => (d === failedQaId ? qa.id : d)) }));
-  return { add: [fe, be, qa], rewire };
+  return { add: [...fixes, qa], rewire };
 }
+
+export type EngineerRole = Extract<Role, "engineer_fe" | "engineer_be">;
+export const ENGINEER_ROLES: readonly EngineerRole[] = ["engineer_fe", "engineer_be"];
 
 /** Which round a QA task id belongs to: "qa" → 0, "qa_2" → 1. */
 export function qaRound(taskId: string): number {

@@ -104,6 +104,23 @@ describe("ProjectDO scheduling", () => {
     await expect(p.stub.retryTask("cto")).rejects.toThrow(/only failed tasks/);
   });
 
+  it("a backend-only failure re-runs only the backend Engineer", async () => {
+    const p = await holdProject("qa-backend-only");
+    await succeedThrough(p, ["ceo", "cto"]);
+    await tick(p);
+    const file = (path: string, task: string) => ({ path, key: `projects/qa-backend-only/${task}/1/${path}`, bytes: 1, sha256: "c".repeat(64) });
+    await p.stub.applyResult(ok(p.hold.last("engineer_fe"), {}, { artifacts: [file("public/app.js", "engineer_fe")] }));
+    await p.stub.applyResult(ok(p.hold.last("engineer_be"), {}, { artifacts: [file("src/index.js", "engineer_be"), file("test/api.test.mjs", "engineer_be")] }));
+    await tick(p);
+    await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [], implicatedPaths: ["test/api.test.mjs"] }));
+    const d = await p.stub.detail();
+    expect(d.tasks.map((t) => t.id)).toContain("engineer_be_fix1");
+    expect(d.tasks.map((t) => t.id)).not.toContain("engineer_fe_fix1");
+    expect(d.tasks.find((t) => t.id === "qa_2")!.deps).toEqual(["engineer_be_fix1"]);
+    await tick(p);
+    expect(p.hold.sent.filter((m) => m.taskId.endsWith("_fix1")).map((m) => m.taskId)).toEqual(["engineer_be_fix1"]);
+  });
+
   it("QA failures go back to the Engineers in bounded rounds", async () => {
     const p = await holdProject("qa-rounds");
     await succeedThrough(p, ["ceo", "cto"]);

@@ -1,8 +1,9 @@
 import { type Approval, type EventDataOf, type EventType, type Json, type ProjectEvent, type ProjectState, type ResultMessage, type TaskState } from "@proximus/contracts";
 import { traceIdOf } from "@proximus/shared/tracing/traceparent";
-import { blockedByFailure, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type TaskSpec } from "./dag";
+import { blockedByFailure, ENGINEER_ROLES, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type EngineerRole, type TaskSpec } from "./dag";
 import type { EventLog } from "./event-log";
-import { isFailedQa, qaFailureSummary } from "./qa-verdict";
+import { isFailedQa, qaFailureSummary, qaImplicatedPaths } from "./qa-verdict";
+import { currentFiles } from "./current-files";
 import type { D1Sync, ProjectDeps } from "./project-types";
 import { isTerminal, type ProjectMeta, type ProjectStore, type Task, type TaskPatch } from "./store";
 
@@ -155,10 +156,19 @@ export class ProjectMachine {
     }
     // QA did its job: it found failures. The Engineers get them as feedback in a new round.
     this.setTaskState(task, "succeeded", { error: null, patch: { waitingSince: null } });
-    const plan = planFixRound(this.tasks(), task.id, round);
+    const plan = planFixRound(this.tasks(), task.id, round, this.implicatedEngineers(qaImplicatedPaths(r.output)));
     const ord = this.store.tasks.nextOrd();
     plan.add.forEach((spec, i) => this.insertTask(spec, ord + i, spec.role === "qa" ? null : summary));
     for (const w of plan.rewire) this.rewire(w.id, w.deps);
+  }
+
+  /** The Engineers who wrote the current version of the files QA's failure names. */
+  private implicatedEngineers(paths: readonly string[]): EngineerRole[] {
+    if (paths.length === 0) return [];
+    const tasks = this.tasks();
+    const owners = currentFiles(tasks.map((t) => ({ id: t.id, state: t.state, artifacts: this.store.artifacts.ofTask(t.id) })));
+    const roles = new Set(owners.filter((f) => paths.includes(f.path)).map((f) => tasks.find((t) => t.id === f.taskId)?.role));
+    return ENGINEER_ROLES.filter((r) => roles.has(r));
   }
 
   /**

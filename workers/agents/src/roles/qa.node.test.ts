@@ -88,6 +88,9 @@ describe("QA runs the generated project's tests for real", () => {
     expect(out.failures.length).toBe(out.tests?.failures.length);
     expect(out.failures.some((f) => /create, read, list, update, delete/.test(f.name) && /201/.test(f.message))).toBe(true);
     expect(out.summary).toMatch(/^Tests FAILED/);
+    // The failing output names the backend's test file, so the fix round goes to the backend Engineer only.
+    expect(out.implicatedPaths?.some((p) => p.startsWith("test/"))).toBe(true);
+    expect(out.implicatedPaths?.some((p) => p.startsWith("public/"))).toBe(false);
     expect(out.feedback).toMatch(/tests failed/);
   });
 

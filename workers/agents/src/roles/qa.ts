@@ -44,6 +44,15 @@ export interface QaResult extends QaReview {
   failures: TestFailure[];
   /** Ready-to-send instructions for the Engineers' fix round; present only when QA did not pass. */
   feedback?: string;
+  /** Project files the failing output names (test files, stack frames): whose authors must fix them. */
+  implicatedPaths?: string[];
+}
+
+/** The project's files that a failing run's output mentions: the orchestrator sends the fix round to their authors. */
+export function implicatedPaths(files: readonly ProjectFile[], tests: TestRun | null): string[] {
+  if (!tests) return [];
+  const text = [tests.outputTail, ...tests.failures.flatMap((f) => [f.name, f.message])].join("\n");
+  return files.map((f) => f.path).filter((p) => !p.startsWith("reports/") && text.includes(p));
 }
 
 export const QA_TIMEOUT_MS = 60_000;
@@ -184,7 +193,7 @@ export const qa: RoleDefinition<QaReview> = {
       passed,
       tests,
       failures: tests?.failures ?? [],
-      ...(passed ? {} : { feedback: feedbackFor(tests, review) }),
+      ...(passed ? {} : { feedback: feedbackFor(tests, review), implicatedPaths: implicatedPaths(files, tests) }),
     };
     const artifacts: ArtifactRef[] = [await storeText(ctx, "reports/qa-report.md", qaMarkdown(result))];
     if (tests) artifacts.push(await storeText(ctx, "reports/test-output.txt", tests.outputTail, "text/plain"));
