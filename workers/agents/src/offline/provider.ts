@@ -22,7 +22,8 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-function outputFor(task: NonNullable<CompletionRequest["task"]>): unknown {
+/** What the offline provider answers for a task (also the model simulator's answer to plain JSON requests). */
+export function offlineOutput(task: NonNullable<CompletionRequest["task"]>): unknown {
   const { role, idea, upstream, feedback } = task;
   const slug = projectSlug(idea);
   switch (role) {
@@ -56,7 +57,7 @@ export class OfflineProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     if (!req.task) throw new AppError("bad_request", "the offline provider needs req.task (role, idea, upstream) to build its output");
     if (req.signal?.aborted) throw new AppError("timeout", "aborted");
-    const text = JSON.stringify(outputFor(req.task));
+    const text = JSON.stringify(offlineOutput(req.task));
     for (let i = 0; i < text.length; i += CHUNK) req.onToken?.(text.slice(i, i + CHUNK));
     const prompt = req.messages.reduce((n, m) => n + m.content.length, 0);
     return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text), toolCalls: [], stopReason: "end", rawStopReason: "end" };
