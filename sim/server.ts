@@ -197,6 +197,11 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://sim");
     if (req.method === "GET" && url.pathname === "/stats") return send(res, 200, stats);
+    if (req.method === "POST" && url.pathname === "/stats/reset") {
+      // Benches measure one round at a time: counters restart, the peak restarts from what is in flight now.
+      Object.assign(stats, { peakInFlight: stats.inFlight, calls: 0, byScenario: {}, bySchema: {}, rateLimited: 0 });
+      return send(res, 200, stats);
+    }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return send(res, 200, {
         object: "list",
