@@ -49,7 +49,7 @@ async function startSim(latencyMs) {
  * AGENT_CONSUMERS, …). Local mode has one user, standing in for N users: by default its per-user
  * limit is lifted (MAX_TASKS_PER_USER=0) so the deployment-wide limit is the one that counts.
  */
-export async function startScaleStack({ latencyMs, vars = {} }) {
+export async function startScaleStack({ latencyMs, vars = {}, sandboxEnv = {} }) {
   if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
     // The gateway serves the dashboard's assets; wrangler refuses to start without the directory.
     if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) throw new Error("dashboard build failed");
@@ -64,7 +64,7 @@ export async function startScaleStack({ latencyMs, vars = {} }) {
   try {
     const sim = await startSim(latencyMs);
     started.push(sim);
-    const sandbox = await startSandboxHost();
+    const sandbox = await startSandboxHost({ env: sandboxEnv });
     started.push(sandbox);
     await applyMigrations(persistDir);
     const allVars = {
@@ -80,7 +80,7 @@ export async function startScaleStack({ latencyMs, vars = {} }) {
     };
     const stack = await startWorkers({ port: await freePort(), persistDir, vars: allVars, stdio: ["ignore", "ignore", "inherit"] });
     started.push({ stop: () => stack.kill() });
-    return { url: stack.url, sim, sandbox, vars: allVars, latencyMs, stop };
+    return { url: stack.url, sim, sandbox, vars: allVars, sandboxEnv, latencyMs, stop };
   } catch (err) {
     await stop();
     throw err;
