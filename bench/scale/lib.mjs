@@ -9,6 +9,14 @@ import { ROOT, TSX, VITE, killTree, run, spawnNode, waitForHttp } from "../../sc
 import { freePort, startSandboxHost } from "../../scripts/lib/sandbox-host.mjs";
 import { applyMigrations, startWorkers } from "../../scripts/lib/stack.mjs";
 
+/**
+ * Where the Workers' local state goes: tmpfs when there is one. Locally every Durable Object, D1
+ * and R2 write is a SQLite file write; on this shared disk they made 50 projects wait on I/O
+ * (50 % iowait, overhead per task 5.6 s → 1.7 s on tmpfs), which is the dev machine's disk, not
+ * the platform.
+ */
+export const DEFAULT_STATE_ROOT = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+
 /** The simulator's model as OPENAI_MODELS lists it: 128k context, price 0 (in and out). */
 export const SIM_MODEL = "sim-good";
 const TERMINAL = ["succeeded", "failed", "cancelled"];
@@ -49,12 +57,13 @@ async function startSim(latencyMs) {
  * AGENT_CONSUMERS, …). Local mode has one user, standing in for N users: by default its per-user
  * limit is lifted (MAX_TASKS_PER_USER=0) so the deployment-wide limit is the one that counts.
  */
-export async function startScaleStack({ latencyMs, vars = {}, sandboxEnv = {} }) {
+export async function startScaleStack({ latencyMs, vars = {}, sandboxEnv = {}, stateRoot = DEFAULT_STATE_ROOT }) {
   if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
     // The gateway serves the dashboard's assets; wrangler refuses to start without the directory.
     if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) throw new Error("dashboard build failed");
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "proximus-scale-"));
+  // The Workers' local state (Durable Objects, D1, R2: SQLite files) lives under `stateRoot`.
+  const dir = mkdtempSync(path.join(stateRoot, "proximus-scale-"));
   const persistDir = path.join(dir, "state");
   const started = [];
   const stop = async () => {
@@ -80,7 +89,7 @@ export async function startScaleStack({ latencyMs, vars = {}, sandboxEnv = {} })
     };
     const stack = await startWorkers({ port: await freePort(), persistDir, vars: allVars, stdio: ["ignore", "ignore", "inherit"] });
     started.push({ stop: () => stack.kill() });
-    return { url: stack.url, sim, sandbox, vars: allVars, sandboxEnv, latencyMs, stop };
+    return { url: stack.url, sim, sandbox, vars: allVars, sandboxEnv, stateRoot, latencyMs, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -91,6 +100,41 @@ async function json(pending) {
   const res = await pending;
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return res.json();
+}
+
+async function allEvents(base, id) {
+  const out = [];
+  for (;;) {
+    const page = await json(fetch(`${base}/api/projects/${id}/events?since=${out.at(-1)?.seq ?? 0}&limit=1000`));
+    out.push(...page.events);
+    if (page.events.length < 1000) return out;
+  }
+}
+
+/**
+ * Where a task's time goes besides the model, from its event log (QA left out, as it also runs the
+ * sandbox): dispatch → agent started; started → the router's log line (written once the answer is
+ * in) minus the latency; that line → the agent's last log (validation, files, memory); → result applied.
+ */
+function legsOf(round, latencyMs) {
+  const legs = { toStart: [], aroundLlm: [], afterLlm: [], toApplied: [], queued: 0 };
+  for (const d of round.details) {
+    const log = round.events.get(d.id) ?? [];
+    for (const t of d.tasks) {
+      if (t.role === "qa" || !t.dispatchedAt || !t.startedAt || !t.finishedAt) continue;
+      const mine = log.filter((e) => e.taskId === t.id);
+      if (mine.some((e) => e.type === "task.state" && String(e.data.waitingFor ?? "").startsWith("queued"))) legs.queued++;
+      const logs = mine.filter((e) => e.type === "task.log");
+      const router = logs.filter((e) => String(e.data.text ?? "").startsWith("router:")).at(-1);
+      const last = logs.at(-1);
+      if (!router || !last) continue;
+      legs.toStart.push(t.startedAt - t.dispatchedAt);
+      legs.aroundLlm.push(router.ts - t.startedAt - latencyMs * Math.max(1, t.usage.length));
+      legs.afterLlm.push(last.ts - router.ts);
+      legs.toApplied.push(t.finishedAt - last.ts);
+    }
+  }
+  return legs;
 }
 
 /** Starts `n` projects together and waits for every one; returns their final details and the simulator's stats. */
@@ -112,7 +156,17 @@ export async function runRound(ctx, n, { timeoutMs = 600_000, ideaPrefix = "a bo
   }
   const details = [];
   for (const id of ids) details.push(await json(fetch(`${ctx.url}/api/projects/${id}`)));
-  return { n, details, sim: await ctx.sim.stats() };
+  const events = new Map();
+  for (const id of ids) events.set(id, await allEvents(ctx.url, id));
+  // Why a call did not go to the simulator: the router's own log line names what it tried first.
+  const fallbacks = [];
+  for (const [, log] of events) {
+    for (const e of log) {
+      const text = String(e.data?.text ?? "");
+      if (e.type === "task.log" && text.startsWith("router:") && !text.startsWith("router: openai/")) fallbacks.push(`${e.taskId}: ${text}`);
+    }
+  }
+  return { n, details, events, fallbacks, sim: await ctx.sim.stats() };
 }
 
 const lastFinish = (d) => Math.max(...d.tasks.map((t) => t.finishedAt ?? 0));
@@ -141,7 +195,8 @@ export function summarize(round, latencyMs) {
   for (const u of calls) routed[`${u.provider}/${u.model}`] = (routed[`${u.provider}/${u.model}`] ?? 0) + 1;
   const measured = tasks.filter((t) => t.role !== "qa" && t.state === "succeeded" && t.dispatchedAt && t.startedAt && t.finishedAt);
   const overhead = measured.map((t) => t.finishedAt - t.dispatchedAt - latencyMs * Math.max(1, t.usage.length));
-  const toStart = measured.map((t) => t.startedAt - t.dispatchedAt);
+  const legs = legsOf(round, latencyMs);
+  const p50s = (xs) => `p50 ${pct(xs, 50)} / p90 ${pct(xs, 90)} ms`;
   return {
     n: round.n,
     succeeded: details.filter((d) => d.state === "succeeded").length,
@@ -156,7 +211,14 @@ export function summarize(round, latencyMs) {
     tasksPerSec: tasks.filter((t) => t.state === "succeeded").length / (roundWall / 1000),
     overheadP50: pct(overhead, 50),
     overheadP99: pct(overhead, 99),
-    toStartP50: pct(toStart, 50),
+    legs: {
+      "dispatch → agent started": p50s(legs.toStart),
+      "started → answer in, beyond the latency": p50s(legs.aroundLlm),
+      "answer → agent done": p50s(legs.afterLlm),
+      "agent done → result applied": p50s(legs.toApplied),
+    },
+    queuedTasks: legs.queued,
     feBeOverlap: engineerOverlapMs(details[0]),
+    fallbacks: round.fallbacks,
   };
 }
