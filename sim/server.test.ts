@@ -133,6 +133,13 @@ describe("the simulator speaks the OpenAI wire format (official openai SDK as th
       expect(during.inFlight).toBe(3);
       await Promise.all(pending);
       expect(slow.stats()).toMatchObject({ inFlight: 0, peakInFlight: 3, calls: 3, byScenario: { good: 3 } });
+      // A reset starts a new round: the peak restarts from what is in flight now.
+      const one = c.chat.completions.create({ model: "whatever", messages: [user], tools });
+      await new Promise((r) => setTimeout(r, 100));
+      const reset = (await (await fetch(`${slow.url}/stats/reset`, { method: "POST" })).json()) as { peakInFlight: number; calls: number };
+      expect(reset).toMatchObject({ peakInFlight: 1, calls: 0 });
+      await one;
+      expect(slow.stats()).toMatchObject({ inFlight: 0, peakInFlight: 1, calls: 0, byScenario: {} });
     } finally {
       await slow.close();
     }

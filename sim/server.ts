@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ToolSpec } from "@proximus/agents/llm/types";
+import { offlineJsonScenario } from "@proximus/agents/sim/offline-json";
 import { AttemptCounter, respond } from "@proximus/agents/sim/respond";
 import { SCENARIO_NAMES, SCENARIOS, isScenarioName, type ScenarioName } from "@proximus/agents/sim/scenarios";
 import type { SimReply } from "@proximus/agents/sim/types";
@@ -11,7 +12,9 @@ import { ChatCompletionRequest, toChatMessages } from "./wire";
  * An OpenAI-compatible model server whose "models" are the simulator scenarios:
  * POST /v1/chat/completions (streaming and not, tools/tool_calls, usage), GET /v1/models,
  * GET /stats (calls in flight, peak, totals). A request's `model` picks the scenario when it
- * names one ("slip" or "sim-slip"); otherwise the server's default scenario answers.
+ * names one ("slip" or "sim-slip"); otherwise the server's default scenario answers. A request
+ * without tools that asks for a json_schema `${role}_output` is a role agent's plain completion:
+ * it gets what the offline provider would answer for that task (sim/README.md).
  */
 export interface SimServerOptions {
   port?: number;
@@ -26,6 +29,8 @@ export interface SimStats {
   peakInFlight: number;
   calls: number;
   byScenario: Record<string, number>;
+  /** Plain JSON-schema requests answered like the offline provider, by schema name. */
+  bySchema: Record<string, number>;
   rateLimited: number;
 }
 
@@ -70,7 +75,7 @@ function wireToolCalls(reply: Extract<SimReply, { kind: "reply" }>, turn: number
 export async function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> {
   const fallback = opts.scenario ?? "good";
   const attempts = new AttemptCounter();
-  const stats: SimStats = { inFlight: 0, peakInFlight: 0, calls: 0, byScenario: {}, rateLimited: 0 };
+  const stats: SimStats = { inFlight: 0, peakInFlight: 0, calls: 0, byScenario: {}, bySchema: {}, rateLimited: 0 };
 
   async function completions(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw: unknown;
@@ -94,8 +99,11 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
     }
     const body = parsed.data;
     const scenario = scenarioFor(body.model, fallback);
+    const format = body.response_format;
+    const schemaName = !body.tools?.length && format?.type === "json_schema" ? format.json_schema.name : null;
     stats.calls++;
-    stats.byScenario[scenario] = (stats.byScenario[scenario] ?? 0) + 1;
+    if (schemaName === null) stats.byScenario[scenario] = (stats.byScenario[scenario] ?? 0) + 1;
+    else stats.bySchema[schemaName] = (stats.bySchema[schemaName] ?? 0) + 1;
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const messages = toChatMessages(body.messages);
     const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({
@@ -104,7 +112,7 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
       parameters: t.function.parameters ?? {},
     }));
     const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-    const answer = respond(SCENARIOS[scenario], {
+    const answer = respond(schemaName === null ? SCENARIOS[scenario] : offlineJsonScenario(schemaName), {
       messages,
       tools,
       attempt: attempts.next(messages, scenario),
@@ -123,7 +131,7 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
         {
           error: {
             message: reply.message,
-            type: reply.status === 429 ? "requests" : "server_error",
+            type: reply.status === 429 ? "requests" : reply.status < 500 ? "invalid_request_error" : "server_error",
             param: null,
             code: reply.status === 429 ? "rate_limit_exceeded" : null,
           },
@@ -189,6 +197,11 @@ export async function startSimServer(opts: SimServerOptions = {}): Promise<SimSe
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://sim");
     if (req.method === "GET" && url.pathname === "/stats") return send(res, 200, stats);
+    if (req.method === "POST" && url.pathname === "/stats/reset") {
+      // Benches measure one round at a time: counters restart, the peak restarts from what is in flight now.
+      Object.assign(stats, { peakInFlight: stats.inFlight, calls: 0, byScenario: {}, bySchema: {}, rateLimited: 0 });
+      return send(res, 200, stats);
+    }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       return send(res, 200, {
         object: "list",

@@ -27,6 +27,12 @@ export const ChatCompletionRequest = z
     max_completion_tokens: z.number().int().positive().optional(),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().optional(),
+    response_format: z
+      .union([
+        z.object({ type: z.literal("json_schema"), json_schema: z.object({ name: z.string() }).loose() }).loose(),
+        z.object({ type: z.enum(["text", "json_object"]) }).loose(),
+      ])
+      .optional(),
   })
   .loose();
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;

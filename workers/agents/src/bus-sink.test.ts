@@ -35,3 +35,29 @@ describe("BusSink trace headers", () => {
     expect(bus.produced[0]!.record.headers).not.toHaveProperty("traceparent");
   });
 });
+
+describe("BusSink batching", () => {
+  it("sends consecutive token deltas of one flush window as one event, in order with the logs around them", async () => {
+    const bus = new RecordingBus();
+    const task = taskMessage("idea", "engineer_be", new Map(), []);
+    const sink = new BusSink(bus, task);
+    sink.emit("log", "start");
+    for (let i = 0; i < 1_000; i++) sink.emit("token", `t${i} `);
+    sink.emit("log", "middle");
+    sink.emit("token", "after");
+    const big = "x".repeat(19_998);
+    sink.emit("token", big);
+    await sink.finish({ v: 1, projectId: task.projectId, taskId: task.taskId, attempt: 1, idempotencyKey: task.idempotencyKey, status: "succeeded", artifacts: [], usage: [], permanent: false, startedAt: 1, finishedAt: 2 });
+    const events = bus.produced.filter((p) => p.topic === TOPICS.events).map((p) => p.record.value as { kind: string; text: string });
+    const streamed = Array.from({ length: 1_000 }, (_, i) => `t${i} `).join("");
+    // The 20 000-character cap of an event's text splits a long run: nothing is cut off.
+    expect(events.map((e) => [e.kind, e.text.length])).toEqual([
+      ["log", 5],
+      ["token", streamed.length],
+      ["log", 6],
+      ["token", 5],
+      ["token", 19_998],
+    ]);
+    expect(events[1]!.text).toBe(streamed);
+  });
+});

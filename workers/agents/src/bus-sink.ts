@@ -3,6 +3,8 @@ import { HEADER_IDEMPOTENCY_KEY, HEADER_TRACEPARENT, type BusRecordInput, type T
 
 /** Token deltas are many and small; they are sent in batches at most this often. */
 const FLUSH_MS = 250;
+/** AgentEventMessage.text's cap (the bus contract). */
+const MAX_TEXT = 20_000;
 
 /**
  * Turns an agent's emits into ai-org-events records and its result into an ai-org-results
@@ -27,7 +29,15 @@ export class BusSink {
 
   emit = (kind: AgentEventMessage["kind"], text: string): void => {
     const t = this.task;
-    this.buffer.push({ v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text: text.slice(0, 20_000), ts: Date.now() });
+    const last = this.buffer.at(-1);
+    if (kind === "token" && last?.kind === "token" && last.text.length + text.length <= MAX_TEXT) {
+      // A streaming model sends a delta per token or two: one event per delta would be thousands of
+      // records per task, every one routed and logged by the ProjectDO, and the results of every
+      // project queue behind them. Consecutive deltas of one flush window travel as one event.
+      last.text += text;
+    } else {
+      this.buffer.push({ v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text: text.slice(0, MAX_TEXT), ts: Date.now() });
+    }
     this.timer ??= setTimeout(() => {
       this.timer = null;
       // Progress events are best effort: a failed batch is logged and dropped, never allowed to

@@ -23,7 +23,8 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-function outputFor(task: NonNullable<CompletionRequest["task"]>): unknown {
+/** What the offline provider answers for a task (also the model simulator's answer to plain JSON requests). */
+export function offlineOutput(task: NonNullable<CompletionRequest["task"]>): unknown {
   const { role, idea, upstream, feedback } = task;
   const slug = projectSlug(idea);
   switch (role) {
@@ -60,7 +61,7 @@ export class OfflineProvider implements LlmProvider {
     const prompt = req.messages.reduce((n, m) => n + m.content.length, 0);
     if (req.tools?.length) {
       // Asked as an agent (the Engineers' loop): work through the tools like a model would.
-      const generated = outputFor(req.task) as { summary?: string; files?: GeneratedFile[] };
+      const generated = offlineOutput(req.task) as { summary?: string; files?: GeneratedFile[] };
       const turn = scriptedTurn(req, generated.summary ?? "offline project", generated.files ?? []);
       const args = turn.toolCalls.reduce((n, c) => n + c.arguments.length, 0);
       return {
@@ -74,7 +75,7 @@ export class OfflineProvider implements LlmProvider {
         rawStopReason: turn.toolCalls.length ? "tool_calls" : "end",
       };
     }
-    const text = JSON.stringify(outputFor(req.task));
+    const text = JSON.stringify(offlineOutput(req.task));
     for (let i = 0; i < text.length; i += CHUNK) req.onToken?.(text.slice(i, i + CHUNK));
     return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text), toolCalls: [], stopReason: "end", rawStopReason: "end" };
   }
