@@ -6,8 +6,10 @@ import { startSimServer, type SimServer } from "./server";
 
 // The role agents' plain JSON-schema completions (no tools) through the real OpenAiProvider and the
 // real runtime: the simulator must answer exactly what the offline provider would, after its latency.
+// (The Engineers work through tools — an agent loop — so the simulator's scenarios answer them; see
+// the loop's tests.)
 const IDEA = "a booking app for dog groomers";
-const ROLES_WITHOUT_SANDBOX: Role[] = ["ceo", "cto", "engineer_fe", "engineer_be", "devops"];
+const ROLES_WITHOUT_SANDBOX: Role[] = ["ceo", "cto", "devops"];
 const LATENCY_MS = 150;
 
 let sim: SimServer;
