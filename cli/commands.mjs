@@ -100,7 +100,12 @@ async function cmdList(base) {
     console.log("no projects");
     return 0;
   }
-  const rows = projects.map((p) => [p.id, p.state, `${usd(p.spentUsd)}${p.budgetUsd != null ? ` / ${usd(p.budgetUsd)}` : ""}`, p.idea.replace(/\s+/g, " ").slice(0, 60)]);
+  const rows = projects.map((p) => [
+    p.id,
+    p.state,
+    `${usd(p.spentUsd)}${p.budgetUsd != null ? ` / ${usd(p.budgetUsd)}` : ""}`,
+    p.idea.replace(/\s+/g, " ").slice(0, 60),
+  ]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["ID", "STATE", "SPENT"][i].length));
   const line = (r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ");
   console.log(line(["ID", "STATE", "SPENT", "IDEA"]));
@@ -135,7 +140,8 @@ function taskStateText(e, view) {
   // The reason often ends in a parenthesis (the limit's variable): the attempt goes after a dash.
   if (phase.reason) return `${stateText(phase.label)}: ${phase.reason}${d.attempt ? ` — attempt ${d.attempt}` : ""}`;
   // A finished attempt names how it ended unless that is the plain "finished".
-  const ended = (d.state === "succeeded" || d.state === "failed") && d.stopReason && d.stopReason !== "finished" ? ` [${d.stopReason}]` : "";
+  const ended =
+    (d.state === "succeeded" || d.state === "failed") && d.stopReason && d.stopReason !== "finished" ? ` [${d.stopReason}]` : "";
   let text = `${stateText(d.state)}${d.attempt ? ` (attempt ${d.attempt})` : ""}${ended}${d.error ? ` — ${d.error}` : ""}`;
   const queuedMs = t && d.state === "running" && t.startedAt !== null && t.dispatchedAt !== null ? t.startedAt - t.dispatchedAt : 0;
   if (queuedMs >= 1000) text += ` — started after ${seconds(queuedMs)} queued`;
@@ -146,7 +152,7 @@ function taskStateText(e, view) {
 function printEvent(e, view, values) {
   const who = () => {
     const t = e.taskId ? view.tasks.find((x) => x.id === e.taskId) : undefined;
-    return (t ? ROLE_LABELS[t.role] : e.taskId ?? "project").padEnd(13);
+    return (t ? ROLE_LABELS[t.role] : (e.taskId ?? "project")).padEnd(13);
   };
   const d = e.data;
   switch (e.type) {
@@ -163,14 +169,17 @@ function printEvent(e, view, values) {
       if (values.tokens) process.stdout.write(d.text);
       break;
     case "usage.recorded":
-      console.log(paint(90, `${time(e.ts)}  ${who()}  usage ${d.provider}/${d.model} ${d.inputTokens}→${d.outputTokens} tokens ${usd(d.costUsd)}`));
+      console.log(
+        paint(90, `${time(e.ts)}  ${who()}  usage ${d.provider}/${d.model} ${d.inputTokens}→${d.outputTokens} tokens ${usd(d.costUsd)}`),
+      );
       break;
     case "artifact.stored":
       console.log(`${time(e.ts)}  ${who()}  + ${d.path} (${d.bytes} B)`);
       break;
     case "project.state":
       console.log(`${time(e.ts)}  ${"project".padEnd(13)}  ${stateText(d.state)}`);
-      if (d.state === "paused") console.log(`               paused: ${d.reason ?? "at its budget"} — raise the budget in the dashboard to resume`);
+      if (d.state === "paused")
+        console.log(`               paused: ${d.reason ?? "at its budget"} — raise the budget in the dashboard to resume`);
       if (TERMINAL.has(d.state)) return d.state;
       break;
     default:
@@ -226,72 +235,80 @@ async function follow(base, id, { onEvent, poll }) {
   return finished;
 
   async function followLoop() {
-  while (!finished) {
-    if (useWs && wsFailures < 5) {
-      const closedCleanly = await new Promise((resolve) => {
-        const url = `${base.replace(/^http/, "ws")}${path}/ws?since=${last}`;
-        const ws = new WebSocket(url, process.env.PROXIMUS_TOKEN ? { headers: authHeaders() } : undefined);
-        let chain = Promise.resolve();
-        let hello = false;
-        let idle = null;
-        const check = () => {
-          clearTimeout(idle);
-          idle = setTimeout(() => {
-            chain = chain.then(async () => {
-              if (!finished) finished = await finishedBySnapshot();
-              if (finished) {
-                ws.close();
-                resolve(true);
-              } else check();
-            });
-          }, 10_000);
-        };
-        ws.onmessage = (m) => {
-          let frame;
-          try {
-            frame = JSON.parse(String(m.data));
-          } catch {
-            return;
-          }
-          if (frame.type === "hello") {
-            hello = true;
-            wsFailures = 0;
-            check();
-          } else if (frame.type === "event") {
-            check();
-            chain = chain.then(() => handle(frame.event)).then(() => {
-              // Done: no need to wait for the close handshake.
-              if (finished) {
-                clearTimeout(idle);
-                ws.close();
-                resolve(true);
-              }
-            });
-          } else if (frame.type === "error") console.error(`server: ${frame.message}`);
-        };
-        ws.onerror = () => {
-          clearTimeout(idle);
-          chain.then(() => resolve(hello), () => resolve(false));
-        };
-        ws.onclose = () => {
-          clearTimeout(idle);
-          chain.then(() => resolve(hello), () => resolve(false));
-        };
-      });
-      if (!finished) {
-        if (!closedCleanly) wsFailures++;
-        await sleep(Math.min(8000, 300 * 2 ** wsFailures));
-        if (wsFailures === 5) console.error("websocket unavailable; polling the events endpoint");
-      }
-    } else {
-      const events = await fetchSince(last);
-      for (const e of events) await handle(e);
-      if (!finished && events.length === 0) {
-        finished = await finishedBySnapshot();
-        if (!finished) await sleep(1000);
+    while (!finished) {
+      if (useWs && wsFailures < 5) {
+        const closedCleanly = await new Promise((resolve) => {
+          const url = `${base.replace(/^http/, "ws")}${path}/ws?since=${last}`;
+          const ws = new WebSocket(url, process.env.PROXIMUS_TOKEN ? { headers: authHeaders() } : undefined);
+          let chain = Promise.resolve();
+          let hello = false;
+          let idle = null;
+          const check = () => {
+            clearTimeout(idle);
+            idle = setTimeout(() => {
+              chain = chain.then(async () => {
+                if (!finished) finished = await finishedBySnapshot();
+                if (finished) {
+                  ws.close();
+                  resolve(true);
+                } else check();
+              });
+            }, 10_000);
+          };
+          ws.onmessage = (m) => {
+            let frame;
+            try {
+              frame = JSON.parse(String(m.data));
+            } catch {
+              return;
+            }
+            if (frame.type === "hello") {
+              hello = true;
+              wsFailures = 0;
+              check();
+            } else if (frame.type === "event") {
+              check();
+              chain = chain
+                .then(() => handle(frame.event))
+                .then(() => {
+                  // Done: no need to wait for the close handshake.
+                  if (finished) {
+                    clearTimeout(idle);
+                    ws.close();
+                    resolve(true);
+                  }
+                });
+            } else if (frame.type === "error") console.error(`server: ${frame.message}`);
+          };
+          ws.onerror = () => {
+            clearTimeout(idle);
+            chain.then(
+              () => resolve(hello),
+              () => resolve(false),
+            );
+          };
+          ws.onclose = () => {
+            clearTimeout(idle);
+            chain.then(
+              () => resolve(hello),
+              () => resolve(false),
+            );
+          };
+        });
+        if (!finished) {
+          if (!closedCleanly) wsFailures++;
+          await sleep(Math.min(8000, 300 * 2 ** wsFailures));
+          if (wsFailures === 5) console.error("websocket unavailable; polling the events endpoint");
+        }
+      } else {
+        const events = await fetchSince(last);
+        for (const e of events) await handle(e);
+        if (!finished && events.length === 0) {
+          finished = await finishedBySnapshot();
+          if (!finished) await sleep(1000);
+        }
       }
     }
-  }
   }
 }
 
@@ -310,7 +327,9 @@ async function cmdWatch(base, positionals, values) {
     poll: values.poll,
   });
   const final = await api(base, `/api/projects/${encodeURIComponent(id)}`);
-  console.log(`project ${final.id} ${stateText(state)} — spent ${usd(final.spentUsd)}${final.budgetUsd != null ? ` of ${usd(final.budgetUsd)}` : ""}`);
+  console.log(
+    `project ${final.id} ${stateText(state)} — spent ${usd(final.spentUsd)}${final.budgetUsd != null ? ` of ${usd(final.budgetUsd)}` : ""}`,
+  );
   if (state === "succeeded") console.log(`download: proximus download ${final.id}`);
   return state === "succeeded" ? 0 : 1;
 }
@@ -351,10 +370,12 @@ async function main(argv) {
 
 export function run(argv) {
   return main(argv).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`proximus: ${err instanceof CliError || err?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? err.message : err?.stack ?? err}`);
-    process.exit(1);
-  },
+    (code) => process.exit(code),
+    (err) => {
+      console.error(
+        `proximus: ${err instanceof CliError || err?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? err.message : (err?.stack ?? err)}`,
+      );
+      process.exit(1);
+    },
   );
 }

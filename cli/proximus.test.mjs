@@ -32,7 +32,8 @@ function makeEvents({ waits = false } = {}) {
   for (const t of tasks) push("task.created", t.id, { task: t });
   const at = (i) => 1_700_000_000_000 + i * 1000;
   for (const t of tasks) {
-    if (waits && t.id === "t-ceo") push("task.state", t.id, { state: "ready", attempt: 0, startedAt: null, dispatchedAt: null, waitingFor: SANDBOX_WAIT });
+    if (waits && t.id === "t-ceo")
+      push("task.state", t.id, { state: "ready", attempt: 0, startedAt: null, dispatchedAt: null, waitingFor: SANDBOX_WAIT });
     if (waits && t.id === "t-cto") {
       push("project.state", null, { state: "paused", reason: PAUSE });
       push("project.state", null, { state: "running", reason: null });
@@ -66,9 +67,29 @@ function startServer({ dropWsAfter = Infinity, gapAt = null, waits = false } = {
   const sockets = new Set();
   const visible = () => log.slice(0, state.released);
   const detail = () => ({
-    id: "p1", idea: "A dog grooming app", state: state.released >= log.length ? "succeeded" : "running", budgetUsd: 5, spentUsd: 0,
-    createdAt: 1, updatedAt: 1, tasks: tasks.map((t) => ({ ...t, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null, artifacts: [], usage: [],
-      dispatchedAt: null, startedAt: null, finishedAt: null, approval: "none", waitingFor: null, traceId: null })),
+    id: "p1",
+    idea: "A dog grooming app",
+    state: state.released >= log.length ? "succeeded" : "running",
+    budgetUsd: 5,
+    spentUsd: 0,
+    createdAt: 1,
+    updatedAt: 1,
+    tasks: tasks.map((t) => ({
+      ...t,
+      state: "pending",
+      attempt: 0,
+      maxAttempts: 3,
+      error: null,
+      output: null,
+      artifacts: [],
+      usage: [],
+      dispatchedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      approval: "none",
+      waitingFor: null,
+      traceId: null,
+    })),
     pausedReason: null,
     lastSeq: state.released,
   });
@@ -84,10 +105,20 @@ function startServer({ dropWsAfter = Infinity, gapAt = null, waits = false } = {
       state.requests.push({ method: req.method, path: url.pathname, search: url.search, body, auth: req.headers.authorization });
       if (req.method === "POST" && url.pathname === "/api/projects") {
         const b = JSON.parse(body);
-        if (b.idea.length < 3) return json(res, 400, { error: { code: "validation_failed", message: "Invalid request", details: [{ field: "idea", message: "idea must be at least 3 characters" }] } });
+        if (b.idea.length < 3)
+          return json(res, 400, {
+            error: {
+              code: "validation_failed",
+              message: "Invalid request",
+              details: [{ field: "idea", message: "idea must be at least 3 characters" }],
+            },
+          });
         return json(res, 201, detail());
       }
-      if (url.pathname === "/api/projects") return json(res, 200, { projects: [{ id: "p1", idea: "A dog grooming app", state: "running", budgetUsd: 5, spentUsd: 0.5, createdAt: 1, updatedAt: 1 }] });
+      if (url.pathname === "/api/projects")
+        return json(res, 200, {
+          projects: [{ id: "p1", idea: "A dog grooming app", state: "running", budgetUsd: 5, spentUsd: 0.5, createdAt: 1, updatedAt: 1 }],
+        });
       if (url.pathname === "/api/projects/p1") return json(res, 200, detail());
       if (url.pathname === "/api/projects/p1/events") {
         const since = Number(url.searchParams.get("since"));
@@ -105,8 +136,12 @@ function startServer({ dropWsAfter = Infinity, gapAt = null, waits = false } = {
     const url = new URL(req.url, "http://x");
     const since = Number(url.searchParams.get("since"));
     state.wsConnects.push(since);
-    const accept = createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash("sha1")
+      .update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+      .digest("base64");
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     sockets.add(socket);
     socket.on("error", () => {});
     // Answer a client close frame (opcode 8) the way RFC 6455 asks: echo it and end.
@@ -156,11 +191,12 @@ function run(args, { node = process.execPath, env = {} } = {}) {
   });
 }
 
-const lines = (s) => s.split("\n").filter(Boolean).map((l) => l.replace(/^\d\d:\d\d:\d\d {2}/, ""));
-const EXPECTED_TAIL = [
-  "CTO            succeeded (attempt 1)",
-  "project        succeeded",
-];
+const lines = (s) =>
+  s
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.replace(/^\d\d:\d\d:\d\d {2}/, ""));
+const EXPECTED_TAIL = ["CTO            succeeded (attempt 1)", "project        succeeded"];
 
 let srv;
 afterEach(async () => {
@@ -174,7 +210,9 @@ describe("proximus CLI", () => {
 
   it("new: posts the idea and budget, prints the id; validation errors name the field", async () => {
     srv = await startServer();
-    const ok = await run(["new", "A", "dog", "grooming", "app", "--budget", "2.5", "--url", srv.url], { env: { PROXIMUS_TOKEN: "tok123" } });
+    const ok = await run(["new", "A", "dog", "grooming", "app", "--budget", "2.5", "--url", srv.url], {
+      env: { PROXIMUS_TOKEN: "tok123" },
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toBe("p1");
     const post = srv.state.requests.find((r) => r.method === "POST");
@@ -224,7 +262,9 @@ describe("proximus CLI", () => {
     const r = await run(["watch", "p1", "--url", srv.url]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const out = lines(r.stdout);
-    expect(out.filter((l) => /^(CEO|CTO) /.test(l) && !l.includes("│") && !l.includes("usage") && !l.includes("+ ") && !l.includes("created:"))).toEqual([
+    expect(
+      out.filter((l) => /^(CEO|CTO) /.test(l) && !l.includes("│") && !l.includes("usage") && !l.includes("+ ") && !l.includes("created:")),
+    ).toEqual([
       `CEO            waiting: ${SANDBOX_WAIT}`,
       "CEO            running (attempt 1)",
       "CEO            succeeded (attempt 1)",

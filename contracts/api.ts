@@ -19,7 +19,10 @@ export const CreateProjectRequest = z
       .string()
       .trim()
       .min(3, "idea must be at least 3 characters")
-      .refine((s) => visibleLength(s) >= 3, "idea must have at least 3 visible characters (not only spaces, control or zero-width characters)")
+      .refine(
+        (s) => visibleLength(s) >= 3,
+        "idea must have at least 3 visible characters (not only spaces, control or zero-width characters)",
+      )
       .refine((s) => utf8Bytes(s) <= MAX_IDEA_BYTES, `idea must be at most ${MAX_IDEA_BYTES} bytes`),
     budgetUsd: z.number().positive().max(100_000).optional(),
     llm: z.partialRecord(Role, LlmConfig).optional(),
@@ -61,7 +64,10 @@ export const TaskView = z.object({
   /** Why a ready task is not running yet beyond its retry backoff (e.g. the sandbox host is unavailable); null otherwise. */
   waitingFor: z.string().nullable(),
   /** W3C trace id of the latest attempt (32 hex); null before the task was first dispatched. */
-  traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
@@ -102,7 +108,10 @@ export type KeyProvider = z.infer<typeof KeyProvider>;
 export const PutKeyRequest = z
   .object({
     apiKey: z.string().trim().min(8, "apiKey looks too short").max(4_000),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "region must look like us-east-1").optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "region must look like us-east-1")
+      .optional(),
     // Keys must not travel in cleartext: https, except to a server on this machine (Ollama, vLLM).
     baseUrl: z
       .url()
@@ -115,7 +124,9 @@ export const PutKeyRequest = z
   .strict();
 export type PutKeyRequest = z.infer<typeof PutKeyRequest>;
 
-export const KeyStatusList = z.object({ providers: z.array(z.object({ name: KeyProvider, configured: z.boolean(), updatedAt: z.number().int().nullable() })) });
+export const KeyStatusList = z.object({
+  providers: z.array(z.object({ name: KeyProvider, configured: z.boolean(), updatedAt: z.number().int().nullable() })),
+});
 
 export const AgentPrefsBody = z.object({ prefs: z.partialRecord(Role, LlmConfig) }).strict();
 export type AgentPrefsBody = z.infer<typeof AgentPrefsBody>;

@@ -69,7 +69,8 @@ export class AppError extends Error {
 export function zodDetails(error: z.ZodError): { field: string; message: string }[] {
   const name = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join(".") : "(body)");
   return error.issues.flatMap((i) =>
-    i.code === "unrecognized_keys" ? i.keys.map((key) => ({ field: name([...i.path, key]), message: `unknown key "${key}"` })) : [{ field: name(i.path), message: i.message }],
+    i.code === "unrecognized_keys"
+      ? i.keys.map((key) => ({ field: name([...i.path, key]), message: `unknown key "${key}"` }))
+      : [{ field: name(i.path), message: i.message }],
   );
 }
-

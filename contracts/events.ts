@@ -121,5 +121,11 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 /** The full reference an artifact event carries; null for legacy events that lack it. */
 export function artifactRefOf(data: EventDataOf<"artifact.stored">): ArtifactRef | null {
   if (data.key === undefined || data.sha256 === undefined) return null;
-  return { path: data.path, key: data.key, bytes: data.bytes, sha256: data.sha256, ...(data.contentType === undefined ? {} : { contentType: data.contentType }) };
+  return {
+    path: data.path,
+    key: data.key,
+    bytes: data.bytes,
+    sha256: data.sha256,
+    ...(data.contentType === undefined ? {} : { contentType: data.contentType }),
+  };
 }

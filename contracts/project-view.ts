@@ -9,7 +9,18 @@ import { TERMINAL_TASK_STATES } from "./task";
  * `lastSeq` lands on the same state as refetching it.
  */
 export function emptyProjectView(id: string): ProjectDetail {
-  return { id, idea: "", state: "running", budgetUsd: null, spentUsd: 0, createdAt: 0, updatedAt: 0, pausedReason: null, tasks: [], lastSeq: 0 };
+  return {
+    id,
+    idea: "",
+    state: "running",
+    budgetUsd: null,
+    spentUsd: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    pausedReason: null,
+    tasks: [],
+    lastSeq: 0,
+  };
 }
 
 /** Applies the events after `view.lastSeq`, in order; older or repeated ones are skipped. */

@@ -73,9 +73,7 @@ export const RunRequest = z
     files: z.array(SandboxFile).max(SANDBOX_LIMITS.maxFiles).default([]),
     command: z.array(z.string().min(1).max(4096)).min(1).max(256),
     runtime: SandboxRuntime,
-    env: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names must be identifiers"), z.string().max(8192))
-      .default({}),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names must be identifiers"), z.string().max(8192)).default({}),
     timeoutMs: z.number().int().min(SANDBOX_LIMITS.minTimeoutMs).max(SANDBOX_LIMITS.maxTimeoutMs).default(SANDBOX_LIMITS.defaultTimeoutMs),
     memoryMb: z.number().int().min(SANDBOX_LIMITS.minMemoryMb).max(SANDBOX_LIMITS.maxMemoryMb).default(SANDBOX_LIMITS.defaultMemoryMb),
     maxOutputBytes: z.number().int().min(1024).max(SANDBOX_LIMITS.maxOutputBytes).default(SANDBOX_LIMITS.defaultOutputBytes),
@@ -97,10 +95,12 @@ export const RunRequest = z
     for (const p of seen) {
       const parts = p.split("/");
       for (let k = 1; k < parts.length; k++) {
-        if (seen.has(parts.slice(0, k).join("/"))) ctx.addIssue({ code: "custom", message: `'${p}' is inside the file '${parts.slice(0, k).join("/")}'`, path: ["files"] });
+        if (seen.has(parts.slice(0, k).join("/")))
+          ctx.addIssue({ code: "custom", message: `'${p}' is inside the file '${parts.slice(0, k).join("/")}'`, path: ["files"] });
       }
     }
-    if (total > SANDBOX_LIMITS.maxTotalFileBytes) ctx.addIssue({ code: "custom", message: `files exceed ${SANDBOX_LIMITS.maxTotalFileBytes} bytes`, path: ["files"] });
+    if (total > SANDBOX_LIMITS.maxTotalFileBytes)
+      ctx.addIssue({ code: "custom", message: `files exceed ${SANDBOX_LIMITS.maxTotalFileBytes} bytes`, path: ["files"] });
   });
 export type RunRequestInput = z.input<typeof RunRequest>;
 export type RunRequest = z.infer<typeof RunRequest>;
@@ -159,7 +159,10 @@ export const RunResult = z.object({
   warm: z.boolean(),
   diagnostics: z.array(Diagnostic),
   /** Trace id of the caller's `traceparent` header, echoed so both ends can be matched up. */
-  traceId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   egress: EgressCounts.optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
@@ -222,7 +225,13 @@ function canonical(method: string, path: string, timestamp: string, nonce: strin
   return `pxsb-v2\n${timestamp}\n${nonce}\n${method.toUpperCase()}\n${path}\n${contentLength}\n${contentSha256}`;
 }
 
-export async function signRequest(secret: string, method: string, path: string, body: string, now = Date.now()): Promise<Record<string, string>> {
+export async function signRequest(
+  secret: string,
+  method: string,
+  path: string,
+  body: string,
+  now = Date.now(),
+): Promise<Record<string, string>> {
   const timestamp = String(now);
   const nonce = toHex(crypto.getRandomValues(new Uint8Array(16)).buffer);
   const bytes = enc.encode(body);

@@ -31,9 +31,7 @@ export const ValidateFile = z
   .strict();
 export type ValidateFile = z.infer<typeof ValidateFile>;
 
-export const ValidateRequest = z
-  .object({ files: z.array(ValidateFile).min(1).max(VALIDATE_LIMITS.maxFiles) })
-  .strict();
+export const ValidateRequest = z.object({ files: z.array(ValidateFile).min(1).max(VALIDATE_LIMITS.maxFiles) }).strict();
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 export const ValidationError = z.object({

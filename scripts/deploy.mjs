@@ -15,7 +15,11 @@ export const DEPLOYABLE = [
 
 function wrangler(args, { capture = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(node22(), [WRANGLER, ...args], { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV }, stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(node22(), [WRANGLER, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...OFFLINE_ENV },
+      stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     let out = "";
     if (capture) {
       child.stdout.on("data", (d) => (out += d));
@@ -48,7 +52,9 @@ async function main() {
       const { code } = await wrangler(["deploy", "--dry-run", "--outdir", outdir, "-c", w.config, ...envArgs]);
       const bundle = path.join(outdir, "index.js");
       const size = existsSync(bundle) ? ` (bundle ${(statSync(bundle).size / 1024).toFixed(0)} KiB)` : "";
-      console.log(`${code === 0 ? "ok  " : "FAIL"} ${w.name}${env ? ` (${env})` : ""}: wrangler deploy --dry-run → ${path.relative(ROOT, outdir)}${size}`);
+      console.log(
+        `${code === 0 ? "ok  " : "FAIL"} ${w.name}${env ? ` (${env})` : ""}: wrangler deploy --dry-run → ${path.relative(ROOT, outdir)}${size}`,
+      );
       if (code !== 0) failed++;
       console.log(`     secrets it needs: ${w.secrets.join(", ")}`);
     }

@@ -32,7 +32,11 @@ function tempDir(prefix: string): string {
 
 async function supervise(backoff: { initialMs: number; maxMs: number }): Promise<{ sup: Supervisor; logs: string[] }> {
   const logs: string[] = [];
-  const sup = (await superviseSandboxHost({ stateDir: tempDir("proximus-supervised-"), backoff, log: (l: string) => logs.push(l) })) as Supervisor;
+  const sup = (await superviseSandboxHost({
+    stateDir: tempDir("proximus-supervised-"),
+    backoff,
+    log: (l: string) => logs.push(l),
+  })) as Supervisor;
   cleanups.push(() => sup.stop());
   return { sup, logs };
 }
@@ -70,7 +74,11 @@ describe("npm run dev's sandbox host supervisor", () => {
       // Back on the same URL; the same secret signs for it (probeSandbox sends a signed request).
       await until(`restart #${round}`, 60_000, async () => sup.pid !== pid && (await probeSandbox(env)).ok);
       expect(sup.restarts).toBe(round);
-      await until(`restart #${round} logged`, 5_000, async () => logs.filter((l) => l.includes(`sandbox host is back on ${sup.url}`)).length === round);
+      await until(
+        `restart #${round} logged`,
+        5_000,
+        async () => logs.filter((l) => l.includes(`sandbox host is back on ${sup.url}`)).length === round,
+      );
     }
     expect(logs.filter((l) => l.includes("sandbox host died (SIGKILL)"))).toHaveLength(2);
     expect(logs.some((l) => l.includes(`restarting it on ${sup.url} in 300 ms (restart #1)`))).toBe(true);

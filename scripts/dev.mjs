@@ -26,7 +26,9 @@ function newestMtime(dir) {
 
 async function buildDashboardIfStale() {
   const built = path.join(ROOT, "web/dist/index.html");
-  const inputs = ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "contracts"].map((p) => path.join(ROOT, p)).filter(existsSync);
+  const inputs = ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "contracts"]
+    .map((p) => path.join(ROOT, p))
+    .filter(existsSync);
   const newest = Math.max(...inputs.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
   if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
   console.log("[dev] building dashboard (web/dist)…");
@@ -57,7 +59,10 @@ const hasCommand = (cmd) => {
  * to run) goes to the terminal as it is and is kept for the degraded-mode banner.
  */
 function installSystemDeps() {
-  const r = spawnSync("bash", [path.join(ROOT, "scripts/system-deps.sh"), "dev"], { stdio: ["inherit", "inherit", "pipe"], encoding: "utf8" });
+  const r = spawnSync("bash", [path.join(ROOT, "scripts/system-deps.sh"), "dev"], {
+    stdio: ["inherit", "inherit", "pipe"],
+    encoding: "utf8",
+  });
   if (r.stderr) process.stderr.write(r.stderr);
   return r.status === 0 ? null : r.stderr.trim() || `scripts/system-deps.sh dev failed (exit ${r.status})`;
 }
@@ -67,22 +72,31 @@ async function startSandbox() {
   if (process.env.PROXIMUS_NO_SANDBOX === "1") return { reason: "PROXIMUS_NO_SANDBOX=1: no sandbox host started" };
   const missing = installSystemDeps();
   if (!hasCommand("runsc") && !hasCommand("bwrap")) return { reason: missing ?? "neither runsc (gVisor) nor bwrap is installed" };
-  if (!hasCommand("runsc")) console.warn("[dev] WARNING: runsc (gVisor) not found — the sandbox host falls back to bubblewrap, a WEAKER isolation.");
+  if (!hasCommand("runsc"))
+    console.warn("[dev] WARNING: runsc (gVisor) not found — the sandbox host falls back to bubblewrap, a WEAKER isolation.");
   try {
     const sandbox = await superviseSandboxHost({ stateDir: path.join(PERSIST, "..", "sandbox") });
     console.log(`[dev] sandbox host: ${sandbox.url} (supervised: restarted on the same URL if it dies)`);
-    if (missing) console.warn("[dev] WARNING: the sandbox runs, but packages listed above are missing (allowlisted egress needs nftables + iproute2).");
+    if (missing)
+      console.warn(
+        "[dev] WARNING: the sandbox runs, but packages listed above are missing (allowlisted egress needs nftables + iproute2).",
+      );
     return { sandbox };
   } catch (err) {
     // gVisor needs root (cgroups, network namespaces).
     const why = err instanceof Error ? err.message : String(err);
-    return { reason: `the sandbox host did not start (${why})${process.getuid?.() === 0 ? "" : "; it needs root: run npm run dev as root"}` };
+    return {
+      reason: `the sandbox host did not start (${why})${process.getuid?.() === 0 ? "" : "; it needs root: run npm run dev as root"}`,
+    };
   }
 }
 
 function degradedBanner(reason) {
   const line = "=".repeat(96);
-  const why = reason.replace(/^\[system-deps\] /gm, "").split("\n").join("\n[dev]   ");
+  const why = reason
+    .replace(/^\[system-deps\] /gm, "")
+    .split("\n")
+    .join("\n[dev]   ");
   console.warn(`\n${line}\n[dev] DEGRADED MODE — no sandbox:\n[dev]   ${why}`);
   console.warn("[dev] QA cannot run the generated projects' tests, so projects fail at QA; /health answers 503 and says why.");
   console.warn(`[dev] Fix the above, then restart npm run dev.\n${line}\n`);
@@ -117,7 +131,9 @@ async function main() {
   });
   await reportHealth(stack.url);
   if (reason) degradedBanner(reason);
-  console.log(`\n[dev] Proximus is up: http://localhost:${PORT}  (local mode, offline provider, no keys${sandbox ? "" : ", NO SANDBOX"})\n`);
+  console.log(
+    `\n[dev] Proximus is up: http://localhost:${PORT}  (local mode, offline provider, no keys${sandbox ? "" : ", NO SANDBOX"})\n`,
+  );
 
   const stop = async () => {
     await stack.kill();

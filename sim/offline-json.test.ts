@@ -33,7 +33,10 @@ describe("plain JSON-schema requests are answered like the offline provider", ()
       expect(a.error, role).toBeUndefined();
       expect(a.status, role).toBe("succeeded");
       expect(a.output, role).toEqual(b.output);
-      expect(a.artifacts.map((x) => [x.path, x.sha256]), role).toEqual(b.artifacts.map((x) => [x.path, x.sha256]));
+      expect(
+        a.artifacts.map((x) => [x.path, x.sha256]),
+        role,
+      ).toEqual(b.artifacts.map((x) => [x.path, x.sha256]));
       expect(a.usage[0]?.provider).toBe("openai");
     }
     expect(elapsed).toBeGreaterThanOrEqual(ROLES_WITHOUT_SANDBOX.length * LATENCY_MS);
@@ -45,9 +48,17 @@ describe("plain JSON-schema requests are answered like the offline provider", ()
 
   it("a JSON request whose schema names no role, or with no task prompt, is a 400 in OpenAI's error shape", async () => {
     const post = (body: unknown) =>
-      fetch(`${sim.baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(`${sim.baseUrl}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const format = (name: string) => ({ type: "json_schema", json_schema: { name, schema: {} } });
-    const noRole = await post({ model: "m", messages: [{ role: "user", content: "Business idea:\nx" }], response_format: format("report") });
+    const noRole = await post({
+      model: "m",
+      messages: [{ role: "user", content: "Business idea:\nx" }],
+      response_format: format("report"),
+    });
     expect(noRole.status).toBe(400);
     expect(((await noRole.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
     const noTask = await post({ model: "m", messages: [{ role: "user", content: "hi" }], response_format: format("ceo_output") });

@@ -11,7 +11,6 @@ const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 8);
 // Tasks before QA: they need no sandbox, so the bench measures the bus, not gVisor.
 const TASKS = ["ceo", "cto", "engineer_fe", "engineer_be"];
 
-
 async function events(base, id) {
   const res = await fetch(`${base}/api/projects/${id}/events?since=0&limit=1000`);
   return (await res.json()).events;
@@ -22,13 +21,19 @@ benchWithStack("dispatch", {}, async (stack) => {
   const toApply = [];
   const totals = [];
   for (let i = 0; i < PROJECTS; i++) {
-    const res = await fetch(`${stack.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: `a booking app for dog groomers #${i}` }) });
+    const res = await fetch(`${stack.url}/api/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ idea: `a booking app for dog groomers #${i}` }),
+    });
     const { id } = await res.json();
     const deadline = Date.now() + 120_000;
     let log = [];
     for (;;) {
       log = await events(stack.url, id);
-      const done = TASKS.every((t) => log.some((e) => e.taskId === t && e.type === "task.state" && ["succeeded", "failed"].includes(e.data.state)));
+      const done = TASKS.every((t) =>
+        log.some((e) => e.taskId === t && e.type === "task.state" && ["succeeded", "failed"].includes(e.data.state)),
+      );
       if (done) break;
       if (Date.now() > deadline) throw new Error(`project ${id} did not get past the engineers in 120 s`);
       await new Promise((r) => setTimeout(r, 100));
@@ -51,5 +56,7 @@ benchWithStack("dispatch", {}, async (stack) => {
   console.log(line("dispatch → result applied (total)", totals));
   const overhead = toStart.map((x, i) => x + toApply[i]);
   console.log(line("bus overhead (both legs)", overhead));
-  console.log(`overhead share of task wall time: ${((overhead.reduce((a, b) => a + b, 0) / totals.reduce((a, b) => a + b, 0)) * 100).toFixed(1)}%`);
+  console.log(
+    `overhead share of task wall time: ${((overhead.reduce((a, b) => a + b, 0) / totals.reduce((a, b) => a + b, 0)) * 100).toFixed(1)}%`,
+  );
 });

@@ -23,7 +23,20 @@ const persist = mkdtempSync(join(tmpdir(), "proximus-bench-"));
 // Its own process group, so stopping it takes workerd down too.
 const wrangler = spawnNode(
   WRANGLER,
-  ["dev", "-c", join(ROOT, "workers/broker/wrangler.toml"), "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn"],
+  [
+    "dev",
+    "-c",
+    join(ROOT, "workers/broker/wrangler.toml"),
+    "--port",
+    String(PORT),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    persist,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ],
   { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { CI: "1" } },
 );
 let wranglerLog = "";
@@ -68,7 +81,11 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 async function main() {
   await waitReady();
-  const created = await call("POST", `/consumers/${GROUP}`, { format: "json", "auto.offset.reset": "earliest", "auto.commit.enable": "false" });
+  const created = await call("POST", `/consumers/${GROUP}`, {
+    format: "json",
+    "auto.offset.reset": "earliest",
+    "auto.commit.enable": "false",
+  });
   const inst = `/consumers/${GROUP}/instances/${created.instance_id}`;
   await call("POST", `${inst}/subscription`, { topics: [TOPIC] });
   await call("GET", `${inst}/records?timeout=0`, undefined, V2, JSON_V2); // join before producing
@@ -109,8 +126,12 @@ async function main() {
   const totalSecs = (consumeEnd - t0) / 1000;
   console.log(`dev broker bench (wrangler dev, local workerd): ${RECORDS} records, produce batch ${BATCH}, 1 consumer`);
   console.log(`  produced:  ${RECORDS} in ${produceSecs.toFixed(2)} s → ${(RECORDS / produceSecs).toFixed(0)} msg/s`);
-  console.log(`  consumed:  ${consumed} in ${totalSecs.toFixed(2)} s → ${(consumed / totalSecs).toFixed(0)} msg/s (produce+consume concurrently)`);
-  console.log(`  latency produce→consume: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
+  console.log(
+    `  consumed:  ${consumed} in ${totalSecs.toFixed(2)} s → ${(consumed / totalSecs).toFixed(0)} msg/s (produce+consume concurrently)`,
+  );
+  console.log(
+    `  latency produce→consume: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`,
+  );
   if (consumed !== RECORDS) throw new Error(`consumed ${consumed} of ${RECORDS}`);
 }
 

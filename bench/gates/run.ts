@@ -40,7 +40,10 @@ try {
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const load = (await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ");
+const load = (await import("node:os"))
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" ");
 console.log(`gates over templates/hono-d1-react, warm pool, gVisor (load average ${load})\n`);
 console.log("| gate | passed | wall (HTTP) | in sandbox | warm | steps | result |\n|---|---|---|---|---|---|---|");
 for (const r of rows) {

@@ -35,7 +35,9 @@ async function load(name, makeRequest, expectStatus) {
     }),
   );
   const rps = latencies.length / SECONDS;
-  console.log(`${name.padEnd(28)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${ms(pct(latencies, 50))}   p99 ${ms(pct(latencies, 99))}   errors ${errors}`);
+  console.log(
+    `${name.padEnd(28)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${ms(pct(latencies, 50))}   p99 ${ms(pct(latencies, 99))}   errors ${errors}`,
+  );
   return rps;
 }
 
@@ -68,35 +70,63 @@ async function fanOut(base, projectId) {
     const received = connected.map((c) => new Promise((resolve) => (c.waiting = resolve)));
     const sent = performance.now();
     budget += 1;
-    const res = await fetch(`${base}/api/projects/${projectId}/budget`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ budgetUsd: budget }) });
+    const res = await fetch(`${base}/api/projects/${projectId}/budget`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ budgetUsd: budget }),
+    });
     if (!res.ok) throw new Error(`budget update failed: ${res.status} ${await res.text()}`);
     const times = await Promise.all(received);
     for (const t of times) latencies.push(t - sent);
     for (const c of connected) c.waiting = null;
   }
   for (const c of connected) c.ws.close(1000);
-  console.log(`broadcast to ${CLIENTS} clients × ${BROADCASTS}: p50 ${ms(pct(latencies, 50))}   p99 ${ms(pct(latencies, 99))}   (request sent → frame received, every client)`);
+  console.log(
+    `broadcast to ${CLIENTS} clients × ${BROADCASTS}: p50 ${ms(pct(latencies, 50))}   p99 ${ms(pct(latencies, 99))}   (request sent → frame received, every client)`,
+  );
 }
 
-benchWithStack("gateway", { BENCH_BARE_ROUTE: "1", RATE_LIMIT_IP_PER_MIN: "0", RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_AUTH_PER_MIN: "0" }, async (stack) => {
-  const base = stack.url;
-  const probe = await fetch(`${base}/__bench/bare`);
-  if (probe.status !== 200) throw new Error("the bare bench route is not enabled (BENCH_BARE_ROUTE)");
-  console.log(`gateway bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent, wrangler dev (workerd) on this machine, rate limits off (one client IP)`);
-  const bare = await load("bare Hono route", () => fetch(`${base}/__bench/bare`), 200);
-  const created = await (await fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a bench project" }) })).json();
-  // Let its offline agents finish first, so they do not compete with the measurements.
-  for (let i = 0; i < 120; i++) {
-    const { state } = await (await fetch(`${base}/api/projects/${created.id}`)).json();
-    if (state !== "running") break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const get = await load("GET /api/projects/:id", () => fetch(`${base}/api/projects/${created.id}`), 200);
-  // A budget below the CEO task's estimate pauses each project at once, so the number is the
-  // gateway + D1 + ProjectDO cost of creating a project, not its agents' work on the same cores.
-  const paused = JSON.stringify({ idea: "a load-test project", budgetUsd: 0.000001, llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } } });
-  const post = await load("POST /api/projects", () => fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: paused }), 201);
-  console.log(`ratio GET /api/projects/:id ÷ bare: ${(get / bare).toFixed(3)}`);
-  console.log(`ratio POST /api/projects ÷ bare:    ${(post / bare).toFixed(3)}   (projects created paused at their budget: no agent work)`);
-  await fanOut(base, created.id);
-});
+benchWithStack(
+  "gateway",
+  { BENCH_BARE_ROUTE: "1", RATE_LIMIT_IP_PER_MIN: "0", RATE_LIMIT_USER_PER_MIN: "0", RATE_LIMIT_AUTH_PER_MIN: "0" },
+  async (stack) => {
+    const base = stack.url;
+    const probe = await fetch(`${base}/__bench/bare`);
+    if (probe.status !== 200) throw new Error("the bare bench route is not enabled (BENCH_BARE_ROUTE)");
+    console.log(
+      `gateway bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent, wrangler dev (workerd) on this machine, rate limits off (one client IP)`,
+    );
+    const bare = await load("bare Hono route", () => fetch(`${base}/__bench/bare`), 200);
+    const created = await (
+      await fetch(`${base}/api/projects`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ idea: "a bench project" }),
+      })
+    ).json();
+    // Let its offline agents finish first, so they do not compete with the measurements.
+    for (let i = 0; i < 120; i++) {
+      const { state } = await (await fetch(`${base}/api/projects/${created.id}`)).json();
+      if (state !== "running") break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const get = await load("GET /api/projects/:id", () => fetch(`${base}/api/projects/${created.id}`), 200);
+    // A budget below the CEO task's estimate pauses each project at once, so the number is the
+    // gateway + D1 + ProjectDO cost of creating a project, not its agents' work on the same cores.
+    const paused = JSON.stringify({
+      idea: "a load-test project",
+      budgetUsd: 0.000001,
+      llm: { ceo: { provider: "openai", model: "gpt-4o-mini" } },
+    });
+    const post = await load(
+      "POST /api/projects",
+      () => fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: paused }),
+      201,
+    );
+    console.log(`ratio GET /api/projects/:id ÷ bare: ${(get / bare).toFixed(3)}`);
+    console.log(
+      `ratio POST /api/projects ÷ bare:    ${(post / bare).toFixed(3)}   (projects created paused at their budget: no agent work)`,
+    );
+    await fanOut(base, created.id);
+  },
+);

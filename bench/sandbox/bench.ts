@@ -73,7 +73,9 @@ async function sandboxed(argv: string[], warm: boolean): Promise<number> {
 }
 
 const pinning = cpuPlacer.enabled ? `pinned over CPUs ${cpuPlacer.cpus.join(",")}` : "not pinned";
-console.log(`isolation ${backend.isolation} (${backend.platform}), sandboxes ${pinning}; node ${runtimes.node}, python ${runtimes.python}; ${N} interleaved runs each; ms`);
+console.log(
+  `isolation ${backend.isolation} (${backend.platform}), sandboxes ${pinning}; node ${runtimes.node}, python ${runtimes.python}; ${N} interleaved runs each; ms`,
+);
 try {
   for (const [name, argv] of Object.entries(CASES)) {
     const kinds = { bare: [] as number[], warm: [] as number[], cold: [] as number[] };
@@ -92,7 +94,9 @@ try {
     };
     const ratio = (xs: number[]) => (quantile(xs, 0.5) / mb).toFixed(2);
     console.log(`${name.padEnd(6)} bare ${fmt(kinds.bare)}`);
-    console.log(`${"".padEnd(6)} warm ${fmt(kinds.warm)}  ${ratio(kinds.warm)}x bare  (target <= 3x: ${quantile(kinds.warm, 0.5) <= 3 * mb ? "met" : "NOT met"})`);
+    console.log(
+      `${"".padEnd(6)} warm ${fmt(kinds.warm)}  ${ratio(kinds.warm)}x bare  (target <= 3x: ${quantile(kinds.warm, 0.5) <= 3 * mb ? "met" : "NOT met"})`,
+    );
     console.log(`${"".padEnd(6)} cold ${fmt(kinds.cold)}  ${ratio(kinds.cold)}x bare`);
   }
 } finally {

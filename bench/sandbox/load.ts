@@ -31,7 +31,13 @@ function freePort(): Promise<number> {
 
 async function waitForHealth(url: string): Promise<void> {
   for (const end = Date.now() + 60_000; Date.now() < end; await sleep(300)) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error("sandbox-host did not come up");
 }

@@ -60,7 +60,8 @@ async function startSim(latencyMs) {
 export async function startScaleStack({ latencyMs, vars = {}, sandboxEnv = {}, stateRoot = DEFAULT_STATE_ROOT }) {
   if (!existsSync(path.join(ROOT, "web/dist/index.html"))) {
     // The gateway serves the dashboard's assets; wrangler refuses to start without the directory.
-    if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0) throw new Error("dashboard build failed");
+    if ((await run(VITE, ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"])) !== 0)
+      throw new Error("dashboard build failed");
   }
   // The Workers' local state (Durable Objects, D1, R2: SQLite files) lives under `stateRoot`.
   const dir = mkdtempSync(path.join(stateRoot, "proximus-scale-"));
@@ -142,7 +143,13 @@ export async function runRound(ctx, n, { timeoutMs = 600_000, ideaPrefix = "a bo
   await ctx.sim.reset();
   const created = await Promise.all(
     Array.from({ length: n }, (_, i) =>
-      json(fetch(`${ctx.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: `${ideaPrefix} #${i + 1}` }) })),
+      json(
+        fetch(`${ctx.url}/api/projects`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ idea: `${ideaPrefix} #${i + 1}` }),
+        }),
+      ),
     ),
   );
   const ids = new Set(created.map((p) => p.id));
@@ -151,7 +158,8 @@ export async function runRound(ctx, n, { timeoutMs = 600_000, ideaPrefix = "a bo
     const list = await json(fetch(`${ctx.url}/api/projects`));
     const mine = (list.projects ?? list).filter((p) => ids.has(p.id));
     if (mine.length === n && mine.every((p) => TERMINAL.includes(p.state))) break;
-    if (Date.now() > deadline) throw new Error(`${mine.filter((p) => !TERMINAL.includes(p.state)).length} of ${n} projects unfinished after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${mine.filter((p) => !TERMINAL.includes(p.state)).length} of ${n} projects unfinished after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const details = [];
@@ -163,7 +171,8 @@ export async function runRound(ctx, n, { timeoutMs = 600_000, ideaPrefix = "a bo
   for (const [, log] of events) {
     for (const e of log) {
       const text = String(e.data?.text ?? "");
-      if (e.type === "task.log" && text.startsWith("router:") && !text.startsWith("router: openai/")) fallbacks.push(`${e.taskId}: ${text}`);
+      if (e.type === "task.log" && text.startsWith("router:") && !text.startsWith("router: openai/"))
+        fallbacks.push(`${e.taskId}: ${text}`);
     }
   }
   return { n, details, events, fallbacks, sim: await ctx.sim.stats() };
@@ -200,7 +209,15 @@ export function summarize(round, latencyMs) {
   return {
     n: round.n,
     succeeded: details.filter((d) => d.state === "succeeded").length,
-    failed: details.filter((d) => d.state !== "succeeded").map((d) => `${d.id}: ${d.state} ${d.tasks.filter((t) => t.state !== "succeeded").map((t) => `${t.id}=${t.state} ${t.error ?? ""}`).join("; ")}`),
+    failed: details
+      .filter((d) => d.state !== "succeeded")
+      .map(
+        (d) =>
+          `${d.id}: ${d.state} ${d.tasks
+            .filter((t) => t.state !== "succeeded")
+            .map((t) => `${t.id}=${t.state} ${t.error ?? ""}`)
+            .join("; ")}`,
+      ),
     wallP50: pct(walls, 50),
     wallP99: pct(walls, 99),
     roundWall,

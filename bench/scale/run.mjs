@@ -28,8 +28,12 @@ const ms = (x) => (Number.isFinite(x) ? `${Math.round(x)} ms` : "n/a");
 const ctx = await startScaleStack({ latencyMs, vars, ...(values["state-dir"] ? { stateRoot: values["state-dir"] } : {}) });
 let exitCode = 0;
 try {
-  const limits = ["MAX_CONCURRENT_TASKS", "MAX_TASKS_PER_USER", "MAX_TASKS_PER_PROJECT", "AGENT_CONSUMERS"].map((k) => `${k}=${ctx.vars[k] ?? "(wrangler.toml)"}`);
-  console.log(`bench/scale: simulator at ${latencyMs} ms per call (${ctx.sim.baseUrl}, model ${SIM_MODEL}); ${limits.join(" ")}; state in ${ctx.stateRoot}`);
+  const limits = ["MAX_CONCURRENT_TASKS", "MAX_TASKS_PER_USER", "MAX_TASKS_PER_PROJECT", "AGENT_CONSUMERS"].map(
+    (k) => `${k}=${ctx.vars[k] ?? "(wrangler.toml)"}`,
+  );
+  console.log(
+    `bench/scale: simulator at ${latencyMs} ms per call (${ctx.sim.baseUrl}, model ${SIM_MODEL}); ${limits.join(" ")}; state in ${ctx.stateRoot}`,
+  );
   let one = null;
   for (const n of sizes) {
     const s = summarize(await runRound(ctx, n, { timeoutMs: Math.max(600_000, n * 30_000) }), latencyMs);
@@ -41,7 +45,9 @@ try {
     console.log(`  LLM calls in flight    peak ${s.peakInFlight}   (${s.simCalls} calls; routed ${JSON.stringify(s.routed)})`);
     for (const f of s.fallbacks.slice(0, 5)) console.log(`  NOT THE SIMULATOR ${f.slice(0, 300)}`);
     console.log(`  throughput             ${s.tasksPerSec.toFixed(2)} tasks/s (${s.tasks} tasks)`);
-    console.log(`  overhead per task      p50 ${ms(s.overheadP50)}   p99 ${ms(s.overheadP99)}   (dispatch → result applied − latency; QA excluded)`);
+    console.log(
+      `  overhead per task      p50 ${ms(s.overheadP50)}   p99 ${ms(s.overheadP99)}   (dispatch → result applied − latency; QA excluded)`,
+    );
     for (const [leg, v] of Object.entries(s.legs)) console.log(`    ${leg.padEnd(40)} ${v}`);
     console.log(`  queued on a limit      ${s.queuedTasks} tasks`);
     console.log(`  FE ∥ BE overlap        ${ms(s.feBeOverlap)} in the first project`);

@@ -5,7 +5,9 @@ import type { ArtifactRef } from "@proximus/contracts";
  * round — replacing an earlier file at the same path. QA tests exactly these, the zip contains
  * exactly these: both call this one function.
  */
-export function currentFiles(tasksInOrder: readonly { id: string; state: string; artifacts: readonly ArtifactRef[] }[]): (ArtifactRef & { taskId: string })[] {
+export function currentFiles(
+  tasksInOrder: readonly { id: string; state: string; artifacts: readonly ArtifactRef[] }[],
+): (ArtifactRef & { taskId: string })[] {
   const byPath = new Map<string, ArtifactRef & { taskId: string }>();
   for (const t of tasksInOrder) {
     if (t.state !== "succeeded") continue;

@@ -33,7 +33,10 @@ describe("readiness", () => {
   });
 
   it("FE and BE become ready together once CTO succeeded (parallel branch)", () => {
-    const tasks = buildInitialDag().map((t) => ({ ...t, state: ["ceo", "cto"].includes(t.id) ? ("succeeded" as const) : ("pending" as const) }));
+    const tasks = buildInitialDag().map((t) => ({
+      ...t,
+      state: ["ceo", "cto"].includes(t.id) ? ("succeeded" as const) : ("pending" as const),
+    }));
     expect(newlyReady(tasks).sort()).toEqual(["engineer_be", "engineer_fe"]);
   });
 

@@ -9,7 +9,8 @@ interface EventRow extends Record<string, SqlStorageValue> {
 }
 
 /** Stored events are decoded with the same union clients use, so a stored shape can never drift from it. */
-const toEvent = (r: EventRow): ProjectEvent => ProjectEvent.parse({ seq: r.seq, ts: r.ts, type: r.type, taskId: r.task_id, data: JSON.parse(r.data) });
+const toEvent = (r: EventRow): ProjectEvent =>
+  ProjectEvent.parse({ seq: r.seq, ts: r.ts, type: r.type, taskId: r.task_id, data: JSON.parse(r.data) });
 
 /** Owner of `events`, the append-only log; `seq` comes from SQLite AUTOINCREMENT so it never repeats or goes back. */
 export class EventLog {
@@ -17,13 +18,22 @@ export class EventLog {
 
   append<T extends EventType>(type: T, taskId: string | null, data: EventDataOf<T>, ts = Date.now()): ProjectEvent {
     const row = this.sql
-      .exec<EventRow>("INSERT INTO events (ts, type, task_id, data) VALUES (?, ?, ?, ?) RETURNING seq, ts, type, task_id, data", ts, type, taskId, JSON.stringify(data))
+      .exec<EventRow>(
+        "INSERT INTO events (ts, type, task_id, data) VALUES (?, ?, ?, ?) RETURNING seq, ts, type, task_id, data",
+        ts,
+        type,
+        taskId,
+        JSON.stringify(data),
+      )
       .one();
     return toEvent(row);
   }
 
   page(since: number, limit: number): ProjectEvent[] {
-    return this.sql.exec<EventRow>("SELECT seq, ts, type, task_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", since, limit).toArray().map(toEvent);
+    return this.sql
+      .exec<EventRow>("SELECT seq, ts, type, task_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", since, limit)
+      .toArray()
+      .map(toEvent);
   }
 
   lastSeq(): number {

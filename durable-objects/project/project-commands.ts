@@ -51,7 +51,10 @@ export class ProjectCommands {
       throw new AppError("conflict", `project is ${meta.state}; its budget can no longer change`);
     }
     const spent = this.m.spentUsd();
-    if (budgetUsd < spent) throw new AppError("validation_failed", "budget is below what was already spent", [{ field: "budgetUsd", message: `must be ≥ ${spent.toFixed(4)}` }]);
+    if (budgetUsd < spent)
+      throw new AppError("validation_failed", "budget is below what was already spent", [
+        { field: "budgetUsd", message: `must be ≥ ${spent.toFixed(4)}` },
+      ]);
     this.m.setBudget(budgetUsd);
     if (meta.state === "paused") this.m.setProjectState("running");
   }
@@ -60,7 +63,8 @@ export class ProjectCommands {
   approve(taskId: string): void {
     this.m.meta();
     const task = this.taskOr404(taskId);
-    if (task.approval !== "pending") throw new AppError("conflict", `task ${taskId} is not waiting for approval (approval: ${task.approval}, state: ${task.state})`);
+    if (task.approval !== "pending")
+      throw new AppError("conflict", `task ${taskId} is not waiting for approval (approval: ${task.approval}, state: ${task.state})`);
     this.m.setApproval(taskId, "approved");
     this.m.settle();
   }
@@ -73,10 +77,16 @@ export class ProjectCommands {
     const meta = this.m.meta();
     if (meta.state === "cancelled") throw new AppError("conflict", "project was cancelled");
     const task = this.taskOr404(taskId);
-    if (task.state !== "succeeded" && task.state !== "failed") throw new AppError("conflict", `task ${taskId} is ${task.state}; only a finished task can be redone`);
+    if (task.state !== "succeeded" && task.state !== "failed")
+      throw new AppError("conflict", `task ${taskId} is ${task.state}; only a finished task can be redone`);
     const all = this.m.tasks();
     const after = new Set(downstreamOf(all, taskId));
-    const reset = this.m.resetTask(task, { feedback, maxAttempts: task.attempt + 1, notBefore: 0, approval: task.approval === "none" ? "none" : "required" });
+    const reset = this.m.resetTask(task, {
+      feedback,
+      maxAttempts: task.attempt + 1,
+      notBefore: 0,
+      approval: task.approval === "none" ? "none" : "required",
+    });
     this.m.emit("task.log", taskId, { attempt: task.attempt, kind: "log", text: `intervention: ${feedback.slice(0, 2_000)}` });
     this.m.setTaskState(reset, "ready", { error: null });
     for (const t of all) {
@@ -176,7 +186,10 @@ export class ProjectCommands {
       const estimate = estimateTaskCostUsd(t.role, meta.llm[t.role] ?? {}, this.deps().defaultProvider);
       const committed = this.m.spentUsd() + this.m.store.tasks.reservedUsd();
       if (meta.budgetUsd !== null && committed + estimate > meta.budgetUsd) {
-        this.m.setProjectState("paused", `budget: ${committed.toFixed(4)} committed + ${estimate.toFixed(4)} estimated for ${t.id} exceeds ${meta.budgetUsd}`);
+        this.m.setProjectState(
+          "paused",
+          `budget: ${committed.toFixed(4)} committed + ${estimate.toFixed(4)} estimated for ${t.id} exceeds ${meta.budgetUsd}`,
+        );
         return;
       }
       // A new span id per attempt, so retries show as siblings under the project's trace.
@@ -184,7 +197,15 @@ export class ProjectCommands {
       // No deadline until the hand-off succeeds (handedOff sets it).
       const running = this.m.setTaskState(t, "running", {
         // startedAt waits for the agent's "started" event: a wait on a concurrency limit is not run time.
-        patch: { attempt: t.attempt + 1, reservedUsd: estimate, deadline: null, dispatchedAt: now, startedAt: null, traceparent, waitingFor: null },
+        patch: {
+          attempt: t.attempt + 1,
+          reservedUsd: estimate,
+          deadline: null,
+          dispatchedAt: now,
+          startedAt: null,
+          traceparent,
+          waitingFor: null,
+        },
       });
       this.m.store.outbox.addTask(buildTaskMessage(this.m.store, this.m.meta(), running, now), now);
     }

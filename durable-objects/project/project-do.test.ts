@@ -31,7 +31,12 @@ describe("ProjectDO scheduling", () => {
     expect(p.hold.last("cto").upstream).toEqual({ ceo: { prd: "x" } });
     await p.stub.applyResult(ok(p.hold.last("cto")));
     await tick(p);
-    expect(p.hold.sent.slice(2).map((m) => m.taskId).sort()).toEqual(["engineer_be", "engineer_fe"]);
+    expect(
+      p.hold.sent
+        .slice(2)
+        .map((m) => m.taskId)
+        .sort(),
+    ).toEqual(["engineer_be", "engineer_fe"]);
     await p.stub.applyResult(ok(p.hold.last("engineer_fe")));
     await tick(p);
     expect(p.hold.sent.map((m) => m.taskId)).not.toContain("qa");
@@ -49,7 +54,11 @@ describe("ProjectDO scheduling", () => {
   it("applies a result at most once per (task, attempt)", async () => {
     const p = await holdProject("dedupe");
     await tick(p);
-    const result = ok(p.hold.last("ceo"), { prd: 1 }, { usage: [{ provider: "offline", model: "offline", inputTokens: 10, outputTokens: 20, costUsd: 0.5 }] });
+    const result = ok(
+      p.hold.last("ceo"),
+      { prd: 1 },
+      { usage: [{ provider: "offline", model: "offline", inputTokens: 10, outputTokens: 20, costUsd: 0.5 }] },
+    );
     expect(await p.stub.applyResult(result)).toEqual({ applied: true });
     await tick(p);
     const before = (await p.stub.events(0, 1000)).lastSeq;
@@ -108,11 +117,20 @@ describe("ProjectDO scheduling", () => {
     const p = await holdProject("qa-backend-only");
     await succeedThrough(p, ["ceo", "cto"]);
     await tick(p);
-    const file = (path: string, task: string) => ({ path, key: `projects/qa-backend-only/${task}/1/${path}`, bytes: 1, sha256: "c".repeat(64) });
+    const file = (path: string, task: string) => ({
+      path,
+      key: `projects/qa-backend-only/${task}/1/${path}`,
+      bytes: 1,
+      sha256: "c".repeat(64),
+    });
     await p.stub.applyResult(ok(p.hold.last("engineer_fe"), {}, { artifacts: [file("public/app.js", "engineer_fe")] }));
-    await p.stub.applyResult(ok(p.hold.last("engineer_be"), {}, { artifacts: [file("src/index.js", "engineer_be"), file("test/api.test.mjs", "engineer_be")] }));
+    await p.stub.applyResult(
+      ok(p.hold.last("engineer_be"), {}, { artifacts: [file("src/index.js", "engineer_be"), file("test/api.test.mjs", "engineer_be")] }),
+    );
     await tick(p);
-    await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [], implicatedPaths: ["test/api.test.mjs"] }));
+    await p.stub.applyResult(
+      ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [], implicatedPaths: ["test/api.test.mjs"] }),
+    );
     const d = await p.stub.detail();
     expect(d.tasks.map((t) => t.id)).toContain("engineer_be_fix1");
     expect(d.tasks.map((t) => t.id)).not.toContain("engineer_fe_fix1");
@@ -185,13 +203,23 @@ describe("ProjectDO scheduling", () => {
   it("a task whose sandbox host is down waits without using up attempts, then fails once the wait is too long", async () => {
     const p = await holdProject("infra-wait", { infraWaitMs: 60_000 });
     await tick(p);
-    const down = (msg: TaskMessage) => ({ ...ok(msg), status: "failed" as const, error: "sandbox run failed: fetch failed", waitFor: "sandbox host unreachable (fetch failed)" });
+    const down = (msg: TaskMessage) => ({
+      ...ok(msg),
+      status: "failed" as const,
+      error: "sandbox run failed: fetch failed",
+      waitFor: "sandbox host unreachable (fetch failed)",
+    });
     for (let attempt = 1; attempt <= 4; attempt++) {
       expect(p.hold.last("ceo").attempt).toBe(attempt);
       await p.stub.applyResult(down(p.hold.last("ceo")));
       const ceo = (await p.stub.detail()).tasks[0]!;
       // More waits than TASK_MAX_ATTEMPTS (3): none of them counts as a failed attempt.
-      expect(ceo).toMatchObject({ state: "ready", error: null, maxAttempts: 3 + attempt, waitingFor: expect.stringMatching(/^sandbox host unreachable .* trying again in 2 s/) });
+      expect(ceo).toMatchObject({
+        state: "ready",
+        error: null,
+        maxAttempts: 3 + attempt,
+        waitingFor: expect.stringMatching(/^sandbox host unreachable .* trying again in 2 s/),
+      });
       await runInDurableObject(p.raw, (_o, state) => {
         state.storage.sql.exec("UPDATE tasks SET not_before = 0 WHERE id = 'ceo'");
       });
@@ -209,7 +237,11 @@ describe("ProjectDO scheduling", () => {
     });
     await tick(p);
     await p.stub.applyResult(down(p.hold.last("cto")));
-    expect((await p.stub.detail()).tasks[1]).toMatchObject({ state: "failed", waitingFor: null, error: expect.stringMatching(/still unavailable after waiting 60 s/) });
+    expect((await p.stub.detail()).tasks[1]).toMatchObject({
+      state: "failed",
+      waitingFor: null,
+      error: expect.stringMatching(/still unavailable after waiting 60 s/),
+    });
   });
 
   it("queued and started events say why an attempt waits and when its agent began; a result without them still has its start", async () => {
@@ -218,8 +250,18 @@ describe("ProjectDO scheduling", () => {
     const ceo = p.hold.last("ceo");
     let t = (await p.stub.detail()).tasks[0]!;
     expect([t.state, t.startedAt, t.dispatchedAt]).toEqual(["running", null, ceo.dispatchedAt]);
-    const event = (kind: "queued" | "started", text: string, ts: number) => ({ v: 1 as const, projectId: ceo.projectId, taskId: "ceo", attempt: ceo.attempt, kind, text, ts });
-    await p.stub.applyAgentEvent(event("queued", "queued: 16 running, at this user's limit of 16 tasks at once (MAX_TASKS_PER_USER)", Date.now()));
+    const event = (kind: "queued" | "started", text: string, ts: number) => ({
+      v: 1 as const,
+      projectId: ceo.projectId,
+      taskId: "ceo",
+      attempt: ceo.attempt,
+      kind,
+      text,
+      ts,
+    });
+    await p.stub.applyAgentEvent(
+      event("queued", "queued: 16 running, at this user's limit of 16 tasks at once (MAX_TASKS_PER_USER)", Date.now()),
+    );
     t = (await p.stub.detail()).tasks[0]!;
     expect([t.state, t.startedAt, t.waitingFor]).toEqual(["running", null, expect.stringMatching(/MAX_TASKS_PER_USER/)]);
     const startedAt = Date.now();
@@ -248,7 +290,10 @@ describe("ProjectDO scheduling", () => {
     await new Promise((r) => setTimeout(r, 80));
     await tick(p);
     expect((await p.stub.detail()).tasks[0]).toMatchObject({ state: "running", attempt: 1 });
-    const pending = await runInDurableObject(p.raw, (_o, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'task' AND attempts = 1").one().n);
+    const pending = await runInDurableObject(
+      p.raw,
+      (_o, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'task' AND attempts = 1").one().n,
+    );
     expect(pending).toBe(1);
     await runInDurableObject(p.raw, (_o, state) => {
       state.storage.sql.exec("UPDATE outbox SET next_at = 0");
@@ -263,7 +308,9 @@ describe("ProjectDO scheduling", () => {
     await tick(p);
     const ceo = p.hold.last("ceo");
     await p.stub.cancel();
-    const r = await p.stub.applyResult(ok(ceo, {}, { usage: [{ provider: "offline", model: "offline", inputTokens: 1, outputTokens: 1, costUsd: 0.25 }] }));
+    const r = await p.stub.applyResult(
+      ok(ceo, {}, { usage: [{ provider: "offline", model: "offline", inputTokens: 1, outputTokens: 1, costUsd: 0.25 }] }),
+    );
     expect(r.applied).toBe(false);
     const d = await p.stub.detail();
     expect(d.state).toBe("cancelled");
@@ -276,10 +323,18 @@ describe("ProjectDO scheduling", () => {
   it("keeps D1's task index and usage ledger in step, once", async () => {
     const id = "d1-sync";
     await env.DB.prepare("INSERT OR IGNORE INTO users (id, email, name, created_at) VALUES ('local', 'l@x', 'L', 0)").run();
-    await env.DB.prepare("INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)").bind(id).run();
+    await env.DB.prepare(
+      "INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)",
+    )
+      .bind(id)
+      .run();
     const p = await holdProject(id);
     await tick(p);
-    const res = ok(p.hold.last("ceo"), {}, { usage: [{ provider: "bedrock", model: "amazon.nova-lite-v1:0", inputTokens: 100, outputTokens: 50, costUsd: 0.001 }] });
+    const res = ok(
+      p.hold.last("ceo"),
+      {},
+      { usage: [{ provider: "bedrock", model: "amazon.nova-lite-v1:0", inputTokens: 100, outputTokens: 50, costUsd: 0.001 }] },
+    );
     await p.stub.applyResult(res);
     await tick(p);
     await p.stub.applyResult(res);
@@ -296,18 +351,25 @@ describe("ProjectDO scheduling", () => {
   it("feeds QA's verdict on the Engineers' models into the router's learned success rates", async () => {
     const id = "router-learning";
     await env.DB.prepare("INSERT OR IGNORE INTO users (id, email, name, created_at) VALUES ('local', 'l@x', 'L', 0)").run();
-    await env.DB.prepare("INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)").bind(id).run();
+    await env.DB.prepare(
+      "INSERT INTO projects (id, owner_id, idea, state, created_at, updated_at) VALUES (?, 'local', 'i', 'running', 0, 0)",
+    )
+      .bind(id)
+      .run();
     const p = await holdProject(id);
     await succeedThrough(p, ["ceo", "cto"]);
     await tick(p);
-    const used = (model: string) => ({ usage: [{ provider: "bedrock" as const, model, inputTokens: 10, outputTokens: 10, costUsd: 0.0001 }] });
+    const used = (model: string) => ({
+      usage: [{ provider: "bedrock" as const, model, inputTokens: 10, outputTokens: 10, costUsd: 0.0001 }],
+    });
     await p.stub.applyResult(ok(p.hold.last("engineer_fe"), {}, used("amazon.nova-lite-v1:0")));
     await p.stub.applyResult(ok(p.hold.last("engineer_be"), {}, used("amazon.nova-pro-v1:0")));
     await tick(p);
     await p.stub.applyResult(ok(p.hold.last("qa"), { passed: false, summary: "1 failing", failures: [] }));
     await tick(p);
     // settle() waits for task hand-offs only; the D1 mirror is delivered by the same alarm, maybe a moment later.
-    const statsRows = async () => (await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all()).results;
+    const statsRows = async () =>
+      (await env.DB.prepare("SELECT role, model, successes, failures FROM router_stats ORDER BY role").all()).results;
     await vi.waitUntil(async () => (await statsRows()).length >= 2, { timeout: 5_000, interval: 50 });
     const rows = { results: await statsRows() };
     expect(rows.results).toEqual([
@@ -315,7 +377,14 @@ describe("ProjectDO scheduling", () => {
       { role: "engineer_fe", model: "amazon.nova-lite-v1:0", successes: 0, failures: 1 },
     ]);
     // The outbox is at-least-once: delivering the same verdict again does not count it twice.
-    const entry = { kind: "router-outcome" as const, id: `${id}:qa:engineer_be|bedrock|amazon.nova-pro-v1:0`, role: "engineer_be" as const, provider: "bedrock", model: "amazon.nova-pro-v1:0", success: false };
+    const entry = {
+      kind: "router-outcome" as const,
+      id: `${id}:qa:engineer_be|bedrock|amazon.nova-pro-v1:0`,
+      role: "engineer_be" as const,
+      provider: "bedrock",
+      model: "amazon.nova-pro-v1:0",
+      success: false,
+    };
     await applyD1Sync(db(env.DB), env.DB, env.ARTIFACTS, entry);
     const again = await env.DB.prepare("SELECT failures FROM router_stats WHERE role = 'engineer_be'").first<{ failures: number }>();
     expect(again?.failures).toBe(1);
@@ -338,7 +407,9 @@ describe("ProjectDO scheduling", () => {
     const inFlightKey = `projects/${id}/ceo/2/run-b/docs/PRD.md`;
     await env.ARTIFACTS.put(lateKey, "late");
     await env.ARTIFACTS.put(inFlightKey, "in flight");
-    const late = await p.stub.applyResult(ok(first, {}, { artifacts: [{ path: "docs/PRD.md", key: lateKey, bytes: 4, sha256: "c".repeat(64) }] }));
+    const late = await p.stub.applyResult(
+      ok(first, {}, { artifacts: [{ path: "docs/PRD.md", key: lateKey, bytes: 4, sha256: "c".repeat(64) }] }),
+    );
     expect(late.applied).toBe(false);
     await tick(p);
     await expect.poll(async () => (await env.ARTIFACTS.head(lateKey)) === null, { timeout: 10_000 }).toBe(true);
@@ -385,4 +456,3 @@ describe("ProjectDO scheduling", () => {
     expect(p.hold.last("engineer_fe").upstream.cto).toEqual({ v: "cto-2" });
   });
 });
-

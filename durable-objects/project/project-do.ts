@@ -1,5 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { AppError, type AgentEventMessage, type ProjectDetail, type ProjectEvent, type ResultMessage, type TaskMessage } from "@proximus/contracts";
+import {
+  AppError,
+  type AgentEventMessage,
+  type ProjectDetail,
+  type ProjectEvent,
+  type ResultMessage,
+  type TaskMessage,
+} from "@proximus/contracts";
 import { parseTraceparent } from "@proximus/shared/tracing/traceparent";
 import type { ResultSink } from "./dispatcher";
 import { EventLog } from "./event-log";
@@ -183,7 +190,12 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
         context,
         kind: "producer",
         startMs: msg.dispatchedAt,
-        attributes: { "proximus.project_id": msg.projectId, "proximus.task_id": msg.taskId, "proximus.attempt": msg.attempt, "messaging.destination.name": "ai-org-tasks" },
+        attributes: {
+          "proximus.project_id": msg.projectId,
+          "proximus.task_id": msg.taskId,
+          "proximus.attempt": msg.attempt,
+          "messaging.destination.name": "ai-org-tasks",
+        },
       })
       .end();
   }
@@ -192,7 +204,11 @@ export abstract class ProjectDOBase extends DurableObject<Env> {
     // Ready tasks only wait on their backoff while the project runs; a paused or finished project
     // must not spin its alarm. Deadlines of attempts in flight and undelivered messages always count.
     const running = this.m.meta().state === "running";
-    const next = [this.store.outbox.nextDue(), this.store.tasks.earliestDeadline(), running ? this.store.tasks.earliestReady() : null].filter((t): t is number => t !== null);
+    const next = [
+      this.store.outbox.nextDue(),
+      this.store.tasks.earliestDeadline(),
+      running ? this.store.tasks.earliestReady() : null,
+    ].filter((t): t is number => t !== null);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...next)));
   }
 

@@ -1,6 +1,25 @@
-import { type Approval, type EventDataOf, type EventType, type Json, type ProjectEvent, type ProjectState, type ResultMessage, type TaskState } from "@proximus/contracts";
+import {
+  type Approval,
+  type EventDataOf,
+  type EventType,
+  type Json,
+  type ProjectEvent,
+  type ProjectState,
+  type ResultMessage,
+  type TaskState,
+} from "@proximus/contracts";
 import { traceIdOf } from "@proximus/shared/tracing/traceparent";
-import { blockedByFailure, ENGINEER_ROLES, MAX_FIX_ROUNDS, newlyReady, planFixRound, qaRound, retryDelayMs, type EngineerRole, type TaskSpec } from "./dag";
+import {
+  blockedByFailure,
+  ENGINEER_ROLES,
+  MAX_FIX_ROUNDS,
+  newlyReady,
+  planFixRound,
+  qaRound,
+  retryDelayMs,
+  type EngineerRole,
+  type TaskSpec,
+} from "./dag";
 import type { EventLog } from "./event-log";
 import { isFailedQa, qaFailureSummary, qaImplicatedPaths } from "./qa-verdict";
 import { currentFiles } from "./current-files";
@@ -77,7 +96,9 @@ export class ProjectMachine {
     const approval: Approval = (this.meta().approvals ?? []).includes(spec.role) ? "required" : "none";
     const maxAttempts = this.deps().maxAttempts;
     this.store.tasks.insert({ ...spec, ord, maxAttempts, feedback, approval });
-    this.emit("task.created", spec.id, { task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps, approval, maxAttempts } });
+    this.emit("task.created", spec.id, {
+      task: { id: spec.id, role: spec.role, title: spec.title, deps: spec.deps, approval, maxAttempts },
+    });
   }
 
   /**
@@ -107,7 +128,16 @@ export class ProjectMachine {
       waitingFor: next.waitingFor,
       stopReason: next.stopReason,
     });
-    this.sync({ kind: "task", projectId: this.meta().projectId, taskId: t.id, role: t.role, state, attempt: next.attempt, updatedAt: now, seq: this.log.lastSeq() });
+    this.sync({
+      kind: "task",
+      projectId: this.meta().projectId,
+      taskId: t.id,
+      role: t.role,
+      state,
+      attempt: next.attempt,
+      updatedAt: now,
+      seq: this.log.lastSeq(),
+    });
     return next;
   }
 
@@ -137,7 +167,13 @@ export class ProjectMachine {
     task = this.store.tasks.update(task.id, { stopReason: r.stopReason ?? "finished" });
     for (const a of r.artifacts) {
       this.store.artifacts.put(task.id, a);
-      this.emit("artifact.stored", task.id, { path: a.path, bytes: a.bytes, key: a.key, sha256: a.sha256, ...(a.contentType === undefined ? {} : { contentType: a.contentType }) });
+      this.emit("artifact.stored", task.id, {
+        path: a.path,
+        bytes: a.bytes,
+        key: a.key,
+        sha256: a.sha256,
+        ...(a.contentType === undefined ? {} : { contentType: a.contentType }),
+      });
     }
     // Through JSON: what is stored and broadcast is exactly what a reader will parse back.
     this.setOutput(task.id, JSON.parse(JSON.stringify(r.output ?? null)) as Json);
@@ -183,7 +219,14 @@ export class ProjectMachine {
         const key = `${t.role}|${u.provider}|${u.model}`;
         if (u.provider === "offline" || seen.has(key)) continue;
         seen.add(key);
-        this.sync({ kind: "router-outcome", id: `${this.meta().projectId}:${qaTaskId}:${key}`, role: t.role, provider: u.provider, model: u.model, success: passed });
+        this.sync({
+          kind: "router-outcome",
+          id: `${this.meta().projectId}:${qaTaskId}:${key}`,
+          role: t.role,
+          provider: u.provider,
+          model: u.model,
+          success: passed,
+        });
       }
     }
   }
@@ -204,11 +247,19 @@ export class ProjectMachine {
         const delay = Math.min(30_000, Math.max(2_000, now - since));
         this.setTaskState(task, "ready", {
           error: null,
-          patch: { maxAttempts: task.maxAttempts + 1, notBefore: now + delay, waitingSince: since, waitingFor: `${waitFor} — trying again in ${Math.round(delay / 1000)} s` },
+          patch: {
+            maxAttempts: task.maxAttempts + 1,
+            notBefore: now + delay,
+            waitingSince: since,
+            waitingFor: `${waitFor} — trying again in ${Math.round(delay / 1000)} s`,
+          },
         });
         return;
       }
-      this.setTaskState(task, "failed", { error: `${error} (still unavailable after waiting ${Math.round(limit / 1000)} s)`, patch: { waitingSince: null } });
+      this.setTaskState(task, "failed", {
+        error: `${error} (still unavailable after waiting ${Math.round(limit / 1000)} s)`,
+        patch: { waitingSince: null },
+      });
       return;
     }
     if (!permanent && task.attempt < task.maxAttempts) {
@@ -281,7 +332,15 @@ export class ProjectMachine {
 
   syncProject(): void {
     const meta = this.meta();
-    this.sync({ kind: "project", projectId: meta.projectId, state: meta.state, spentUsd: this.spentUsd(), budgetUsd: meta.budgetUsd, updatedAt: Date.now(), seq: this.log.lastSeq() });
+    this.sync({
+      kind: "project",
+      projectId: meta.projectId,
+      state: meta.state,
+      spentUsd: this.spentUsd(),
+      budgetUsd: meta.budgetUsd,
+      updatedAt: Date.now(),
+      seq: this.log.lastSeq(),
+    });
   }
 
   sync(entry: D1Sync): void {

@@ -37,5 +37,16 @@ export type D1Sync =
   | { kind: "r2-delete"; keys: string[] }
   /** `id` names the verdict (project, QA task, role, model), so a redelivery is not counted again. */
   | { kind: "router-outcome"; id: string; role: Role; provider: string; model: string; success: boolean }
-  | { kind: "usage"; projectId: string; taskId: string; attempt: number; idx: number; provider: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; ts: number };
-
+  | {
+      kind: "usage";
+      projectId: string;
+      taskId: string;
+      attempt: number;
+      idx: number;
+      provider: string;
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      costUsd: number;
+      ts: number;
+    };

@@ -12,8 +12,8 @@ export async function guard<T>(fn: () => Promise<T>): Promise<RpcResult<T>> {
     return { ok: true, value: await fn() };
   } catch (err) {
     if (err instanceof AppError) return { ok: false, error: err.toEnvelope().error };
-    if (err instanceof z.ZodError) return { ok: false, error: { code: "validation_failed", message: "invalid message", details: zodDetails(err) } };
+    if (err instanceof z.ZodError)
+      return { ok: false, error: { code: "validation_failed", message: "invalid message", details: zodDetails(err) } };
     throw err;
   }
 }
-

@@ -34,7 +34,10 @@ async function connect(stub: ProjectRpc, since: number): Promise<Client> {
     events: () => frames.flatMap((f) => (f.type === "event" ? [f.event] : [])),
     waitFor: (pred, what) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames.map((f) => f.type))}`)), 5_000);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames.map((f) => f.type))}`)),
+          5_000,
+        );
         const check = () => {
           if (pred(frames)) {
             clearTimeout(timer);
@@ -131,7 +134,11 @@ describe("project WebSocket", () => {
   it("the gateway route needs an upgrade and an existing project", async () => {
     const p = await createProject();
     await expectEnvelope(await api(`/api/projects/${p.id}/ws`), 400, "bad_request");
-    await expectEnvelope(await api(`/api/projects/00000000-0000-4000-8000-000000000000/ws`, { headers: { Upgrade: "websocket" } }), 404, "not_found");
+    await expectEnvelope(
+      await api(`/api/projects/00000000-0000-4000-8000-000000000000/ws`, { headers: { Upgrade: "websocket" } }),
+      404,
+      "not_found",
+    );
     const res = await api(`/api/projects/${p.id}/ws?since=0`, { headers: { Upgrade: "websocket" } });
     expect(res.status).toBe(101);
     res.webSocket!.accept();

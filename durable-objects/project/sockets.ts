@@ -64,7 +64,7 @@ export class SocketHub {
     }
     const result = ClientFrame.safeParse(parsed);
     if (!result.success) {
-      ws.send(frame({ type: "error", code: "bad_request", message: "unknown frame; expected {\"type\":\"ping\"}" }));
+      ws.send(frame({ type: "error", code: "bad_request", message: 'unknown frame; expected {"type":"ping"}' }));
       return;
     }
     ws.send(frame({ type: "pong" }));

@@ -59,9 +59,7 @@ export const PROJECT_DO_MIGRATIONS: string[] = [
 
 export function migrateProjectStorage(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
-  const current = Number(
-    sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'schema_version'").toArray()[0]?.v ?? 0,
-  );
+  const current = Number(sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'schema_version'").toArray()[0]?.v ?? 0);
   for (let i = current; i < PROJECT_DO_MIGRATIONS.length; i++) {
     sql.exec(PROJECT_DO_MIGRATIONS[i]!);
     sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema_version', ?)", String(i + 1));

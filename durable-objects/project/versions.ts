@@ -14,7 +14,10 @@ interface TaskFiles {
  * (in DAG order, as `currentFiles` applies them) makes the next version. A version's files are
  * what the zip would have held right after that task.
  */
-export function projectVersions(tasksInOrder: readonly TaskFiles[]): { versions: ProjectVersion[]; filesAt(version: number): Map<string, ArtifactRef> } {
+export function projectVersions(tasksInOrder: readonly TaskFiles[]): {
+  versions: ProjectVersion[];
+  filesAt(version: number): Map<string, ArtifactRef>;
+} {
   const snapshots: Map<string, ArtifactRef>[] = [new Map()];
   const versions: ProjectVersion[] = [];
   for (const t of tasksInOrder) {
@@ -30,7 +33,15 @@ export function projectVersions(tasksInOrder: readonly TaskFiles[]): { versions:
     }
     if (changed.length === 0) continue;
     snapshots.push(after);
-    versions.push({ version: snapshots.length - 1, taskId: t.id, role: t.role, title: t.title, finishedAt: t.finishedAt, files: after.size, changed });
+    versions.push({
+      version: snapshots.length - 1,
+      taskId: t.id,
+      role: t.role,
+      title: t.title,
+      finishedAt: t.finishedAt,
+      files: after.size,
+      changed,
+    });
   }
   return {
     versions,

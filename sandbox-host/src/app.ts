@@ -30,7 +30,10 @@ export type RunningService = {
 };
 
 /** Boots sandbox-host: backend choice, leftover sweep, firewall, warm pool, HTTP server. */
-export async function startService(config: Config, log: (m: string) => void = (m) => console.error(`[sandbox-host] ${m}`)): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  log: (m: string) => void = (m) => console.error(`[sandbox-host] ${m}`),
+): Promise<RunningService> {
   if (process.getuid?.() !== 0) throw new Error("sandbox-host must run as root (cgroups, netns, nft, runsc)");
   const backend = await detectBackend(config.forceBackend);
   if (backend.warning) log(`WARNING: ${backend.warning}`);
@@ -61,7 +64,9 @@ export async function startService(config: Config, log: (m: string) => void = (m
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  log(`listening on ${url} (isolation ${backend.isolation}, ${backend.platform}, pool ${config.poolSize}, ${cpuPlacer.enabled ? `sandboxes pinned over CPUs ${cpuPlacer.cpus.join(",")}` : "no CPU pinning"})`);
+  log(
+    `listening on ${url} (isolation ${backend.isolation}, ${backend.platform}, pool ${config.poolSize}, ${cpuPlacer.enabled ? `sandboxes pinned over CPUs ${cpuPlacer.cpus.join(",")}` : "no CPU pinning"})`,
+  );
 
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -14,7 +14,10 @@ import { releaseSubnetsOf } from "./net/subnets";
 export async function sweepLeftovers(layout: Layout): Promise<string[]> {
   const removed: string[] = [];
   const list = await runQuiet(["runsc", "--root", layout.runscRoot, "list", "-quiet"]);
-  for (const id of list.stdout.split("\n").map((s) => s.trim()).filter(Boolean)) {
+  for (const id of list.stdout
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await runQuiet(["runsc", "--root", layout.runscRoot, "kill", "--all", id, "KILL"]);
     await runQuiet(["runsc", "--root", layout.runscRoot, "delete", "--force", id]);
     removed.push(`container ${id}`);

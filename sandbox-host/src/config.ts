@@ -10,7 +10,13 @@ const REPO_NODE = fileURLToPath(new URL("../../node_modules/node/bin/node", impo
 
 /** `<repo>/node_modules/node/bin/node`, else the first `node` on PATH; symlinks resolved, because it is bind-mounted. */
 export function defaultNodeBin(path = process.env.PATH ?? ""): string | null {
-  const candidates = [REPO_NODE, ...path.split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, "node"))];
+  const candidates = [
+    REPO_NODE,
+    ...path
+      .split(delimiter)
+      .filter((d) => isAbsolute(d))
+      .map((d) => join(d, "node")),
+  ];
   const found = candidates.find((c) => existsSync(c));
   return found ? realpathSync(found) : null;
 }
@@ -28,9 +34,15 @@ const Env = z.object({
   /** The `node` every sandbox gets (bind-mounted read-only); must be >= 22.13 (checked at start). */
   /** Pin each sandbox to one CPU (faster under gVisor-ptrace on a machine of its own); 0 turns it off. */
   SANDBOX_PIN_CPUS: z.enum(["0", "1"], "SANDBOX_PIN_CPUS must be 0 or 1").default("1"),
-  SANDBOX_NODE_BIN: z.string().refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path").optional(),
+  SANDBOX_NODE_BIN: z
+    .string()
+    .refine((p) => isAbsolute(p), "SANDBOX_NODE_BIN must be an absolute path")
+    .optional(),
   /** Where the toolchain layer is installed (one subdirectory per lockfile hash); default `<state dir>/toolchain`. */
-  SANDBOX_TOOLCHAIN_DIR: z.string().refine((p) => isAbsolute(p), "SANDBOX_TOOLCHAIN_DIR must be an absolute path").optional(),
+  SANDBOX_TOOLCHAIN_DIR: z
+    .string()
+    .refine((p) => isAbsolute(p), "SANDBOX_TOOLCHAIN_DIR must be an absolute path")
+    .optional(),
   /** 0: no toolchain layer (sandboxes get no /node_modules; generated projects' gates cannot run). */
   SANDBOX_TOOLCHAIN: z.enum(["0", "1"], "SANDBOX_TOOLCHAIN must be 0 or 1").default("1"),
   SANDBOX_MAX_CONNECTIONS: z.coerce.number().int().min(8).max(100_000).default(256),
@@ -78,7 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const nodeBin = e.SANDBOX_NODE_BIN ? realpathOrThrow(e.SANDBOX_NODE_BIN) : defaultNodeBin(env.PATH ?? "");
-  if (!nodeBin) throw new Error(`invalid sandbox-host configuration: no node binary (set SANDBOX_NODE_BIN; looked for ${REPO_NODE} and node on PATH)`);
+  if (!nodeBin)
+    throw new Error(`invalid sandbox-host configuration: no node binary (set SANDBOX_NODE_BIN; looked for ${REPO_NODE} and node on PATH)`);
   return {
     secret: e.SANDBOX_SECRET,
     port: e.SANDBOX_PORT,

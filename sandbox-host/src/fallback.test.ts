@@ -26,7 +26,14 @@ describe.skipIf(skip !== null)("bubblewrap fallback (forced, as when runsc is mi
     const health = (await (await fetch(`${svc.url}/health`)).json()) as { isolation: string; isolationWarning: string };
     expect(health.isolation).toBe("bubblewrap");
     expect(health.isolationWarning).toContain(BUBBLEWRAP_WARNING);
-    const r = await client.run({ runtime: "python", command: ["python3", "-c", "import os\nprint(os.getuid())\ntry:\n    open('/etc/pxsb-x','w')\nexcept OSError as e:\n    print('denied', e.errno)"] });
+    const r = await client.run({
+      runtime: "python",
+      command: [
+        "python3",
+        "-c",
+        "import os\nprint(os.getuid())\ntry:\n    open('/etc/pxsb-x','w')\nexcept OSError as e:\n    print('denied', e.errno)",
+      ],
+    });
     expect(r).toMatchObject({ isolation: "bubblewrap", exitCode: 0, warm: false, stdout: "65534\ndenied 30\n" });
     expect(r.isolationWarning).toContain("weaker isolation");
     const node = await client.run({ runtime: "node", command: ["node", "-e", "require('node:sqlite'); console.log(process.version)"] });

@@ -56,7 +56,11 @@ describe.skipIf(skip !== null)("gates over the hono-d1-react template, from the 
 
   it("passes typecheck, vitest in workerd, the UI build, the dry-run deploy and the smoke run", async () => {
     const card = await runGates(run, template.files, template.gates);
-    const detail = JSON.stringify(card.entries.filter((e) => !e.passed), null, 1);
+    const detail = JSON.stringify(
+      card.entries.filter((e) => !e.passed),
+      null,
+      1,
+    );
     expect(card.entries.map((e) => e.gate)).toEqual(["typecheck", "tests", "ui_build", "deploy_dry_run", "smoke"]);
     expect(card.passed, detail).toBe(true);
     expect(entry(card.entries, "typecheck")).toMatchObject({ summary: "no type errors (2 programs)", failures: [] });

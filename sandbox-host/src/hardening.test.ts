@@ -34,7 +34,11 @@ function rawExchange(port: number, head: string, waitMs = 5_000): Promise<{ text
 /** A signed run sent from a given local address (the per-peer cap is per address). */
 async function signedRunFrom(url: string, localAddress: string, req: RunRequestInput): Promise<{ status: number; body: RunResult }> {
   const body = JSON.stringify(req);
-  const headers = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...(await signRequest(TEST_SECRET, "POST", "/v1/runs", body)) };
+  const headers = {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    ...(await signRequest(TEST_SECRET, "POST", "/v1/runs", body)),
+  };
   return new Promise((resolve, reject) => {
     const r = request(`${url}/v1/runs`, { method: "POST", headers, localAddress }, (res) => {
       let text = "";
@@ -75,7 +79,10 @@ describe.skipIf(skip !== null)("sandbox-host hardening under gVisor", () => {
   });
 
   it("answers 401 to an unsigned head declaring 12 MiB before a single body byte is sent", async () => {
-    const r = await rawExchange(port, `POST /v1/runs HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${12 * 1024 * 1024}\r\n\r\n`);
+    const r = await rawExchange(
+      port,
+      `POST /v1/runs HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${12 * 1024 * 1024}\r\n\r\n`,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 401 /);
     expect(r.text).toContain("missing signature headers");
     expect(r.closed).toBe(true);
@@ -93,14 +100,24 @@ describe.skipIf(skip !== null)("sandbox-host hardening under gVisor", () => {
   it("refuses a correctly signed head whose body differs from the signed digest", async () => {
     const signed = JSON.stringify({ runtime: "node", command: ["node", "-e", "1"] });
     const sent = JSON.stringify({ runtime: "node", command: ["node", "-e", "2"] });
-    const res = await fetch(`${svc.url}/v1/runs`, { method: "POST", headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", signed), body: sent });
+    const res = await fetch(`${svc.url}/v1/runs`, {
+      method: "POST",
+      headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", signed),
+      body: sent,
+    });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "request signature rejected: body does not match the signed digest" } });
+    expect(await res.json()).toEqual({
+      error: { code: "unauthorized", message: "request signature rejected: body does not match the signed digest" },
+    });
   });
 
   it("refuses a request signed before the service started (replays across a restart)", async () => {
     const body = JSON.stringify({ runtime: "node", command: ["node", "-e", "1"] });
-    const res = await fetch(`${svc.url}/v1/runs`, { method: "POST", headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", body, Date.now() - 120_000), body });
+    const res = await fetch(`${svc.url}/v1/runs`, {
+      method: "POST",
+      headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", body, Date.now() - 120_000),
+      body,
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { message: "request signature rejected: signed before this sandbox-host started" } });
   });
@@ -130,7 +147,9 @@ describe.skipIf(skip !== null)("sandbox-host hardening under gVisor", () => {
   });
 
   it("a 400-byte file name is a 400 naming the byte length, not a supervisor traceback", async () => {
-    const err = await client.run({ runtime: "node", command: ["node", "-e", "1"], files: [{ path: "é".repeat(200), content: "x" }] }).catch((e: unknown) => e);
+    const err = await client
+      .run({ runtime: "node", command: ["node", "-e", "1"], files: [{ path: "é".repeat(200), content: "x" }] })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "validation_failed" });
     expect(JSON.stringify((err as { details: unknown }).details)).toContain("path is 400 bytes in UTF-8, longer than 255");
   });
@@ -160,7 +179,13 @@ describe.skipIf(skip !== null)("sandbox-host hardening under gVisor", () => {
       path: `test/t${i}.test.js`,
       content: `const test = require('node:test');\nconst assert = require('node:assert');\ntest('t${i}', async () => { await new Promise((r) => setTimeout(r, 1500)); assert.equal(${i} + 1, ${i + 1}); });\n`,
     }));
-    const r = await client.run({ runtime: "node", command: ["node", "--test", "--test-concurrency=6"], files, timeoutMs: 60_000, memoryMb: 1024 });
+    const r = await client.run({
+      runtime: "node",
+      command: ["node", "--test", "--test-concurrency=6"],
+      files,
+      timeoutMs: 60_000,
+      memoryMb: 1024,
+    });
     expect(r.killedReason, r.stderr).toBeNull();
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/pass 6/);
@@ -189,7 +214,12 @@ describe.skipIf(skip !== null)("sandbox-host hardening under gVisor", () => {
       "    codes[key] = codes.get(key, 0) + 1",
       "print(sorted(codes.items()), errors)",
     ].join("\n");
-    const r = await client.run({ runtime: "python", command: ["python3", "-c", code], egress: [`${hostA.ip}:${hostA.port}`], timeoutMs: 30_000 });
+    const r = await client.run({
+      runtime: "python",
+      command: ["python3", "-c", code],
+      egress: [`${hostA.ip}:${hostA.port}`],
+      timeoutMs: 30_000,
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("('200', 6)");
     expect(r.egress?.opened).toBe(6);

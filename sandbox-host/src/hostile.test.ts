@@ -27,7 +27,8 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   let hostPortNo = 0;
 
   const run = (req: Omit<RunRequestInput, "stream">): Promise<RunResult> => client.run(req);
-  const py = (code: string, extra: Partial<RunRequestInput> = {}) => run({ runtime: "python", command: ["python3", "main.py"], files: [{ path: "main.py", content: code }], timeoutMs: 10_000, ...extra });
+  const py = (code: string, extra: Partial<RunRequestInput> = {}) =>
+    run({ runtime: "python", command: ["python3", "main.py"], files: [{ path: "main.py", content: code }], timeoutMs: 10_000, ...extra });
 
   beforeAll(async () => {
     process.env.PXSB_HOSTILE_ENV_SECRET = "env-secret-must-not-leak";
@@ -64,7 +65,15 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
 
   it("runs a plain job on the warm pool with gVisor and reports it", async () => {
     const r = await run({ runtime: "node", command: ["node", "-e", "console.log(6*7)"] });
-    expect(r).toMatchObject({ ran: true, exitCode: 0, stdout: "42\n", killedReason: null, isolation: "gvisor", isolationWarning: null, warm: true });
+    expect(r).toMatchObject({
+      ran: true,
+      exitCode: 0,
+      stdout: "42\n",
+      killedReason: null,
+      isolation: "gvisor",
+      isolationWarning: null,
+      warm: true,
+    });
     expect(r.peakMemoryBytes).toBeGreaterThan(0);
   });
 
@@ -75,7 +84,11 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
       files: [
         { path: "package.json", content: JSON.stringify({ type: "module" }) },
         { path: "src/sum.js", content: "export const sum = (a, b) => a + b;\n" },
-        { path: "test/sum.test.js", content: "import test from 'node:test';\nimport assert from 'node:assert';\nimport { sum } from '../src/sum.js';\ntest('sums', () => assert.equal(sum(2, 3), 5));\n" },
+        {
+          path: "test/sum.test.js",
+          content:
+            "import test from 'node:test';\nimport assert from 'node:assert';\nimport { sum } from '../src/sum.js';\ntest('sums', () => assert.equal(sum(2, 3), 5));\n",
+        },
       ],
       timeoutMs: 20_000,
     });
@@ -86,7 +99,10 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
 
   it("fork bomb: hits the pids limit and is killed for it at once, not at the timeout", async () => {
     // Memory and time to spare, so the task limit is what stops it (forks are slow under ptrace).
-    const r = await py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", { timeoutMs: 30_000, memoryMb: 1024 });
+    const r = await py("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {
+      timeoutMs: 30_000,
+      memoryMb: 1024,
+    });
     expect(r.pidsLimitHit, JSON.stringify(r)).toBe(true);
     expect(r.killedReason, JSON.stringify(r)).toBe("pids");
     expect(r.stderr).toContain("[sandbox] killed (pids): the run reached the limit of 512 processes/threads");
@@ -112,7 +128,10 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   });
 
   it("100 MB of output: capped, marked truncated, killed past the hard output limit", async () => {
-    const r = await py("import sys\nchunk = 'y' * 65536\nfor _ in range(1600):\n    sys.stdout.write(chunk)\n", { maxOutputBytes: 65_536, timeoutMs: 20_000 });
+    const r = await py("import sys\nchunk = 'y' * 65536\nfor _ in range(1600):\n    sys.stdout.write(chunk)\n", {
+      maxOutputBytes: 65_536,
+      timeoutMs: 20_000,
+    });
     expect(r.stdout.length).toBe(65_536);
     expect(r.stdoutTruncated).toBe(true);
     expect(r.killedReason).toBe("output_limit");
@@ -123,7 +142,9 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   it("writes outside the workspace fail; the workspace and /tmp are writable but private", async () => {
     const code = [
       "import os",
-      ...ESCAPE_MARKERS.filter((m) => m !== "/tmp/pxsb-escape").map((m) => `try:\n    open('${m}', 'w').write('x'); print('WROTE ${m}')\nexcept OSError as e:\n    print('denied ${m}', e.errno)`),
+      ...ESCAPE_MARKERS.filter((m) => m !== "/tmp/pxsb-escape").map(
+        (m) => `try:\n    open('${m}', 'w').write('x'); print('WROTE ${m}')\nexcept OSError as e:\n    print('denied ${m}', e.errno)`,
+      ),
       "open('/work/ok.txt', 'w').write('ok'); print('workspace ok')",
       "open('/tmp/pxsb-escape', 'w').write('x'); print('tmp ok')",
     ].join("\n");
@@ -140,7 +161,9 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
       "import os",
       "print('env', 'PXSB_HOSTILE_ENV_SECRET' in os.environ, 'SANDBOX_SECRET' in os.environ)",
       "print('pid1', b'must-not-leak' in open('/proc/1/environ','rb').read())",
-      ...[HOST_SECRET_FILE, HOST_TMP_FILE, "/etc/shadow", "/work/main/package.json"].map((p) => `try:\n    open('${p}').read(); print('READ ${p}')\nexcept OSError as e:\n    print('denied ${p}', e.errno)`),
+      ...[HOST_SECRET_FILE, HOST_TMP_FILE, "/etc/shadow", "/work/main/package.json"].map(
+        (p) => `try:\n    open('${p}').read(); print('READ ${p}')\nexcept OSError as e:\n    print('denied ${p}', e.errno)`,
+      ),
       "print('uid', os.getuid())",
     ].join("\n");
     const r = await py(code);
@@ -198,10 +221,14 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.warm).toBe(false);
     expect(r.stdout).toContain(`OK http://${hostA.ip}:${hostA.port}/ ${hostA.body.trim()}`);
-    expect(r.stdout).toContain(`DENIED http://${hostB.ip}:${hostB.port}/ 403 egress to ${hostB.ip}:${hostB.port} denied: forbidden address: private (RFC 1918)`);
+    expect(r.stdout).toContain(
+      `DENIED http://${hostB.ip}:${hostB.port}/ 403 egress to ${hostB.ip}:${hostB.port} denied: forbidden address: private (RFC 1918)`,
+    );
     expect(r.stdout).toContain(`DENIED http://127.0.0.1:${hostPortNo}/ 403`);
     expect(r.stdout).toContain("DENIED http://169.254.169.254/latest/meta-data/ 403");
-    expect(r.stdout).toContain(`DENIED http://${hostA.gatewayIp}:${hostPortNo}/ 403 egress to ${hostA.gatewayIp}:${hostPortNo} denied: forbidden address: an address of this host`);
+    expect(r.stdout).toContain(
+      `DENIED http://${hostA.gatewayIp}:${hostPortNo}/ 403 egress to ${hostA.gatewayIp}:${hostPortNo} denied: forbidden address: an address of this host`,
+    );
     expect(r.stdout).toContain(`DENIED http://${ownExternal}:${hostPortNo}/ 403`);
     expect(r.stdout).not.toContain("host service");
     expect(r.stdout).not.toContain("DIRECT-CONNECTED");
@@ -230,7 +257,8 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
 
   it("rejects unsigned, badly signed and replayed requests with 401", async () => {
     const body = JSON.stringify({ runtime: "node", command: ["node", "-e", "1"] });
-    const post = (headers: Record<string, string>) => fetch(`${svc.url}/v1/runs`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${svc.url}/v1/runs`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
     expect((await post({})).status).toBe(401);
     expect((await post(await signRequest("wrong-secret-0123456789", "POST", "/v1/runs", body))).status).toBe(401);
     const good = await signRequest(TEST_SECRET, "POST", "/v1/runs", body);
@@ -241,19 +269,42 @@ describe.skipIf(skip !== null)("hostile inputs under gVisor", () => {
   });
 
   it("streams output as NDJSON when asked", async () => {
-    const body = JSON.stringify({ runtime: "python", command: ["python3", "-c", "import time\nprint('one', flush=True)\ntime.sleep(0.3)\nprint('two')"], stream: true });
-    const res = await fetch(`${svc.url}/v1/runs`, { method: "POST", headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", body), body });
+    const body = JSON.stringify({
+      runtime: "python",
+      command: ["python3", "-c", "import time\nprint('one', flush=True)\ntime.sleep(0.3)\nprint('two')"],
+      stream: true,
+    });
+    const res = await fetch(`${svc.url}/v1/runs`, {
+      method: "POST",
+      headers: await signRequest(TEST_SECRET, "POST", "/v1/runs", body),
+      body,
+    });
     expect(res.headers.get("content-type")).toContain("application/x-ndjson");
-    const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; data?: string; result?: RunResult });
+    const events = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; data?: string; result?: RunResult });
     expect(events[0]?.type).toBe("diagnostics");
-    expect(events.filter((e) => e.type === "stdout").map((e) => e.data).join("")).toBe("one\ntwo\n");
+    expect(
+      events
+        .filter((e) => e.type === "stdout")
+        .map((e) => e.data)
+        .join(""),
+    ).toBe("one\ntwo\n");
     expect(events.at(-1)).toMatchObject({ type: "result", result: { exitCode: 0, stdout: "one\ntwo\n" } });
   });
 
   it("answers 429 when the queue is full and keeps serving", async () => {
-    const slow = () => run({ runtime: "python", command: ["python3", "-c", "import time; time.sleep(1.5)"] }).then(() => "ok", (e: { code?: string }) => e.code ?? "error");
+    const slow = () =>
+      run({ runtime: "python", command: ["python3", "-c", "import time; time.sleep(1.5)"] }).then(
+        () => "ok",
+        (e: { code?: string }) => e.code ?? "error",
+      );
     const results = await Promise.all([slow(), slow(), slow(), slow()]);
-    expect(results.filter((r) => r === "rate_limited"), JSON.stringify(results)).toHaveLength(1);
+    expect(
+      results.filter((r) => r === "rate_limited"),
+      JSON.stringify(results),
+    ).toHaveLength(1);
     expect(results.filter((r) => r === "ok")).toHaveLength(3);
     const health = (await (await fetch(`${svc.url}/health`)).json()) as { ok: boolean; isolation: string };
     expect(health).toMatchObject({ ok: true, isolation: "gvisor" });

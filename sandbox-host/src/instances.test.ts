@@ -13,7 +13,8 @@ import { startTestHost, type TestHost } from "./testing/hosts";
 const skip = await realSandboxUnavailable();
 if (skip) console.warn(`\n\n!!!!! ${skip} !!!!!\n\n`);
 
-const hasTable = async (stateDir: string) => (await runQuiet(["nft", "list", "tables"])).stdout.includes(`inet ${netNames(instanceTag(stateDir)).table}`);
+const hasTable = async (stateDir: string) =>
+  (await runQuiet(["nft", "list", "tables"])).stdout.includes(`inet ${netNames(instanceTag(stateDir)).table}`);
 
 describe.skipIf(skip !== null)("two sandbox-hosts on one machine", () => {
   let host: TestHost;

@@ -20,7 +20,10 @@ export class Limiter {
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.maxConcurrent) {
       if (this.waiting.length >= this.maxQueue) {
-        throw new AppError("rate_limited", `sandbox queue is full (${this.maxConcurrent} running, ${this.maxQueue} queued)`, { running: this.active, queued: this.waiting.length });
+        throw new AppError("rate_limited", `sandbox queue is full (${this.maxConcurrent} running, ${this.maxQueue} queued)`, {
+          running: this.active,
+          queued: this.waiting.length,
+        });
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

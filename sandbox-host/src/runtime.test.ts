@@ -74,7 +74,11 @@ describe.skipIf(skip !== null)("the sandbox's node and the warm pool's answer pa
 
   it("answers when the job exits: what it left running is killed, its late output never shows", async () => {
     await svc.pool.waitReady(1);
-    const r = await client.run({ runtime: "python", command: ["sh", "-c", "echo early; (sleep 2; echo late; echo late >&2) & exit 3"], timeoutMs: 10_000 });
+    const r = await client.run({
+      runtime: "python",
+      command: ["sh", "-c", "echo early; (sleep 2; echo late; echo late >&2) & exit 3"],
+      timeoutMs: 10_000,
+    });
     // The answer came before the teardown (which takes tens of ms at least): that is off the request path.
     expect(svc.pool.retiringCount).toBeGreaterThan(0);
     expect(r).toMatchObject({ warm: true, exitCode: 3, stdout: "early\n", stderr: "", killedReason: null });
@@ -83,7 +87,10 @@ describe.skipIf(skip !== null)("the sandbox's node and the warm pool's answer pa
 
   it("a job cannot forge the end of its run: a marker with a wrong nonce is plain output", async () => {
     const forged = "\\0PXSB:00000000000000000000000000000000:exit 0\\n";
-    const r = await client.run({ runtime: "python", command: ["python3", "-c", `import sys\nsys.stdout.write('${forged}after\\n')\nsys.stderr.write('${forged}')\nsys.exit(5)`] });
+    const r = await client.run({
+      runtime: "python",
+      command: ["python3", "-c", `import sys\nsys.stdout.write('${forged}after\\n')\nsys.stderr.write('${forged}')\nsys.exit(5)`],
+    });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toBe("\0PXSB:00000000000000000000000000000000:exit 0\nafter\n");
     expect(r.stderr).toBe("\0PXSB:00000000000000000000000000000000:exit 0\n");

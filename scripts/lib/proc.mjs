@@ -77,7 +77,11 @@ export function killTree(child, signal = "SIGTERM") {
 /** Like run(), for node arguments that are not a single script (e.g. --import tsx file.mjs). */
 export function runArgs(args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(node22(), args, { cwd: ROOT, stdio: opts.stdio ?? "inherit", env: { ...process.env, ...OFFLINE_ENV, ...opts.env } });
+    const child = spawn(node22(), args, {
+      cwd: ROOT,
+      stdio: opts.stdio ?? "inherit",
+      env: { ...process.env, ...OFFLINE_ENV, ...opts.env },
+    });
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }

@@ -94,7 +94,8 @@ async function karapaceSource(log) {
       const why = e instanceof Error ? (e.cause?.message ?? e.message) : String(e);
       throw new Error(`Karapace is not on PyPI and ${url} is unreachable (${why}); set KARAPACE_SOURCE to its source tree or tarball`);
     });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}; set KARAPACE_SOURCE to Karapace ${KARAPACE_VERSION}'s source tree or tarball`);
+    if (!res.ok)
+      throw new Error(`${url}: HTTP ${res.status}; set KARAPACE_SOURCE to Karapace ${KARAPACE_VERSION}'s source tree or tarball`);
     tarball = path.join(KARAPACE_DIR, `karapace-${KARAPACE_VERSION}.tar.gz`);
     writeFileSync(tarball, Buffer.from(await res.arrayBuffer()));
   }
@@ -133,7 +134,9 @@ async function installKarapace(log) {
     const go = path.join(build, "go", "protopace");
     const from = "github.com/Aiven-Open/karapace/go/protopace";
     const to = "github.com/bufbuild/karapace-protopace";
-    for (const f of readdirSync(go, { recursive: true }).map(String).filter((f) => f.endsWith(".go") || f === "go.mod")) {
+    for (const f of readdirSync(go, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".go") || f === "go.mod")) {
       const file = path.join(go, f);
       let text = readFileSync(file, "utf8").replaceAll(from, to);
       if (f === "go.mod") text = text.replace(/^replace github\.com\/bufbuild\/buf .*$/m, "");
@@ -261,7 +264,10 @@ export async function startRealKafka({ topics = DEFAULT_TOPICS, log = (m) => con
   const exitedAs = (c) => () => (c.exitCode !== null ? `exit ${c.exitCode}` : c.signalCode);
   let rest;
   const stop = async () => {
-    for (const [child, name] of [[rest, "karapace"], [kafka, "kafka"]]) {
+    for (const [child, name] of [
+      [rest, "karapace"],
+      [kafka, "kafka"],
+    ]) {
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
       const gone = new Promise((r) => child.once("exit", r));
       killGroup(child, "SIGTERM");

@@ -8,10 +8,14 @@ import { ROOT, WRANGLER, run, spawnNode, killTree, waitForHttp } from "./proc.mj
 export const WORKER_CONFIGS = ["wrangler.toml", "workers/agents/wrangler.toml", "workers/broker/wrangler.toml"];
 
 export async function applyMigrations(persistDir) {
-  const code = await run(WRANGLER, ["d1", "migrations", "apply", "proximus", "--local", "--persist-to", persistDir, "-c", "wrangler.toml"], {
-    env: { CI: "true" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const code = await run(
+    WRANGLER,
+    ["d1", "migrations", "apply", "proximus", "--local", "--persist-to", persistDir, "-c", "wrangler.toml"],
+    {
+      env: { CI: "true" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   if (code !== 0) throw new Error("D1 migrations failed");
 }
 
@@ -42,14 +46,27 @@ async function gatewayServing(res) {
  * and workerd down together.
  */
 export async function startWorkers({ port, persistDir, vars = {}, defaults = {}, stdio = "inherit" }) {
-  const args = ["dev", ...WORKER_CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir, "--show-interactive-dev-session=false"];
+  const args = [
+    "dev",
+    ...WORKER_CONFIGS.flatMap((c) => ["-c", c]),
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    persistDir,
+    "--show-interactive-dev-session=false",
+  ];
   const unset = Object.fromEntries(Object.entries(defaults).filter(([k]) => process.env[k] === undefined));
   const env = { ...unset, ...readDotEnv(path.join(ROOT, ".env")), ...vars };
   const child = spawnNode(WRANGLER, args, { detached: true, stdio, env });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
-    await Promise.race([waitForHttp(`${url}/health`, 120_000, gatewayServing), exited.then(() => Promise.reject(new Error("wrangler dev exited during start-up")))]);
+    await Promise.race([
+      waitForHttp(`${url}/health`, 120_000, gatewayServing),
+      exited.then(() => Promise.reject(new Error("wrangler dev exited during start-up"))),
+    ]);
   } catch (err) {
     killTree(child, "SIGKILL");
     throw err;

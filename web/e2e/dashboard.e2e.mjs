@@ -55,7 +55,7 @@ async function api(p) {
 }
 async function allEvents(id) {
   const events = [];
-  for (let since = 0; ; ) {
+  for (let since = 0; ;) {
     const page = await api(`/api/projects/${encodeURIComponent(id)}/events?since=${since}&limit=1000`);
     events.push(...page.events);
     if (page.events.length === 0 || events.at(-1).seq >= page.lastSeq) return events;
@@ -159,7 +159,8 @@ await page.routeWebSocket(/\/api\/projects\/[^/]+\/ws/, (ws) => {
   sockets.push({ url: ws.url(), cutAfter });
 });
 const sinceOf = (url) => Number(new URL(url).searchParams.get("since"));
-const waitLive = () => page.waitForFunction(() => document.querySelector("[data-testid=conn-status]")?.textContent === "Live", null, { timeout: 20_000 });
+const waitLive = () =>
+  page.waitForFunction(() => document.querySelector("[data-testid=conn-status]")?.textContent === "Live", null, { timeout: 20_000 });
 
 let projectId = "";
 let reloadedMidRun = false;
@@ -232,13 +233,17 @@ try {
     await page.waitForFunction(() => document.querySelectorAll(".feed-list[role=log] [data-seq]").length > 0);
     await waitLive();
     const after = sockets.slice(before);
-    assert(after.length >= 2 && sinceOf(after[0].url) === 0 && sinceOf(after[1].url) >= 20, `sockets after reload: ${after.map((x) => x.url).join(", ")}`);
+    assert(
+      after.length >= 2 && sinceOf(after[0].url) === 0 && sinceOf(after[1].url) >= 20,
+      `sockets after reload: ${after.map((x) => x.url).join(", ")}`,
+    );
     return `${reloadedMidRun ? "reloaded while the project ran" : "project had finished on the server"}; cut again after 20 events, resumed with since=${sinceOf(after[1].url)}`;
   });
 
   await must("project runs to the end", async () => {
     await page.waitForFunction(
-      () => ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
+      () =>
+        ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
       null,
       { timeout: RUN_TIMEOUT_MS },
     );
@@ -248,10 +253,17 @@ try {
   await step("DAG nodes go green (all tasks succeeded)", async () => {
     const state = await projectState();
     const nodes = await page.locator(".dag-node").evaluateAll((els) =>
-      els.map((e) => ({ id: e.getAttribute("data-task-id"), state: e.getAttribute("data-state"), border: getComputedStyle(e).borderTopColor })),
+      els.map((e) => ({
+        id: e.getAttribute("data-task-id"),
+        state: e.getAttribute("data-state"),
+        border: getComputedStyle(e).borderTopColor,
+      })),
     );
     const notGreen = nodes.filter((n) => n.state !== "succeeded");
-    assert(state === "succeeded" && notGreen.length === 0, `project ${state}; not succeeded: ${notGreen.map((n) => `${n.id}=${n.state}`).join(", ")}`);
+    assert(
+      state === "succeeded" && notGreen.length === 0,
+      `project ${state}; not succeeded: ${notGreen.map((n) => `${n.id}=${n.state}`).join(", ")}`,
+    );
     // Green means green: the succeeded colour, not just an attribute.
     const [r, g, b] = nodes[0].border.match(/\d+/g).map(Number);
     assert(g > r && g > b, `succeeded node border is ${nodes[0].border}, not green`);
@@ -261,16 +273,29 @@ try {
   await step("feed shows every event exactly once after the drop and the reload", async () => {
     const events = await allEvents(projectId);
     await page.waitForFunction(
-      (last) => [...document.querySelectorAll(".feed-list[role=log] [data-seq]")].some((e) => Number(e.getAttribute("data-last-seq") ?? e.getAttribute("data-seq")) >= last),
+      (last) =>
+        [...document.querySelectorAll(".feed-list[role=log] [data-seq]")].some(
+          (e) => Number(e.getAttribute("data-last-seq") ?? e.getAttribute("data-seq")) >= last,
+        ),
       events.filter((e) => ["task.log", "task.state", "project.state", "artifact.stored", "task.token"].includes(e.type)).at(-1).seq,
     );
     const lines = await page.locator(".feed-list[role=log] > [data-seq]").evaluateAll((els) =>
-      els.map((e) => ({ seq: Number(e.getAttribute("data-seq")), kind: e.getAttribute("data-kind"), task: e.getAttribute("data-task-id"), tokens: e.querySelector(".feed-tokens")?.textContent ?? null })),
+      els.map((e) => ({
+        seq: Number(e.getAttribute("data-seq")),
+        kind: e.getAttribute("data-kind"),
+        task: e.getAttribute("data-task-id"),
+        tokens: e.querySelector(".feed-tokens")?.textContent ?? null,
+      })),
     );
     const seqs = lines.map((l) => l.seq);
     assert(new Set(seqs).size === seqs.length, `duplicate feed lines: ${seqs.filter((s, i) => seqs.indexOf(s) !== i).join(", ")}`);
     const expectSeqs = (type) => events.filter((e) => e.type === type).map((e) => e.seq);
-    for (const [type, kind] of [["task.log", "log"], ["task.state", "task"], ["artifact.stored", "artifact"], ["project.state", "project"]]) {
+    for (const [type, kind] of [
+      ["task.log", "log"],
+      ["task.state", "task"],
+      ["artifact.stored", "artifact"],
+      ["project.state", "project"],
+    ]) {
       const want = expectSeqs(type);
       const got = lines.filter((l) => l.kind === kind).map((l) => l.seq);
       assert(JSON.stringify(got) === JSON.stringify(want), `${type}: feed has [${got}] but the log has [${want}]`);
@@ -278,7 +303,10 @@ try {
     // Streamed tokens: each answer is the exact concatenation of its token events, nothing twice.
     for (const l of lines.filter((x) => x.kind === "tokens")) {
       const first = events.find((e) => e.seq === l.seq);
-      const text = events.filter((e) => e.type === "task.token" && e.taskId === first.taskId && e.data.attempt === first.data.attempt).map((e) => e.data.text).join("");
+      const text = events
+        .filter((e) => e.type === "task.token" && e.taskId === first.taskId && e.data.attempt === first.data.attempt)
+        .map((e) => e.data.text)
+        .join("");
       assert(l.tokens === text, `token stream for ${first.taskId} differs from the log (${l.tokens?.length} vs ${text.length} chars)`);
     }
     return `${lines.length} feed entries for ${events.length} events, no duplicates or gaps`;
@@ -289,7 +317,8 @@ try {
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     const text = await dialog.innerText();
-    for (const want of ["Attempt", "Model", "Cost", "Trace", "Inputs", "Output", "Logs"]) assert(text.includes(want), `drawer lacks "${want}"`);
+    for (const want of ["Attempt", "Model", "Cost", "Trace", "Inputs", "Output", "Logs"])
+      assert(text.includes(want), `drawer lacks "${want}"`);
     const traceId = await dialog.getByTestId("trace-id").textContent();
     assert(/^[0-9a-f]{32}$/.test(traceId ?? ""), `trace id shown as ${JSON.stringify(traceId)}`);
     await page.screenshot({ path: path.join(OUT, "task-drawer.png") });
@@ -306,7 +335,9 @@ try {
     const viewer = page.locator(`[data-testid=code-viewer][data-path="${target.path}"] .src`);
     await viewer.waitFor();
     const shown = await viewer.textContent();
-    const res = await fetch(`${BASE}/api/projects/${encodeURIComponent(projectId)}/artifacts/${target.path.split("/").map(encodeURIComponent).join("/")}`);
+    const res = await fetch(
+      `${BASE}/api/projects/${encodeURIComponent(projectId)}/artifacts/${target.path.split("/").map(encodeURIComponent).join("/")}`,
+    );
     const actual = await res.text();
     assert(shown === actual.replace(/\n$/, ""), `viewer shows ${shown?.length} chars, file has ${actual.length}`);
     const gutter = await page.locator("[data-testid=code-viewer] .gutter").textContent();
@@ -324,7 +355,11 @@ try {
     const entries = unzipSync(new Uint8Array(buf));
     const names = Object.keys(entries).filter((n) => !n.endsWith("/"));
     assert(names.length > 0, "the zip has no files");
-    if (opened) assert(names.some((n) => n === opened || n.endsWith("/" + opened)), `the zip lacks ${opened}`);
+    if (opened)
+      assert(
+        names.some((n) => n === opened || n.endsWith("/" + opened)),
+        `the zip lacks ${opened}`,
+      );
     return `${names.length} files, ${buf.length} bytes`;
   });
 
@@ -340,7 +375,10 @@ try {
   await step("projects list and settings pages render", async () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Projects" }).click();
-    await page.getByRole("link", { name: /dog groomers/ }).first().waitFor();
+    await page
+      .getByRole("link", { name: /dog groomers/ })
+      .first()
+      .waitFor();
     await page.screenshot({ path: path.join(OUT, "projects.png") });
     await nav.getByRole("link", { name: "Settings" }).click();
     await page.getByRole("heading", { name: "Provider API keys" }).waitFor();
@@ -352,18 +390,27 @@ try {
     await page.goto(`${BASE}/projects/${encodeURIComponent(projectId)}`);
     await page.locator(".dag-node").first().waitFor();
     await page.keyboard.press("Tab");
-    assert((await page.evaluate(() => document.activeElement?.textContent)) === "Skip to content", "first Tab does not reach the skip link");
+    assert(
+      (await page.evaluate(() => document.activeElement?.textContent)) === "Skip to content",
+      "first Tab does not reach the skip link",
+    );
     await page.locator(".dag-node").first().focus();
     await page.keyboard.press("Enter");
     await page.getByRole("dialog").waitFor();
-    assert(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") === "Close task details"), "focus did not move into the dialog");
+    assert(
+      await page.evaluate(() => document.activeElement?.getAttribute("aria-label") === "Close task details"),
+      "focus did not move into the dialog",
+    );
     await page.keyboard.press("Escape");
   });
 
   // Approval gates and interventions: a second project, gated on the CTO.
   let gatedId = "";
   const node = (id) => page.locator(`.dag-node[data-task-id="${id}"]`);
-  const nodeStates = () => page.locator(".dag-node").evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute("data-task-id"), e.getAttribute("data-state")])));
+  const nodeStates = () =>
+    page
+      .locator(".dag-node")
+      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute("data-task-id"), e.getAttribute("data-state")])));
   await must("create a project gated on the CTO through the form", async () => {
     await page.goto(BASE + "/", { waitUntil: "domcontentloaded" });
     await page.getByLabel("Business idea").fill("A marketplace for second-hand climbing gear");
@@ -407,7 +454,8 @@ try {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     await page.waitForFunction(
-      () => ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
+      () =>
+        ["succeeded", "failed", "cancelled"].includes(document.querySelector(".project-page")?.getAttribute("data-project-state") ?? ""),
       null,
       { timeout: RUN_TIMEOUT_MS },
     );
@@ -440,14 +488,23 @@ try {
       null,
       { timeout: RUN_TIMEOUT_MS },
     );
-    await page.waitForFunction(() => document.querySelector(".project-page")?.getAttribute("data-project-state") === "succeeded", null, { timeout: RUN_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelector(".project-page")?.getAttribute("data-project-state") === "succeeded", null, {
+      timeout: RUN_TIMEOUT_MS,
+    });
     const after = (await api(`/api/projects/${encodeURIComponent(gatedId)}`)).tasks.find((t) => t.id === "finance");
     assert(after.state === "succeeded" && after.attempt === 2, `finance after: ${after.state}, attempt ${after.attempt}`);
     const events = await allEvents(gatedId);
     // An attempt is "running" more than once (handed off, queued, its agent began): count attempts.
-    const ran = [...new Set(events.filter((e) => e.taskId === "finance" && e.type === "task.state" && e.data.state === "running").map((e) => e.data.attempt))];
+    const ran = [
+      ...new Set(
+        events.filter((e) => e.taskId === "finance" && e.type === "task.state" && e.data.state === "running").map((e) => e.data.attempt),
+      ),
+    ];
     assert(JSON.stringify(ran) === "[1,2]", `finance ran as attempts ${JSON.stringify(ran)}`);
-    assert(events.some((e) => e.taskId === "finance" && e.type === "task.log" && String(e.data.text).includes(instructions)), "the instructions are not in finance's log");
+    assert(
+      events.some((e) => e.taskId === "finance" && e.type === "task.log" && String(e.data.text).includes(instructions)),
+      "the instructions are not in finance's log",
+    );
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     return `finance attempt ${after.attempt} succeeded`;
@@ -455,7 +512,11 @@ try {
 
   // Waits the platform explains: a project paused at its budget says why; a task queued on a concurrency limit says which.
   const post = async (p, body) => {
-    const res = await fetch(BASE + p, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(BASE + p, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`POST ${p} → HTTP ${res.status}: ${await res.text()}`);
     return res.json();
   };
@@ -471,17 +532,31 @@ try {
 
   await step("a project paused at its budget shows why it waits, then stops from the banner", async () => {
     // An Anthropic CEO's estimate (~$0.01) cannot fit $0.001: the ProjectDO pauses before dispatching it, so no key is needed.
-    const created = await post("/api/projects", { idea: "A newsletter tool for local bakeries", budgetUsd: 0.001, llm: { ceo: { provider: "anthropic" } } });
-    const paused = await until("the project to pause", async () => {
-      const d = await api(`/api/projects/${encodeURIComponent(created.id)}`);
-      return d.state === "paused" ? d : null;
-    }, 30_000);
-    assert(/estimated for ceo exceeds 0\.001/.test(paused.pausedReason ?? ""), `API pausedReason is ${JSON.stringify(paused.pausedReason)}`);
+    const created = await post("/api/projects", {
+      idea: "A newsletter tool for local bakeries",
+      budgetUsd: 0.001,
+      llm: { ceo: { provider: "anthropic" } },
+    });
+    const paused = await until(
+      "the project to pause",
+      async () => {
+        const d = await api(`/api/projects/${encodeURIComponent(created.id)}`);
+        return d.state === "paused" ? d : null;
+      },
+      30_000,
+    );
+    assert(
+      /estimated for ceo exceeds 0\.001/.test(paused.pausedReason ?? ""),
+      `API pausedReason is ${JSON.stringify(paused.pausedReason)}`,
+    );
     await page.goto(`${BASE}/projects/${encodeURIComponent(created.id)}`);
     await page.locator(".project-page[data-project-state=paused]").waitFor();
     const banner = page.getByRole("alert", { name: "Budget reached" });
     const reason = await banner.getByTestId("paused-reason").innerText();
-    assert(reason === `Why it waits: ${paused.pausedReason}`, `the banner says ${JSON.stringify(reason)}, the API ${JSON.stringify(paused.pausedReason)}`);
+    assert(
+      reason === `Why it waits: ${paused.pausedReason}`,
+      `the banner says ${JSON.stringify(reason)}, the API ${JSON.stringify(paused.pausedReason)}`,
+    );
     await page.screenshot({ path: path.join(OUT, "paused-reason.png") });
     await banner.getByRole("button", { name: "Stop project" }).click();
     await page.locator(".project-page[data-project-state=cancelled]").waitFor();
@@ -493,7 +568,9 @@ try {
   const perProject = Number(process.env.E2E_MAX_TASKS_PER_PROJECT ?? 0);
   const simUrl = process.env.E2E_SIM_LLM_URL ?? "";
   if (perProject !== 1 || !simUrl) {
-    console.log("SKIP queued task shows its limit: needs E2E_MAX_TASKS_PER_PROJECT=1 (the server's limit) and E2E_SIM_LLM_URL (npm run sim-llm)");
+    console.log(
+      "SKIP queued task shows its limit: needs E2E_MAX_TASKS_PER_PROJECT=1 (the server's limit) and E2E_SIM_LLM_URL (npm run sim-llm)",
+    );
   } else {
     await step("at MAX_TASKS_PER_PROJECT=1 the second engineer shows queued with the limit, then its queue wait", async () => {
       const put = await fetch(`${BASE}/api/settings/keys/openai`, {
@@ -525,21 +602,33 @@ try {
         await node("cto").and(page.locator("[data-approval=pending]")).waitFor();
         await waitLive();
         const isQueued = (e) =>
-          e.type === "task.state" && e.data.state === "running" && e.data.startedAt == null && /MAX_TASKS_PER_PROJECT/.test(e.data.waitingFor ?? "");
+          e.type === "task.state" &&
+          e.data.state === "running" &&
+          e.data.startedAt == null &&
+          /MAX_TASKS_PER_PROJECT/.test(e.data.waitingFor ?? "");
         h = armHold(isQueued);
         await page.route(restOfProject, holdRest);
         await post(`${projectPath}/tasks/cto/approve`, {});
         let timer;
         const timeout = new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("no task.state event queued on MAX_TASKS_PER_PROJECT reached the page")), RUN_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error("no task.state event queued on MAX_TASKS_PER_PROJECT reached the page")),
+            RUN_TIMEOUT_MS,
+          );
         });
         const queued = await Promise.race([h.reached, timeout]).finally(() => clearTimeout(timer));
         const want = queued.data.waitingFor.replace(/^queued:\s*/, "");
         const n = node(queued.taskId);
         await n.and(page.locator("[data-phase=queued]")).waitFor();
         const nodeText = await n.innerText();
-        assert(/\bqueued\b/.test(nodeText) && nodeText.includes("MAX_TASKS_PER_PROJECT"), `the queued node says ${JSON.stringify(nodeText)}`);
-        assert((await n.getAttribute("title")) === `queued: ${want}`, `the node's title is ${JSON.stringify(await n.getAttribute("title"))}`);
+        assert(
+          /\bqueued\b/.test(nodeText) && nodeText.includes("MAX_TASKS_PER_PROJECT"),
+          `the queued node says ${JSON.stringify(nodeText)}`,
+        );
+        assert(
+          (await n.getAttribute("title")) === `queued: ${want}`,
+          `the node's title is ${JSON.stringify(await n.getAttribute("title"))}`,
+        );
         const cell = page.locator(`table.tasks tr[data-task-id="${queued.taskId}"] [data-phase=queued]`);
         assert((await cell.innerText()).trim() === "queued", "the tasks table does not say queued");
         const other = (await nodeStates())[queued.taskId === "engineer_fe" ? "engineer_be" : "engineer_fe"];
@@ -550,21 +639,30 @@ try {
         const phase = await dialog.getByTestId("task-phase").innerText();
         assert(phase.trim() === `queued: ${want}`, `the drawer says ${JSON.stringify(phase)}`);
         const timing = ((await dialog.getByTestId("task-timing").textContent()) ?? "").trim();
-        assert(/^dispatched .+ → not started \(queued \d+\.\d s so far\)$/.test(timing), `the drawer's timing while queued: ${JSON.stringify(timing)}`);
+        assert(
+          /^dispatched .+ → not started \(queued \d+\.\d s so far\)$/.test(timing),
+          `the drawer's timing while queued: ${JSON.stringify(timing)}`,
+        );
         await page.screenshot({ path: path.join(OUT, "task-queued.png") });
 
         // Deliver events up to the moment its agent began: the open drawer turns the wait into a queue time.
         const started = await h.advance((e) => e.type === "task.state" && e.taskId === queued.taskId && e.data.startedAt != null);
-        assert(started.data.attempt === queued.data.attempt, `attempt ${started.data.attempt} started, attempt ${queued.data.attempt} queued`);
-        const queueText = `(queued ${((started.data.startedAt - started.data.dispatchedAt) / 1000).toFixed(1)} s)`;
-        await page.waitForFunction(
-          (want) => document.querySelector("[data-testid=task-timing]")?.textContent?.includes(want),
-          queueText,
+        assert(
+          started.data.attempt === queued.data.attempt,
+          `attempt ${started.data.attempt} started, attempt ${queued.data.attempt} queued`,
         );
+        const queueText = `(queued ${((started.data.startedAt - started.data.dispatchedAt) / 1000).toFixed(1)} s)`;
+        await page.waitForFunction((want) => document.querySelector("[data-testid=task-timing]")?.textContent?.includes(want), queueText);
         const running = ((await dialog.getByTestId("task-timing").textContent()) ?? "").trim();
-        assert(/^dispatched .+ → started .+ \(queued \d+\.\d s\) → running \(ran \d+\.\d s so far\)$/.test(running), `the drawer's timing once started: ${JSON.stringify(running)}`);
+        assert(
+          /^dispatched .+ → started .+ \(queued \d+\.\d s\) → running \(ran \d+\.\d s so far\)$/.test(running),
+          `the drawer's timing once started: ${JSON.stringify(running)}`,
+        );
         assert((await dialog.getByTestId("task-phase").count()) === 0, "a started task still shows a phase");
-        assert(started.data.startedAt - started.data.dispatchedAt >= 1000, `it queued only ${started.data.startedAt - started.data.dispatchedAt} ms behind a 1.5 s model call`);
+        assert(
+          started.data.startedAt - started.data.dispatchedAt >= 1000,
+          `it queued only ${started.data.startedAt - started.data.dispatchedAt} ms behind a 1.5 s model call`,
+        );
         await page.keyboard.press("Escape");
         await dialog.waitFor({ state: "detached" });
         return `${queued.taskId}: "${want}"; then ${running}`;
@@ -578,12 +676,19 @@ try {
     });
   }
 } finally {
-  await step("no console errors", async () => {
-    assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join("\n  ")}`);
-  }, { always: true });
+  await step(
+    "no console errors",
+    async () => {
+      assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join("\n  ")}`);
+    },
+    { always: true },
+  );
   await context.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });
-  writeFileSync(path.join(OUT, "dashboard-e2e.json"), JSON.stringify({ base: BASE, projectId, reloadedMidRun, droppedMidRun, results, consoleErrors }, null, 2));
+  writeFileSync(
+    path.join(OUT, "dashboard-e2e.json"),
+    JSON.stringify({ base: BASE, projectId, reloadedMidRun, droppedMidRun, results, consoleErrors }, null, 2),
+  );
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -56,11 +56,15 @@ if (process.env.BASE_URL) process.exit(await runE2e(process.env.BASE_URL));
 const port = Number(process.env.E2E_PORT ?? (await freePort()));
 const sandboxPort = await freePort();
 const simPort = await freePort();
-const sim = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "sim/main.ts"), "--port", String(simPort), "--latency", String(SIM_LATENCY_MS)], {
-  cwd: ROOT,
-  detached: true,
-  stdio: ["ignore", "inherit", "inherit"],
-});
+const sim = spawn(
+  process.execPath,
+  ["--import", "tsx", path.join(ROOT, "sim/main.ts"), "--port", String(simPort), "--latency", String(SIM_LATENCY_MS)],
+  {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
+  },
+);
 const stateDir = mkdtempSync(path.join(tmpdir(), "proximus-e2e-state-"));
 // Detached: the dev script and everything it starts share one process group we can end together.
 const dev = spawn(process.execPath, [path.join(ROOT, "scripts/dev.mjs")], {

@@ -78,7 +78,10 @@ try {
     if (dev.exitCode !== null) throw new Error(`dev server exited with ${dev.exitCode}`);
     if (i > 360) throw new Error("dev server not up after 180 s");
     // Up once the gateway serves (D1 ok); /health stays 503 here because this run has no sandbox.
-    const ok = await fetch(`${BASE}/health`).then(async (r) => (await r.json()).d1 === true, () => false);
+    const ok = await fetch(`${BASE}/health`).then(
+      async (r) => (await r.json()).d1 === true,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -105,7 +108,8 @@ try {
   const apiCalls = [];
   page.on("request", (req) => {
     const u = new URL(req.url());
-    if (u.origin === BASE && u.pathname.startsWith("/api/")) apiCalls.push({ method: req.method(), path: u.pathname + u.search, auth: req.headers().authorization ?? null });
+    if (u.origin === BASE && u.pathname.startsWith("/api/"))
+      apiCalls.push({ method: req.method(), path: u.pathname + u.search, auth: req.headers().authorization ?? null });
   });
   const sockets = [];
   let cutNext = false;
@@ -131,7 +135,10 @@ try {
     await page.goto(`${BASE}/settings`);
     const signIn = page.getByRole("link", { name: "Sign in" });
     await signIn.waitFor();
-    assert((await signIn.getAttribute("href")) === "/auth/login?redirect=%2Fsettings", `sign-in link is ${await signIn.getAttribute("href")}`);
+    assert(
+      (await signIn.getAttribute("href")) === "/auth/login?redirect=%2Fsettings",
+      `sign-in link is ${await signIn.getAttribute("href")}`,
+    );
     await signIn.click();
     await page.waitForURL(`${BASE}/settings`);
     await page.getByRole("heading", { name: "Provider API keys" }).waitFor();
@@ -144,12 +151,20 @@ try {
       const authed = apiCalls.filter((c) => c.auth);
       const bare = apiCalls.filter((c) => !c.auth);
       assert(authed.length >= 2, `only ${authed.length} authorized API calls`);
-      assert(authed.every((c) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(c.auth)), "an Authorization header is not a bearer JWT");
+      assert(
+        authed.every((c) => /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(c.auth)),
+        "an Authorization header is not a bearer JWT",
+      );
       // Bare calls: only the first /api/me of each page load (the login page, then the return from
       // the issuer), which is how the app finds out it needs a token.
-      assert(bare.length === 2 && bare.every((c) => c.method === "GET" && c.path === "/api/me"), `calls without a token: ${bare.map((c) => c.path).join(", ")}`);
+      assert(
+        bare.length === 2 && bare.every((c) => c.method === "GET" && c.path === "/api/me"),
+        `calls without a token: ${bare.map((c) => c.path).join(", ")}`,
+      );
       const token = authed[0].auth.slice(7);
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+      const stored = await page.evaluate(
+        () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+      );
       assert(!stored.includes(token.slice(0, 20)), "the access token is in web storage or a script-readable cookie");
       return `${authed.length} authorized calls`;
     });
@@ -167,10 +182,19 @@ try {
       const tickets = sockets.map((u) => u.searchParams.get("ticket"));
       const posts = apiCalls.filter((c) => c.method === "POST" && c.path === `/api/projects/${projectId}/ws-ticket`);
       assert(sockets.length >= 2, `expected a reconnect after the cut; sockets: ${sockets.map(String).join(", ")}`);
-      assert(tickets.every((t) => t && t.length >= 32), `a socket without a ticket: ${sockets.map(String).join(", ")}`);
+      assert(
+        tickets.every((t) => t && t.length >= 32),
+        `a socket without a ticket: ${sockets.map(String).join(", ")}`,
+      );
       assert(new Set(tickets).size === tickets.length, "a ticket was presented twice");
-      assert(posts.length === sockets.length && posts.every((p) => p.auth), `${posts.length} ticket requests for ${sockets.length} sockets`);
-      assert(sockets.every((u) => u.searchParams.has("since")), "a socket URL lacks since");
+      assert(
+        posts.length === sockets.length && posts.every((p) => p.auth),
+        `${posts.length} ticket requests for ${sockets.length} sockets`,
+      );
+      assert(
+        sockets.every((u) => u.searchParams.has("since")),
+        "a socket URL lacks since",
+      );
       return `${sockets.length} sockets, ${posts.length} tickets; resumed with since=${sockets[1].searchParams.get("since")}`;
     });
 

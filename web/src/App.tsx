@@ -17,7 +17,9 @@ function LoginScreen() {
       <section className="panel center">
         <h1>Proximus</h1>
         <p>A team of AI agents that turns a business idea into a tested, deployable project.</p>
-        <a className="button" href={`/auth/login?redirect=${next}`}>Sign in</a>
+        <a className="button" href={`/auth/login?redirect=${next}`}>
+          Sign in
+        </a>
       </section>
     </main>
   );
@@ -64,18 +66,28 @@ export function App() {
 
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
-        <Link to="/" className="brand">Proximus</Link>
+        <Link to="/" className="brand">
+          Proximus
+        </Link>
         <nav aria-label="Main">
-          <Link to="/" aria-current={route.name === "projects" ? "page" : undefined}>Projects</Link>
-          <Link to="/settings" aria-current={route.name === "settings" ? "page" : undefined}>Settings</Link>
+          <Link to="/" aria-current={route.name === "projects" ? "page" : undefined}>
+            Projects
+          </Link>
+          <Link to="/settings" aria-current={route.name === "settings" ? "page" : undefined}>
+            Settings
+          </Link>
         </nav>
         <div className="who">
           {auth.kind === "ok" && auth.me.mode === "saas" && auth.me.user ? (
             <>
               <span>{auth.me.user.name ?? auth.me.user.email}</span>
-              <button type="button" className="ghost" onClick={() => void logout()}>Sign out</button>
+              <button type="button" className="ghost" onClick={() => void logout()}>
+                Sign out
+              </button>
             </>
           ) : auth.kind === "ok" ? (
             <span className="badge">local mode</span>
@@ -83,7 +95,11 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {auth.kind === "error" && <p className="banner banner-error" role="alert">{auth.message}</p>}
+        {auth.kind === "error" && (
+          <p className="banner banner-error" role="alert">
+            {auth.message}
+          </p>
+        )}
         {auth.kind === "loading" ? (
           <p className="page muted">Loading…</p>
         ) : route.name === "projects" ? (
@@ -93,7 +109,12 @@ export function App() {
         ) : route.name === "settings" ? (
           <SettingsPage />
         ) : (
-          <div className="page"><h1>Not found</h1><p><Link to="/">Back to projects</Link></p></div>
+          <div className="page">
+            <h1>Not found</h1>
+            <p>
+              <Link to="/">Back to projects</Link>
+            </p>
+          </div>
         )}
       </main>
     </>

@@ -72,7 +72,10 @@ export function probeSandboxCached(env: SandboxProbeEnv, now = Date.now(), fetch
  * Reachability of the configured sandbox host, as /health reports it. Never throws. Errors do not
  * name the host's address: /health is public, the sandbox host's address need not be.
  */
-export async function probeSandbox(env: SandboxProbeEnv, fetchFn: typeof fetch = (i, init) => fetch(i, init)): Promise<SandboxReachability> {
+export async function probeSandbox(
+  env: SandboxProbeEnv,
+  fetchFn: typeof fetch = (i, init) => fetch(i, init),
+): Promise<SandboxReachability> {
   if (!env.SANDBOX_URL) return down("not configured: SANDBOX_URL is empty");
   if (!env.SANDBOX_SECRET) return down("not configured: SANDBOX_SECRET is empty");
   const url = env.SANDBOX_URL;

@@ -24,11 +24,19 @@ const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charC
 
 export async function seal(secret: string, plaintext: string, context: string): Promise<{ ciphertext: string; iv: string }> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: enc.encode(context) }, await keyFrom(secret), enc.encode(plaintext));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: enc.encode(context) },
+    await keyFrom(secret),
+    enc.encode(plaintext),
+  );
   return { ciphertext: b64(new Uint8Array(ct)), iv: b64(iv) };
 }
 
 export async function open(secret: string, box: { ciphertext: string; iv: string }, context: string): Promise<string> {
-  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(box.iv), additionalData: enc.encode(context) }, await keyFrom(secret), unb64(box.ciphertext));
+  const pt = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: unb64(box.iv), additionalData: enc.encode(context) },
+    await keyFrom(secret),
+    unb64(box.ciphertext),
+  );
   return dec.decode(pt);
 }

@@ -24,7 +24,12 @@ export class Outbox {
   constructor(private readonly sql: SqlStorage) {}
 
   addTask(message: TaskMessage, now: number): void {
-    this.sql.exec("INSERT INTO outbox (kind, payload, next_at, ref) VALUES ('task', ?, ?, ?)", JSON.stringify(message), now, refOf(message.taskId, message.attempt));
+    this.sql.exec(
+      "INSERT INTO outbox (kind, payload, next_at, ref) VALUES ('task', ?, ?, ?)",
+      JSON.stringify(message),
+      now,
+      refOf(message.taskId, message.attempt),
+    );
   }
 
   addSync(sync: D1Sync, now: number): void {
@@ -50,7 +55,13 @@ export class Outbox {
   failed(entry: Pick<OutboxEntry, "id" | "attempts">, error: string, now: number): void {
     const attempts = entry.attempts + 1;
     const delay = Math.min(60_000, 500 * 2 ** Math.min(attempts, 7));
-    this.sql.exec("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, now + delay, error.slice(0, 2000), entry.id);
+    this.sql.exec(
+      "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+      attempts,
+      now + delay,
+      error.slice(0, 2000),
+      entry.id,
+    );
   }
 
   /** Tasks not yet handed to the bus are simply never sent. */

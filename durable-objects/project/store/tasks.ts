@@ -26,14 +26,15 @@ interface TaskRecord extends Record<string, SqlStorageValue> {
   stop_reason: string | null;
 }
 
-const jsonText = <T extends z.ZodType>(schema: T) => z.string().transform((s, ctx) => {
-  try {
-    return schema.parse(JSON.parse(s)) as z.infer<T>;
-  } catch {
-    ctx.addIssue({ code: "custom", message: "stored JSON does not match its schema" });
-    return z.NEVER;
-  }
-});
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((s, ctx) => {
+    try {
+      return schema.parse(JSON.parse(s)) as z.infer<T>;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "stored JSON does not match its schema" });
+      return z.NEVER;
+    }
+  });
 
 /** A row of `tasks`, decoded: the only place that knows its columns. */
 const TaskFromRow = z
@@ -149,12 +150,16 @@ export class TaskTable {
 
   /** Ready tasks whose backoff is over, in DAG order. */
   readyDue(now: number): Task[] {
-    return this.decode(this.sql.exec<TaskRecord>("SELECT * FROM tasks WHERE state = 'ready' AND not_before <= ? ORDER BY ord", now).toArray());
+    return this.decode(
+      this.sql.exec<TaskRecord>("SELECT * FROM tasks WHERE state = 'ready' AND not_before <= ? ORDER BY ord", now).toArray(),
+    );
   }
 
   /** Running attempts past their deadline. */
   expired(now: number): Task[] {
-    return this.decode(this.sql.exec<TaskRecord>("SELECT * FROM tasks WHERE state = 'running' AND deadline < ? ORDER BY ord", now).toArray());
+    return this.decode(
+      this.sql.exec<TaskRecord>("SELECT * FROM tasks WHERE state = 'running' AND deadline < ? ORDER BY ord", now).toArray(),
+    );
   }
 
   insert(t: NewTask): Task {
@@ -176,7 +181,11 @@ export class TaskTable {
   update(id: string, patch: TaskPatch): Task {
     const keys = Object.keys(patch) as (keyof TaskPatch)[];
     if (keys.length > 0) {
-      this.sql.exec(`UPDATE tasks SET ${keys.map((k) => `${COLUMN[k]} = ?`).join(", ")} WHERE id = ?`, ...keys.map((k) => encode(k, patch[k])), id);
+      this.sql.exec(
+        `UPDATE tasks SET ${keys.map((k) => `${COLUMN[k]} = ?`).join(", ")} WHERE id = ?`,
+        ...keys.map((k) => encode(k, patch[k])),
+        id,
+      );
     }
     const task = this.get(id);
     if (!task) throw new Error(`no task ${id}`);

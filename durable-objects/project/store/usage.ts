@@ -13,17 +13,15 @@ const UsageFromRow = z
     output_tokens: z.number().int(),
     cost_usd: z.number(),
   })
-  .transform(
-    (r): UsageEntry => ({
-      taskId: r.task_id,
-      attempt: r.attempt,
-      provider: r.provider,
-      model: r.model,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      costUsd: r.cost_usd,
-    }),
-  );
+  .transform((r): UsageEntry => ({
+    taskId: r.task_id,
+    attempt: r.attempt,
+    provider: r.provider,
+    model: r.model,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    costUsd: r.cost_usd,
+  }));
 
 /** Owner of the `usage` ledger: every metered LLM call, in the order it was recorded. */
 export class UsageTable {
@@ -44,11 +42,17 @@ export class UsageTable {
   }
 
   all(): UsageEntry[] {
-    return this.sql.exec("SELECT * FROM usage ORDER BY id").toArray().map((r) => UsageFromRow.parse(r));
+    return this.sql
+      .exec("SELECT * FROM usage ORDER BY id")
+      .toArray()
+      .map((r) => UsageFromRow.parse(r));
   }
 
   ofAttempt(taskId: string, attempt: number): UsageEntry[] {
-    return this.sql.exec("SELECT * FROM usage WHERE task_id = ? AND attempt = ? ORDER BY id", taskId, attempt).toArray().map((r) => UsageFromRow.parse(r));
+    return this.sql
+      .exec("SELECT * FROM usage WHERE task_id = ? AND attempt = ? ORDER BY id", taskId, attempt)
+      .toArray()
+      .map((r) => UsageFromRow.parse(r));
   }
 
   /**

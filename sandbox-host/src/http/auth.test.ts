@@ -26,9 +26,18 @@ describe("HMAC signing", () => {
     expect(await verifyRequest(SECRET, "POST", "/v1/other", body, hdr, now)).toEqual({ ok: false, reason: "bad signature" });
     expect(await verifyRequest(SECRET, "GET", "/v1/runs", body, hdr, now)).toEqual({ ok: false, reason: "bad signature" });
     expect(await verifyRequest(`${SECRET}x`, "POST", "/v1/runs", body, hdr, now)).toEqual({ ok: false, reason: "bad signature" });
-    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, hdr, now + REPLAY_WINDOW_MS + 1)).toEqual({ ok: false, reason: "timestamp outside the replay window" });
-    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, { ...hdr, signature: undefined }, now)).toEqual({ ok: false, reason: "missing signature headers" });
-    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, { ...hdr, nonce: "0".repeat(32) }, now)).toEqual({ ok: false, reason: "bad signature" });
+    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, hdr, now + REPLAY_WINDOW_MS + 1)).toEqual({
+      ok: false,
+      reason: "timestamp outside the replay window",
+    });
+    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, { ...hdr, signature: undefined }, now)).toEqual({
+      ok: false,
+      reason: "missing signature headers",
+    });
+    expect(await verifyRequest(SECRET, "POST", "/v1/runs", body, { ...hdr, nonce: "0".repeat(32) }, now)).toEqual({
+      ok: false,
+      reason: "bad signature",
+    });
   });
 
   const headOf = (h: Record<string, string>, b = body) => ({
@@ -45,14 +54,23 @@ describe("HMAC signing", () => {
     await auth.verifyHead("POST", "/v1/runs", headOf(h));
     const again = await signRequest(SECRET, "POST", "/v1/runs", body);
     await auth.verifyHead("POST", "/v1/runs", headOf(again));
-    await expect(auth.verifyHead("POST", "/v1/runs", headOf(h))).rejects.toMatchObject({ code: "unauthorized", message: expect.stringMatching(/replayed/) });
+    await expect(auth.verifyHead("POST", "/v1/runs", headOf(h))).rejects.toMatchObject({
+      code: "unauthorized",
+      message: expect.stringMatching(/replayed/),
+    });
   });
 
   it("the head signature binds the declared length and digest: neither can be changed", async () => {
     const h = await signRequest(SECRET, "POST", "/v1/runs", body);
     expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", headOf(h))).toMatchObject({ ok: true });
-    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentLength: 12 * 1024 * 1024 })).toEqual({ ok: false, reason: "bad signature" });
-    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentSha256: "0".repeat(64) })).toEqual({ ok: false, reason: "bad signature" });
+    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentLength: 12 * 1024 * 1024 })).toEqual({
+      ok: false,
+      reason: "bad signature",
+    });
+    expect(await verifyRequestHead(SECRET, "POST", "/v1/runs", { ...headOf(h), contentSha256: "0".repeat(64) })).toEqual({
+      ok: false,
+      reason: "bad signature",
+    });
   });
 
   it("refuses a signature made before the process started (a restart forgets the seen set)", async () => {
@@ -104,6 +122,12 @@ describe("path safety", () => {
     });
     expect(r.success).toBe(false);
     const issues = r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];
-    expect(issues).toEqual(expect.arrayContaining(["files.0.type: symlinks are not accepted", "files.1.path: path contains '..'", "files: 'a/b' is inside the file 'a'"]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        "files.0.type: symlinks are not accepted",
+        "files.1.path: path contains '..'",
+        "files: 'a/b' is inside the file 'a'",
+      ]),
+    );
   });
 });

@@ -13,7 +13,13 @@ afterEach(async () => {
 
 async function start(maxConnections: number, maxConnectionsPerPeer: number): Promise<number> {
   server = createServer({ connectionsCheckingInterval: 200 }, (_req, res) => res.end("ok"));
-  limitConnections(server, { maxConnections, maxConnectionsPerPeer, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 1_000 });
+  limitConnections(server, {
+    maxConnections,
+    maxConnectionsPerPeer,
+    headersTimeoutMs: 60_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 1_000,
+  });
   await new Promise<void>((r) => server?.listen(0, "127.0.0.1", () => r()));
   return (server.address() as { port: number }).port;
 }

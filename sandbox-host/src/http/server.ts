@@ -1,12 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, zodDetails } from "@proximus/contracts/errors";
-import {
-  RunRequest,
-  SANDBOX_LIMITS,
-  type RunResult,
-  type RunStreamEvent,
-  type SandboxHealth,
-} from "@proximus/contracts/sandbox";
+import { RunRequest, SANDBOX_LIMITS, type RunResult, type RunStreamEvent, type SandboxHealth } from "@proximus/contracts/sandbox";
 import { traceIdOf, TRACEPARENT_HEADER } from "@proximus/shared/tracing/traceparent";
 import type { Limiter } from "../queue";
 import type { Runtimes } from "../runner/runtimes";

@@ -72,7 +72,10 @@ describe("sandbox-host trace context", () => {
   it("logs and echoes the trace id of the caller's traceparent", async () => {
     const { client, logs } = await start();
     const runner = sandboxRunner(client);
-    const res = await runner.run({ files: [], command: ["node", "-e", "1"], runtime: "node", timeoutMs: 1_000 }, { traceparent: `00-${TRACE}-b7ad6b7169203331-01` });
+    const res = await runner.run(
+      { files: [], command: ["node", "-e", "1"], runtime: "node", timeoutMs: 1_000 },
+      { traceparent: `00-${TRACE}-b7ad6b7169203331-01` },
+    );
     expect(res.exitCode).toBe(0);
     const direct = await client.run({ command: ["true"], runtime: "node" }, { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` });
     expect(direct.traceId).toBe(TRACE);

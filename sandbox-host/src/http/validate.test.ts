@@ -24,7 +24,14 @@ async function start(): Promise<string> {
   const service = { backend, pool: { readyCount: 0, target: 0 } } as unknown as RunService;
   const runtimes = { node: "v22", python: "3" };
   const limits = connectionLimitsOf(loadConfig({ SANDBOX_SECRET: SECRET }));
-  const server = createSandboxServer({ auth: new RequestAuth(SECRET), limiter: new Limiter(1, 1), service, runtimes, limits, log: () => {} });
+  const server = createSandboxServer({
+    auth: new RequestAuth(SECRET),
+    limiter: new Limiter(1, 1),
+    service,
+    runtimes,
+    limits,
+    log: () => {},
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -35,7 +42,7 @@ describe("POST /v1/validate", () => {
     const client = new ValidateClient({ url: await start(), secret: SECRET });
     const r = await client.validate([
       { path: "main.tf", content: 'locals {\n  a = [for s in var.l : upper(s)]\n}\nresource "x" "y" {\n}\n' },
-      { path: "bad.tf", content: 'locals {\n  a = \n}\n' },
+      { path: "bad.tf", content: "locals {\n  a = \n}\n" },
     ]);
     expect(r).toEqual([
       { path: "main.tf", ok: true, errors: [], validator: expect.stringContaining("hashicorp/hcl") },

@@ -121,7 +121,10 @@ export class EgressProxy {
       host = url.hostname;
       port = Number(url.port || 80);
       // Rewrite to origin-form; the origin server never sees the proxy's absolute URI.
-      forward = Buffer.concat([Buffer.from(head.toString("latin1").replace(firstLine, `${method} ${url.pathname}${url.search} HTTP/1.1`), "latin1"), rest]);
+      forward = Buffer.concat([
+        Buffer.from(head.toString("latin1").replace(firstLine, `${method} ${url.pathname}${url.search} HTTP/1.1`), "latin1"),
+        rest,
+      ]);
     } else {
       client.end("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
       return;

@@ -22,13 +22,22 @@ export async function claimSubnet(prefix: string, owner: string): Promise<{ inde
   await mkdir(LOCK_ROOT, { recursive: true, mode: 0o700 });
   for (let index = 1; index <= 250; index++) {
     const dir = join(LOCK_ROOT, `${prefix}.${index}`);
-    const taken = await mkdir(dir).then(() => false, () => true);
+    const taken = await mkdir(dir).then(
+      () => false,
+      () => true,
+    );
     if (taken) {
       const pid = Number((await readFile(join(dir, "owner"), "utf8").catch(() => "")).split(" ")[0]);
       // No owner file yet: another process is between its mkdir and its write; leave it.
       if (!pid || alive(pid)) continue;
       await rm(dir, { recursive: true, force: true });
-      if (!(await mkdir(dir).then(() => true, () => false))) continue;
+      if (
+        !(await mkdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
     }
     await writeFile(join(dir, "owner"), `${process.pid} ${owner}\n`);
     return { index, release: () => rm(dir, { recursive: true, force: true }) };

@@ -25,7 +25,9 @@ function readNum(file: string): number | null {
 
 function readKey(file: string, key: string): number {
   try {
-    const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${key} `));
+    const line = readFileSync(file, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${key} `));
     return line ? Number(line.split(" ")[1]) : 0;
   } catch {
     return 0;
@@ -167,7 +169,8 @@ export async function leftoverCgroups(instance: string): Promise<string[]> {
   const parents = isV2() ? [`${ROOT}/${CGROUP_PARENT}`] : V1_CONTROLLERS.map((c) => `${ROOT}/${c}/${CGROUP_PARENT}`);
   for (const p of parents) {
     try {
-      for (const e of await readdir(p, { withFileTypes: true })) if (e.isDirectory() && e.name.startsWith(`pxsb-${instance}-`)) names.add(e.name);
+      for (const e of await readdir(p, { withFileTypes: true }))
+        if (e.isDirectory() && e.name.startsWith(`pxsb-${instance}-`)) names.add(e.name);
     } catch {
       /* parent absent */
     }

@@ -13,7 +13,15 @@ const pinned = (argv: string[], cpu: number | null): string[] => (cpu === null ?
  * Starts the isolation backend with the supervisor as its first process and returns the host
  * end of its stdio. Both backends get the same filesystem view and the same cgroup.
  */
-export async function launch(backend: Isolation, id: string, layout: Layout, cgroup: Cgroup, netns: string | null, prewarm: boolean, cpu: number | null): Promise<ChildProcessWithoutNullStreams> {
+export async function launch(
+  backend: Isolation,
+  id: string,
+  layout: Layout,
+  cgroup: Cgroup,
+  netns: string | null,
+  prewarm: boolean,
+  cpu: number | null,
+): Promise<ChildProcessWithoutNullStreams> {
   // nsenter, not `ip netns exec`: the latter remounts /sys, hiding the cgroup tree runsc must join.
   const netPrefix = netns ? ["nsenter", `--net=/run/netns/${netns}`, "--"] : [];
   if (backend === "gvisor") {
@@ -22,26 +30,93 @@ export async function launch(backend: Isolation, id: string, layout: Layout, cgr
     await writeFile(join(bundle, "config.json"), JSON.stringify(buildSpec(layout, cgroup.specPath, netns !== null, prewarm)));
     // exclusive: the sentry may cache the read-only bind mounts (host /usr, /etc, node) instead of
     // revalidating every lookup with the gofer; a single-use sandbox never needs to see host updates.
-    const runsc = ["runsc", "--root", layout.runscRoot, `--network=${netns ? "host" : "none"}`, "--host-uds=none", "--file-access-mounts=exclusive", "run", "--bundle", bundle, id];
+    const runsc = [
+      "runsc",
+      "--root",
+      layout.runscRoot,
+      `--network=${netns ? "host" : "none"}`,
+      "--host-uds=none",
+      "--file-access-mounts=exclusive",
+      "run",
+      "--bundle",
+      bundle,
+      id,
+    ];
     const argv = pinned([...netPrefix, ...runsc], cpu);
-    return spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    return spawn(argv[0] as string, argv.slice(1), {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+    });
   }
   const bwrap = [
     "bwrap",
-    "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
+    "--unshare-user",
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup",
     ...(netns ? [] : ["--unshare-net"]),
-    "--uid", String(SANDBOX_UID), "--gid", String(SANDBOX_UID),
-    "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-    "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-    "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
-    "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/work",
-    "--ro-bind", layout.supervisorDir, "/.pxsb", "--ro-bind", layout.nodeBin, SANDBOX_NODE,
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--ro-bind",
+    "/etc",
+    "/etc",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--symlink",
+    "usr/sbin",
+    "/sbin",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--tmpfs",
+    "/work",
+    "--ro-bind",
+    layout.supervisorDir,
+    "/.pxsb",
+    "--ro-bind",
+    layout.nodeBin,
+    SANDBOX_NODE,
     ...(layout.toolchain
       ? ["--ro-bind", layout.toolchain, TOOLCHAIN_MOUNT, ...TOOLCHAIN_SCRATCH_DIRS.flatMap((d) => ["--tmpfs", `${TOOLCHAIN_MOUNT}/${d}`])]
       : []),
-    "--remount-ro", "/",
-    "--chdir", "/", "--clearenv", "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8", "--setenv", "PXSB_PREWARM", prewarm ? "1" : "0",
-    "/usr/bin/python3", "-I", "-S", "/.pxsb/supervisor.py",
+    "--remount-ro",
+    "/",
+    "--chdir",
+    "/",
+    "--clearenv",
+    "--setenv",
+    "PATH",
+    SANDBOX_PATH,
+    "--setenv",
+    "LANG",
+    "C.UTF-8",
+    "--setenv",
+    "PXSB_PREWARM",
+    prewarm ? "1" : "0",
+    "/usr/bin/python3",
+    "-I",
+    "-S",
+    "/.pxsb/supervisor.py",
   ];
   // The shell joins the cgroup before exec, so bwrap and everything it forks are inside it.
   const script = 'for d in $PXSB_CG; do echo $$ > "$d/cgroup.procs" || exit 97; done; exec "$@"';

@@ -66,15 +66,29 @@ export async function ensureLayout(stateDir: string, nodeBin: string, pidsLimit 
   await chmod(l.supervisorDir, 0o755);
   for (const d of ["usr", "etc", "proc", "dev", "tmp", "work", ".pxsb"]) await mkdir(join(l.rootfs, d), { recursive: true, mode: 0o755 });
   // Debian is merged-/usr: recreate its top-level links instead of binding more of the host.
-  for (const [name, target] of [["bin", "usr/bin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["sbin", "usr/sbin"]] as const) {
-    const exists = await lstat(join(l.rootfs, name)).then(() => true, () => false);
+  for (const [name, target] of [
+    ["bin", "usr/bin"],
+    ["lib", "usr/lib"],
+    ["lib64", "usr/lib64"],
+    ["sbin", "usr/sbin"],
+  ] as const) {
+    const exists = await lstat(join(l.rootfs, name)).then(
+      () => true,
+      () => false,
+    );
     if (!exists) await symlink(target, join(l.rootfs, name));
   }
   // A read-only root cannot grow mount points at run time, so the node bind target exists up front.
   await mkdir(join(l.rootfs, SANDBOX_NODE_DIR), { recursive: true, mode: 0o755 });
   for (let d = SANDBOX_NODE_DIR; d !== "/"; d = dirname(d)) await chmod(join(l.rootfs, d), 0o755);
   const nodeTarget = join(l.rootfs, SANDBOX_NODE);
-  if (!(await lstat(nodeTarget).then(() => true, () => false))) await writeFile(nodeTarget, "", { mode: 0o755 });
+  if (
+    !(await lstat(nodeTarget).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await writeFile(nodeTarget, "", { mode: 0o755 });
   await copyFile(SUPERVISOR_SRC, join(l.supervisorDir, "supervisor.py"));
   await chmod(join(l.supervisorDir, "supervisor.py"), 0o644);
   await chmod(l.rootfs, 0o755);

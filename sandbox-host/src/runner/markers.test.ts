@@ -7,7 +7,11 @@ const marker = (payload: string, nonce = NONCE) => `\0PXSB:${nonce}:${payload}\n
 function scan(chunks: string[]) {
   const out: string[] = [];
   const seen: string[] = [];
-  const s = new MarkerScanner(NONCE, (b) => out.push(b.toString("utf8")), (p) => seen.push(p));
+  const s = new MarkerScanner(
+    NONCE,
+    (b) => out.push(b.toString("utf8")),
+    (p) => seen.push(p),
+  );
   for (const c of chunks) s.push(Buffer.from(c));
   return { s, text: () => out.join(""), seen, pieces: out };
 }

@@ -63,7 +63,10 @@ export class WarmPool {
    * left to the sweep at the next start; the teardown itself kills through the cgroup first.
    */
   retire(s: Sandbox): void {
-    const p = s.destroy().catch(() => undefined).finally(() => this.retiring.delete(p));
+    const p = s
+      .destroy()
+      .catch(() => undefined)
+      .finally(() => this.retiring.delete(p));
     this.retiring.add(p);
     this.fill();
   }

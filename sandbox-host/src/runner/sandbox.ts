@@ -84,7 +84,12 @@ export class Sandbox {
    * the sandbox's caches already hold them when the job comes. Costs boot time, hence not for
    * cold starts, where the job waits for the boot.
    */
-  static start(backend: Isolation, layout: Layout, memoryBytes: number, opts: { netns?: string; prewarm?: boolean; cpu?: number | null } = {}): Sandbox {
+  static start(
+    backend: Isolation,
+    layout: Layout,
+    memoryBytes: number,
+    opts: { netns?: string; prewarm?: boolean; cpu?: number | null } = {},
+  ): Sandbox {
     const cpu = opts.cpu === undefined ? cpuPlacer.pick() : opts.cpu;
     return new Sandbox(backend, layout, opts.netns ?? null, memoryBytes, opts.prewarm ?? false, cpu);
   }
@@ -183,7 +188,12 @@ export class Sandbox {
     });
     this.stdoutSink = (b) => stdout.push(b);
     this.jobStderr = (b) => stderr.push(b);
-    const line = JSON.stringify({ nonce, files: job.files.map((f) => ({ path: f.path, content: f.contentBase64, executable: f.executable })), argv: job.argv, env: job.env });
+    const line = JSON.stringify({
+      nonce,
+      files: job.files.map((f) => ({ path: f.path, content: f.contentBase64, executable: f.executable })),
+      argv: job.argv,
+      env: job.env,
+    });
     proc.stdin.end(line + "\n");
     const byMarker = await Promise.race([markersSeen.then(() => true), exited.then(() => false)]);
     let exitCode: number | null;

@@ -47,11 +47,37 @@ export class RunService {
       isolationWarning: this.backend.warning,
     };
     if (!req.runOnSyntaxError && diagnostics.some((d) => d.source === "syntax" && d.severity === "error")) {
-      return { ...base, ran: false, exitCode: null, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, durationMs: 0, peakMemoryBytes: null, killedReason: null, pidsLimitHit: false, warm: false };
+      return {
+        ...base,
+        ran: false,
+        exitCode: null,
+        stdout: "",
+        stderr: "",
+        stdoutBytes: 0,
+        stderrBytes: 0,
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        durationMs: 0,
+        peakMemoryBytes: null,
+        killedReason: null,
+        pidsLimitHit: false,
+        warm: false,
+      };
     }
 
-    const files: JobFile[] = decoded.map(({ f, buf }) => ({ path: f.path, contentBase64: buf.toString("base64"), executable: f.executable }));
-    const env: Record<string, string> = { ...req.env, PATH: SANDBOX_PATH, HOME: "/tmp", TMPDIR: "/tmp", LANG: "C.UTF-8", ...RUNTIME_ENV[req.runtime] };
+    const files: JobFile[] = decoded.map(({ f, buf }) => ({
+      path: f.path,
+      contentBase64: buf.toString("base64"),
+      executable: f.executable,
+    }));
+    const env: Record<string, string> = {
+      ...req.env,
+      PATH: SANDBOX_PATH,
+      HOME: "/tmp",
+      TMPDIR: "/tmp",
+      LANG: "C.UTF-8",
+      ...RUNTIME_ENV[req.runtime],
+    };
     let net: NetnsHandle | null = null;
     let proxy: EgressProxy | null = null;
     let sandbox: Sandbox | null = null;

@@ -7,11 +7,21 @@ const TMPFS_SIZE = "size=256m";
 const SCRATCH_TMPFS_SIZE = "size=64m";
 
 type Mount = { destination: string; type: string; source: string; options?: string[] };
-const tmpfs = (dst: string, size: string): Mount => ({ destination: dst, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", size] });
+const tmpfs = (dst: string, size: string): Mount => ({
+  destination: dst,
+  type: "tmpfs",
+  source: "tmpfs",
+  options: ["nosuid", "nodev", "mode=1777", size],
+});
 
 /** OCI spec of one sandbox: the supervisor as init, host /usr and /etc, our node and the toolchain layer read-only, writable tmpfs /work and /tmp. */
 export function buildSpec(layout: Layout, cgroupsPath: string, withNetwork: boolean, prewarm: boolean): Record<string, unknown> {
-  const ro = (src: string, dst: string): Mount => ({ destination: dst, type: "bind", source: src, options: ["rbind", "ro", "nosuid", "nodev"] });
+  const ro = (src: string, dst: string): Mount => ({
+    destination: dst,
+    type: "bind",
+    source: src,
+    options: ["rbind", "ro", "nosuid", "nodev"],
+  });
   const mounts: Mount[] = [
     { destination: "/proc", type: "proc", source: "proc" },
     ro("/usr", "/usr"),

@@ -53,11 +53,18 @@ export async function startTestHost(label: "a" | "b"): Promise<TestHost> {
   const body = `hello from test host ${label}\n`;
   await writeFile(join(dir, "index.html"), body);
   const port = 8080;
-  const server: ChildProcess = spawn("ip", ["netns", "exec", ns, "python3", "-m", "http.server", String(port), "--bind", ip, "--directory", dir], { stdio: "ignore" });
+  const server: ChildProcess = spawn(
+    "ip",
+    ["netns", "exec", ns, "python3", "-m", "http.server", String(port), "--bind", ip, "--directory", dir],
+    { stdio: "ignore" },
+  );
   // Wait until it answers (from the host side, over our veth).
   const end = Date.now() + 10_000;
   for (;;) {
-    const ok = await fetch(`http://${ip}:${port}/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://${ip}:${port}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > end) throw new Error(`test host ${label} did not come up`);
     await new Promise((r) => setTimeout(r, 100));

@@ -9,7 +9,12 @@ import { netNames } from "../net/netns";
  * instance (other sandbox-hosts may run on this machine meanwhile).
  */
 export async function hostSnapshot(stateDir: string): Promise<Record<string, string[]>> {
-  const lines = async (argv: string[]) => (await runQuiet(argv)).stdout.split("\n").map((s) => s.trim()).filter(Boolean).sort();
+  const lines = async (argv: string[]) =>
+    (await runQuiet(argv)).stdout
+      .split("\n")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .sort();
   const n = netNames(instanceTag(stateDir));
   const links = (await lines(["ip", "-o", "link", "show"]))
     .map((l) => (l.split(": ")[1] ?? "").split("@")[0] ?? "")

@@ -22,11 +22,19 @@ export type Toolchain = {
 
 export async function toolchainHash(src = TOOLCHAIN_SRC): Promise<string> {
   const h = createHash("sha256");
-  for (const f of ["package.json", "package-lock.json"]) h.update(f).update("\0").update(await readFile(join(src, f))).update("\0");
+  for (const f of ["package.json", "package-lock.json"])
+    h.update(f)
+      .update("\0")
+      .update(await readFile(join(src, f)))
+      .update("\0");
   return h.digest("hex").slice(0, 16);
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Idempotent, keyed by the lockfile hash: `<cacheDir>/<hash>/node_modules` is installed once with

@@ -34,7 +34,16 @@ describe("analyze", () => {
     ]);
     expect(d.every((x) => x.source === "policy" && x.severity === "warning")).toBe(true);
     const rules = d.map((x) => `${x.file}:${x.line}:${x.rule}`);
-    expect(rules).toEqual(expect.arrayContaining(["a.js:1:dangerous-module", "a.js:2:dangerous-module", "a.js:3:eval", "b.py:1:dangerous-module", "b.py:2:dangerous-module", "b.py:3:shell"]));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        "a.js:1:dangerous-module",
+        "a.js:2:dangerous-module",
+        "a.js:3:eval",
+        "b.py:1:dangerous-module",
+        "b.py:2:dangerous-module",
+        "b.py:3:shell",
+      ]),
+    );
   });
 
   it("computes 1-based positions", () => {

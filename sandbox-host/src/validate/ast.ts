@@ -33,7 +33,14 @@ export function position(source: string, offset: number): { line: number; column
 }
 
 function fromFindings(file: string, source: string, findings: Finding[]): Diagnostic[] {
-  return findings.map((f) => ({ file, ...position(source, f.offset), message: f.message, severity: "warning", source: "policy", rule: f.rule }));
+  return findings.map((f) => ({
+    file,
+    ...position(source, f.offset),
+    message: f.message,
+    severity: "warning",
+    source: "policy",
+    rule: f.rule,
+  }));
 }
 
 function checkJs(file: string, source: string): Diagnostic[] {
@@ -71,7 +78,17 @@ async function checkPython(file: string, source: string): Promise<Diagnostic[]> 
   visit(tree.rootNode);
   const findings = pythonPolicy(tree.rootNode);
   tree.delete();
-  return out.concat(findings.map((f) => ({ file, line: f.line, column: f.column, message: f.message, severity: "warning" as const, source: "policy" as const, rule: f.rule })));
+  return out.concat(
+    findings.map((f) => ({
+      file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      severity: "warning" as const,
+      source: "policy" as const,
+      rule: f.rule,
+    })),
+  );
 }
 
 /** Parses every source file; syntax errors block the run (unless asked otherwise), policy findings are informational. */

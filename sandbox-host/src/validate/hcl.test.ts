@@ -46,10 +46,10 @@ describe("validateTerraformFile (HashiCorp HCL via @cdktn/hcl2json)", () => {
   });
 
   it.each([
-    ["[for …]", 'locals {\n  a = [for s in var.l : lower(s)]\n}\n'],
-    ["{for …}", 'locals {\n  a = { for k, v in var.m : k => v }\n}\n'],
-    ["(var.k) = …", 'locals {\n  a = { (var.k) = 1 }\n}\n'],
-    ["multi-line ternary", 'locals {\n  a = (\n    var.x\n    ? 1\n    : 2\n  )\n}\n'],
+    ["[for …]", "locals {\n  a = [for s in var.l : lower(s)]\n}\n"],
+    ["{for …}", "locals {\n  a = { for k, v in var.m : k => v }\n}\n"],
+    ["(var.k) = …", "locals {\n  a = { (var.k) = 1 }\n}\n"],
+    ["multi-line ternary", "locals {\n  a = (\n    var.x\n    ? 1\n    : 2\n  )\n}\n"],
     ["provider:: call", 'locals {\n  a = provider::time::rfc3339_parse("2025-01-01T00:00:00Z")\n}\n'],
   ])("accepts %s", async (_name, src) => {
     expect((await validateTerraformFile("main.tf", src)).errors).toEqual([]);

@@ -10,8 +10,19 @@ export const HCL_VALIDATOR = "@cdktn/hcl2json 0.24.0 (hashicorp/hcl)";
 
 /** Labels each top-level Terraform block type takes (Terraform's own configuration schema). */
 const TERRAFORM_BLOCKS: Record<string, number> = {
-  terraform: 0, locals: 0, provider: 1, variable: 1, output: 1, module: 1, resource: 2, data: 2, ephemeral: 2,
-  check: 1, moved: 0, import: 0, removed: 0,
+  terraform: 0,
+  locals: 0,
+  provider: 1,
+  variable: 1,
+  output: 1,
+  module: 1,
+  resource: 2,
+  data: 2,
+  ephemeral: 2,
+  check: 1,
+  moved: 0,
+  import: 0,
+  removed: 0,
 };
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

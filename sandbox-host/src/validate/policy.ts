@@ -33,29 +33,52 @@ export function jsPolicy(program: unknown): Finding[] {
     if (!isNode(n)) return;
     const at = typeof n.start === "number" ? n.start : 0;
     const src = n.source as EsNode | undefined;
-    if ((n.type === "ImportDeclaration" || n.type === "ImportExpression" || n.type === "ExportAllDeclaration" || n.type === "ExportNamedDeclaration") && src) mod(src.value, at);
+    if (
+      (n.type === "ImportDeclaration" ||
+        n.type === "ImportExpression" ||
+        n.type === "ExportAllDeclaration" ||
+        n.type === "ExportNamedDeclaration") &&
+      src
+    )
+      mod(src.value, at);
     if (n.type === "CallExpression") {
       const callee = n.callee as EsNode | undefined;
       const args = n.arguments as EsNode[] | undefined;
       if (callee?.type === "Identifier" && callee.name === "require" && args?.[0]?.type === "Literal") mod(args[0].value, at);
       if (callee?.type === "Identifier" && callee.name === "eval") out.push({ rule: "eval", message: "calls eval()", offset: at });
     }
-    if (n.type === "NewExpression" && (n.callee as EsNode | undefined)?.name === "Function") out.push({ rule: "eval", message: "constructs a Function from a string", offset: at });
+    if (n.type === "NewExpression" && (n.callee as EsNode | undefined)?.name === "Function")
+      out.push({ rule: "eval", message: "constructs a Function from a string", offset: at });
     for (const [k, v] of Object.entries(n)) if (k !== "type" && typeof v === "object") walk(v);
   };
   walk(program);
   return out;
 }
 
-const PY_MODULES: Record<string, string> = { subprocess: "spawns processes", socket: "opens raw sockets", ctypes: "calls native code", multiprocessing: "forks workers" };
-const PY_CALLS: Record<string, string> = { eval: "evaluates code", exec: "executes code", "os.system": "runs a shell", "os.popen": "runs a shell", "os.fork": "forks" };
+const PY_MODULES: Record<string, string> = {
+  subprocess: "spawns processes",
+  socket: "opens raw sockets",
+  ctypes: "calls native code",
+  multiprocessing: "forks workers",
+};
+const PY_CALLS: Record<string, string> = {
+  eval: "evaluates code",
+  exec: "executes code",
+  "os.system": "runs a shell",
+  "os.popen": "runs a shell",
+  "os.fork": "forks",
+};
 
 export function pythonPolicy(root: Node): PyFinding[] {
   const out: PyFinding[] = [];
-  const push = (n: Node, rule: string, message: string) => out.push({ rule, message, line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
+  const push = (n: Node, rule: string, message: string) =>
+    out.push({ rule, message, line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
   for (const n of root.descendantsOfType(["import_statement", "import_from_statement"])) {
     if (!n) continue;
-    const names = n.type === "import_from_statement" ? [n.childForFieldName("module_name")?.text] : n.childrenForFieldName("name").map((c) => c?.text.split(" ")[0]);
+    const names =
+      n.type === "import_from_statement"
+        ? [n.childForFieldName("module_name")?.text]
+        : n.childrenForFieldName("name").map((c) => c?.text.split(" ")[0]);
     for (const name of names) {
       const top = name?.split(".")[0] ?? "";
       const why = PY_MODULES[top];

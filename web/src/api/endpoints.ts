@@ -55,11 +55,11 @@ export const api = {
   cancelProject: (id: string) => requestVoid(projectPath(id), { method: "DELETE" }),
   raiseBudget: (id: string, budgetUsd: number) => requestVoid(`${projectPath(id)}/budget`, { method: "POST", body: { budgetUsd } }),
   retryTask: (id: string, taskId: string) => requestVoid(`${projectPath(id)}/tasks/${enc(taskId)}/retry`, { method: "POST" }),
-  approveTask: (id: string, taskId: string) => requestJson(`${projectPath(id)}/tasks/${enc(taskId)}/approve`, ProjectDetail, { method: "POST" }),
+  approveTask: (id: string, taskId: string) =>
+    requestJson(`${projectPath(id)}/tasks/${enc(taskId)}/approve`, ProjectDetail, { method: "POST" }),
   interveneTask: (id: string, taskId: string, feedback: string) =>
     requestJson(`${projectPath(id)}/tasks/${enc(taskId)}/intervene`, ProjectDetail, { method: "POST", body: { feedback } }),
-  events: (id: string, since: number, limit = 1000) =>
-    requestJson(`${projectPath(id)}/events?since=${since}&limit=${limit}`, EventsPage),
+  events: (id: string, since: number, limit = 1000) => requestJson(`${projectPath(id)}/events?since=${since}&limit=${limit}`, EventsPage),
   wsTicket: (id: string) => requestJson(`${projectPath(id)}/ws-ticket`, WsTicket, { method: "POST" }),
   artifacts: (id: string) => requestJson(`${projectPath(id)}/artifacts`, ArtifactList).then((r) => r.artifacts),
   artifactText: async (id: string, path: string): Promise<string> => {

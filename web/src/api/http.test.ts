@@ -10,7 +10,9 @@ afterEach(() => {
 describe("errorFromResponse", () => {
   it("reads the envelope's message and names the offending fields", async () => {
     const res = new Response(
-      JSON.stringify({ error: { code: "validation_failed", message: "Invalid request", details: [{ field: "budgetUsd", message: "must be positive" }] } }),
+      JSON.stringify({
+        error: { code: "validation_failed", message: "Invalid request", details: [{ field: "budgetUsd", message: "must be positive" }] },
+      }),
       { status: 400 },
     );
     const err = await errorFromResponse(res);

@@ -44,7 +44,9 @@ class FakeGateway {
     this.seen.push(token);
     await new Promise((r) => setTimeout(r, 1));
     const exp = token ? this.valid.get(token) : undefined;
-    return new Response(exp !== undefined && Date.now() < exp ? "{}" : '{"error":{"code":"unauthorized","message":"x"}}', { status: exp !== undefined && Date.now() < exp ? 200 : 401 });
+    return new Response(exp !== undefined && Date.now() < exp ? "{}" : '{"error":{"code":"unauthorized","message":"x"}}', {
+      status: exp !== undefined && Date.now() < exp ? 200 : 401,
+    });
   }
 }
 
@@ -84,7 +86,9 @@ describe("TokenManager", () => {
   it("sends the bearer token and refreshes once before the first call", async () => {
     const gw = new FakeGateway();
     const { tm } = manager(gw);
-    const res = await run(Promise.all([tm.fetch("/api/projects"), tm.fetch("/api/me"), tm.fetch("/api/settings/keys")].map(async (p) => (await p).status)));
+    const res = await run(
+      Promise.all([tm.fetch("/api/projects"), tm.fetch("/api/me"), tm.fetch("/api/settings/keys")].map(async (p) => (await p).status)),
+    );
     expect(res).toEqual([200, 200, 200]);
     expect(gw.refreshes).toBe(1);
     expect(gw.seen).toEqual(["at1", "at1", "at1"]);
@@ -224,7 +228,7 @@ describe("refreshes across tabs", () => {
 
   it("without the lock the same race revokes the session family (why the lock exists)", async () => {
     const gw = new FakeGateway();
-    const racing = async <T,>(fn: () => Promise<T>) => fn();
+    const racing = async <T>(fn: () => Promise<T>) => fn();
     // Both tabs read the cookie before either rotation lands.
     const presented = gw.cookie;
     const mk = () =>
@@ -245,11 +249,12 @@ describe("refreshes across tabs", () => {
   it("the fallback without navigator.locks still serializes within the tab", async () => {
     const lock = refreshLock(undefined);
     const order: string[] = [];
-    const job = (name: string, ms: number) => lock(async () => {
-      order.push(`start ${name}`);
-      await new Promise((r) => setTimeout(r, ms));
-      order.push(`end ${name}`);
-    });
+    const job = (name: string, ms: number) =>
+      lock(async () => {
+        order.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`end ${name}`);
+      });
     const done = Promise.all([job("a", 30), job("b", 5)]);
     await vi.advanceTimersByTimeAsync(50);
     await done;

@@ -122,10 +122,13 @@ export class TokenManager {
     this.cancelTimer();
     // Refresh ahead of expiry so requests and socket tickets never wait on it. Errors here are
     // not lost: the next request refreshes again and reports them.
-    this.timer = this.deps.setTimer(() => {
-      this.timer = null;
-      this.refresh().catch(() => undefined);
-    }, ttl - refreshLeadMs(ttl));
+    this.timer = this.deps.setTimer(
+      () => {
+        this.timer = null;
+        this.refresh().catch(() => undefined);
+      },
+      ttl - refreshLeadMs(ttl),
+    );
   }
 
   private end(): void {

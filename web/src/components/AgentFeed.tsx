@@ -24,7 +24,11 @@ export function FeedLine({ entry, tasks, running }: { entry: FeedEntry; tasks: R
   );
   switch (entry.kind) {
     case "log":
-      return <li {...common}>{head} <span className="feed-text">{entry.text}</span></li>;
+      return (
+        <li {...common}>
+          {head} <span className="feed-text">{entry.text}</span>
+        </li>
+      );
     case "tokens":
       return (
         <li {...common} data-last-seq={entry.lastSeq} data-task-id={entry.taskId ?? ""}>
@@ -37,7 +41,12 @@ export function FeedLine({ entry, tasks, running }: { entry: FeedEntry; tasks: R
         <li {...common}>
           {head} <StateBadge state={entry.state} />
           {entry.attempt !== null && entry.attempt > 0 ? <span className="muted"> attempt {entry.attempt}</span> : null}
-          {entry.reason ? <span className="feed-reason" data-phase={entry.phase}> — {entry.phase}: {entry.reason}</span> : null}
+          {entry.reason ? (
+            <span className="feed-reason" data-phase={entry.phase}>
+              {" "}
+              — {entry.phase}: {entry.reason}
+            </span>
+          ) : null}
           {entry.error ? <span className="error"> — {entry.error}</span> : null}
         </li>
       );
@@ -49,7 +58,11 @@ export function FeedLine({ entry, tasks, running }: { entry: FeedEntry; tasks: R
         </li>
       );
     case "artifact":
-      return <li {...common}>{head} stored <code>{entry.path}</code></li>;
+      return (
+        <li {...common}>
+          {head} stored <code>{entry.path}</code>
+        </li>
+      );
   }
 }
 

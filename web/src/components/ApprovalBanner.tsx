@@ -13,7 +13,9 @@ export function ApprovalBanner({ waiting, onOpen }: { waiting: readonly TaskView
         <strong>{role}'s output is waiting for your approval</strong> — review and approve
         {more > 0 ? ` (and ${more} more task${more > 1 ? "s" : ""})` : ""}. The tasks after it start once you do.
       </p>
-      <button type="button" onClick={() => onOpen(first.id)}>Review {role}'s output</button>
+      <button type="button" onClick={() => onOpen(first.id)}>
+        Review {role}'s output
+      </button>
     </section>
   );
 }

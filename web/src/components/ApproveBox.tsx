@@ -27,8 +27,14 @@ export function ApproveBox({ projectId, task, onDetail }: { projectId: string; t
         <strong>Waiting for your approval.</strong> Review {ROLE_LABELS[task.role]}'s output below; the tasks after it start once you
         approve. To change it instead, redo it with instructions.
       </p>
-      <button type="button" onClick={() => void approve()} disabled={busy}>{busy ? "Approving…" : "Approve"}</button>
-      {error && <p className="error" role="alert">{error}</p>}
+      <button type="button" onClick={() => void approve()} disabled={busy}>
+        {busy ? "Approving…" : "Approve"}
+      </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -20,7 +20,13 @@ function Tree({ dir, selected, onSelect }: { dir: TreeDir; selected: string | nu
           </li>
         ) : (
           <li key={c.path}>
-            <button type="button" className={`tree-file${selected === c.path ? " selected" : ""}`} data-path={c.path} aria-current={selected === c.path ? "true" : undefined} onClick={() => onSelect(c.path)}>
+            <button
+              type="button"
+              className={`tree-file${selected === c.path ? " selected" : ""}`}
+              data-path={c.path}
+              aria-current={selected === c.path ? "true" : undefined}
+              onClick={() => onSelect(c.path)}
+            >
               {c.name}
             </button>
             <span className="muted"> {bytes(c.bytes)}</span>
@@ -32,7 +38,12 @@ function Tree({ dir, selected, onSelect }: { dir: TreeDir; selected: string | nu
 }
 
 /** Files the agents produced, as a tree, with a viewer and the zip download. */
-export function ArtifactsPanel(props: { projectId: string; version: number; selected: string | null; onSelect(path: string | null): void }) {
+export function ArtifactsPanel(props: {
+  projectId: string;
+  version: number;
+  selected: string | null;
+  onSelect(path: string | null): void;
+}) {
   const { projectId, version, selected, onSelect } = props;
   const [files, setFiles] = useState<ArtifactEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -40,16 +51,19 @@ export function ArtifactsPanel(props: { projectId: string; version: number; sele
   useEffect(() => {
     let live = true;
     // Artifacts arrive in bursts; one list request per burst is enough.
-    const t = setTimeout(() => {
-      api.artifacts(projectId).then(
-        (list) => {
-          if (!live) return;
-          setFiles(list);
-          setError(null);
-        },
-        (err: unknown) => live && setError(err instanceof ApiError ? err.userMessage : "Could not list files"),
-      );
-    }, version === 0 ? 0 : 400);
+    const t = setTimeout(
+      () => {
+        api.artifacts(projectId).then(
+          (list) => {
+            if (!live) return;
+            setFiles(list);
+            setError(null);
+          },
+          (err: unknown) => live && setError(err instanceof ApiError ? err.userMessage : "Could not list files"),
+        );
+      },
+      version === 0 ? 0 : 400,
+    );
     return () => {
       live = false;
       clearTimeout(t);
@@ -63,8 +77,20 @@ export function ArtifactsPanel(props: { projectId: string; version: number; sele
   return (
     <section className="panel artifacts" aria-labelledby="artifacts-h">
       <header className="panel-head">
-        <h2 id="artifacts-h">Files <span className="muted">({files.length}, {bytes(total)})</span></h2>
-        <a className={`button${files.length === 0 ? " disabled" : ""}`} href={downloadUrl(projectId)} download onClick={downloadClick(downloadUrl(projectId), `proximus-${projectId.slice(0, 8)}.zip`, setError)} aria-disabled={files.length === 0} data-testid="download-zip">
+        <h2 id="artifacts-h">
+          Files{" "}
+          <span className="muted">
+            ({files.length}, {bytes(total)})
+          </span>
+        </h2>
+        <a
+          className={`button${files.length === 0 ? " disabled" : ""}`}
+          href={downloadUrl(projectId)}
+          download
+          onClick={downloadClick(downloadUrl(projectId), `proximus-${projectId.slice(0, 8)}.zip`, setError)}
+          aria-disabled={files.length === 0}
+          data-testid="download-zip"
+        >
           Download zip
         </a>
       </header>

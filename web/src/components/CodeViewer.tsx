@@ -33,7 +33,13 @@ export function CodeViewer({ projectId, path, size }: { projectId: string; path:
       <header className="code-head">
         <code>{path}</code>
         <span className="muted">{bytes(size)}</span>
-        <a href={artifactUrl(projectId, path)} download={path.split("/").pop()} onClick={downloadClick(artifactUrl(projectId, path), path.split("/").pop() ?? "file", setError)}>Raw</a>
+        <a
+          href={artifactUrl(projectId, path)}
+          download={path.split("/").pop()}
+          onClick={downloadClick(artifactUrl(projectId, path), path.split("/").pop() ?? "file", setError)}
+        >
+          Raw
+        </a>
       </header>
       {tooBig || binary ? (
         <p className="muted pad">This file is {binary ? "binary" : "too large to show"}; use the Raw link to download it.</p>
@@ -43,8 +49,12 @@ export function CodeViewer({ projectId, path, size }: { projectId: string; path:
         <p className="muted pad">Loading…</p>
       ) : (
         <div className="code" tabIndex={0} role="region" aria-label={`Contents of ${path}`}>
-          <pre className="gutter" aria-hidden="true">{lines.map((_, i) => i + 1).join("\n")}</pre>
-          <pre className="src"><code>{lines.join("\n")}</code></pre>
+          <pre className="gutter" aria-hidden="true">
+            {lines.map((_, i) => i + 1).join("\n")}
+          </pre>
+          <pre className="src">
+            <code>{lines.join("\n")}</code>
+          </pre>
         </div>
       )}
     </section>

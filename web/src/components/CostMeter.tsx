@@ -7,7 +7,9 @@ export function CostMeter({ spentUsd, budgetUsd }: { spentUsd: number; budgetUsd
   return (
     <div className="cost-meter" data-level={level}>
       <div className="cost-figures">
-        <span className="cost-spent" data-testid="spent">{usd(spentUsd)}</span>
+        <span className="cost-spent" data-testid="spent">
+          {usd(spentUsd)}
+        </span>
         <span className="muted"> spent{budgetUsd !== null ? ` of ${usd(budgetUsd)}` : " (no budget limit)"}</span>
       </div>
       {budgetUsd !== null && (

@@ -46,7 +46,11 @@ function TaskNodeView({ data }: NodeProps<TaskNode>) {
       >
         <span className="dag-node-role">
           {ROLE_LABELS[t.role]}
-          {gated && <span className="dag-node-gate" title={t.approval === "approved" ? "Approved by you" : "Waits for your approval when done"}>{t.approval === "approved" ? "✓ approved" : "gate"}</span>}
+          {gated && (
+            <span className="dag-node-gate" title={t.approval === "approved" ? "Approved by you" : "Waits for your approval when done"}>
+              {t.approval === "approved" ? "✓ approved" : "gate"}
+            </span>
+          )}
         </span>
         <span className="dag-node-title">{t.title}</span>
         <span className="dag-node-state">

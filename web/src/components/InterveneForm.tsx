@@ -18,7 +18,11 @@ export function InterveneForm({ projectId, task, onDetail }: { projectId: string
     // The gateway's own schema: too short or too long is caught without a round trip.
     const parsed = InterveneRequest.safeParse({ feedback: text });
     if (!parsed.success) {
-      setError(text.trim().length < 3 ? "Write at least 3 characters: say what should change." : (parsed.error.issues[0]?.message ?? "Invalid instructions"));
+      setError(
+        text.trim().length < 3
+          ? "Write at least 3 characters: say what should change."
+          : (parsed.error.issues[0]?.message ?? "Invalid instructions"),
+      );
       return;
     }
     setBusy(true);
@@ -47,12 +51,24 @@ export function InterveneForm({ projectId, task, onDetail }: { projectId: string
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-err` : `${id}-help`}
       />
-      <p id={`${id}-help`} className="muted">This task runs again with your instructions, and every task after it runs again too.</p>
+      <p id={`${id}-help`} className="muted">
+        This task runs again with your instructions, and every task after it runs again too.
+      </p>
       <div>
-        <button type="submit" disabled={busy}>{busy ? "Sending…" : "Redo with these instructions"}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Sending…" : "Redo with these instructions"}
+        </button>
       </div>
-      {error && <p id={`${id}-err`} className="error" role="alert">{error}</p>}
-      {sent && <p className="muted" role="status">Sent: the task runs again.</p>}
+      {error && (
+        <p id={`${id}-err`} className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {sent && (
+        <p className="muted" role="status">
+          Sent: the task runs again.
+        </p>
+      )}
     </form>
   );
 }

@@ -58,17 +58,32 @@ export function LlmOverrides({ value, onChange, caption }: { value: AgentPrefs; 
                   <select
                     id={`${rid}-p`}
                     value={c.provider ?? ""}
-                    onChange={(e) => set(role, { provider: (PROVIDERS as readonly string[]).includes(e.target.value) ? (e.target.value as LlmConfig["provider"]) : undefined })}
+                    onChange={(e) =>
+                      set(role, {
+                        provider: (PROVIDERS as readonly string[]).includes(e.target.value)
+                          ? (e.target.value as LlmConfig["provider"])
+                          : undefined,
+                      })
+                    }
                   >
                     <option value="">automatic</option>
                     {PROVIDERS.map((p) => (
-                      <option key={p} value={p}>{p}</option>
+                      <option key={p} value={p}>
+                        {p}
+                      </option>
                     ))}
                   </select>
                 </td>
                 <td>
                   <label className="sr-only" htmlFor={`${rid}-m`}>{`${ROLE_LABELS[role]} model`}</label>
-                  <input id={`${rid}-m`} type="text" placeholder="default" value={c.model ?? ""} maxLength={200} onChange={(e) => set(role, { model: e.target.value })} />
+                  <input
+                    id={`${rid}-m`}
+                    type="text"
+                    placeholder="default"
+                    value={c.model ?? ""}
+                    maxLength={200}
+                    onChange={(e) => set(role, { model: e.target.value })}
+                  />
                 </td>
                 <td>
                   <label className="sr-only" htmlFor={`${rid}-s`}>{`${ROLE_LABELS[role]} strategy`}</label>
@@ -82,7 +97,9 @@ export function LlmOverrides({ value, onChange, caption }: { value: AgentPrefs; 
                   >
                     <option value="">default</option>
                     {STRATEGIES.map((s) => (
-                      <option key={s} value={s}>{s}</option>
+                      <option key={s} value={s}>
+                        {s}
+                      </option>
                     ))}
                   </select>
                 </td>

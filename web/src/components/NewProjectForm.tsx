@@ -75,7 +75,11 @@ export function NewProjectForm() {
           aria-invalid={fieldErrors.idea ? true : undefined}
           aria-describedby={fieldErrors.idea ? `${id}-idea-err` : undefined}
         />
-        {fieldErrors.idea && <p id={`${id}-idea-err`} className="error">{fieldErrors.idea}</p>}
+        {fieldErrors.idea && (
+          <p id={`${id}-idea-err`} className="error">
+            {fieldErrors.idea}
+          </p>
+        )}
       </div>
       <div className="field">
         <label htmlFor={`${id}-budget`}>Budget (USD, optional)</label>
@@ -91,11 +95,17 @@ export function NewProjectForm() {
           aria-invalid={fieldErrors.budgetUsd ? true : undefined}
           aria-describedby={fieldErrors.budgetUsd ? `${id}-budget-err` : undefined}
         />
-        {fieldErrors.budgetUsd && <p id={`${id}-budget-err`} className="error">{fieldErrors.budgetUsd}</p>}
+        {fieldErrors.budgetUsd && (
+          <p id={`${id}-budget-err`} className="error">
+            {fieldErrors.budgetUsd}
+          </p>
+        )}
       </div>
       <fieldset className="field approvals" aria-describedby={`${id}-approvals-help`}>
         <legend>Approve before continuing</legend>
-        <p id={`${id}-approvals-help`} className="muted">The project waits for you after these roles finish, so you can review their output first.</p>
+        <p id={`${id}-approvals-help`} className="muted">
+          The project waits for you after these roles finish, so you can review their output first.
+        </p>
         <div className="checkbox-row">
           {ROLES.map((role) => (
             <label key={role} className="checkbox">
@@ -118,8 +128,14 @@ export function NewProjectForm() {
         <LlmOverrides value={llm} onChange={setLlm} caption="Leave a role on automatic to let the router choose." />
         {fieldErrors.llm && <p className="error">{fieldErrors.llm}</p>}
       </details>
-      {error && <p className="error" role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>{busy ? "Starting…" : "Start project"}</button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? "Starting…" : "Start project"}
+      </button>
     </form>
   );
 }

@@ -130,15 +130,24 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
             )}
           </dd>
           <dt>Attempt</dt>
-          <dd>{task.attempt} of {task.maxAttempts}</dd>
+          <dd>
+            {task.attempt} of {task.maxAttempts}
+          </dd>
           <dt>Ended</dt>
           <dd>{task.stopReason ? <code>{task.stopReason.replace(/_/g, " ")}</code> : <span className="muted">not yet</span>}</dd>
           <dt>Timing</dt>
-          <dd><TaskTiming task={task} /></dd>
+          <dd>
+            <TaskTiming task={task} />
+          </dd>
           <dt>Model</dt>
           <dd>{models.length ? models.join(", ") : "—"}</dd>
           <dt>Cost</dt>
-          <dd>{usd(cost)} <span className="muted">({tokens(tokIn)} in / {tokens(tokOut)} out tokens)</span></dd>
+          <dd>
+            {usd(cost)}{" "}
+            <span className="muted">
+              ({tokens(tokIn)} in / {tokens(tokOut)} out tokens)
+            </span>
+          </dd>
           <dt>Approval</dt>
           <dd>{APPROVAL_TEXT[task.approval]}</dd>
           <dt>Trace</dt>
@@ -147,11 +156,21 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
 
         {task.state === "failed" && (
           <div className="drawer-actions">
-            <button type="button" onClick={() => void retry()} disabled={busy}>Retry task</button>
+            <button type="button" onClick={() => void retry()} disabled={busy}>
+              Retry task
+            </button>
           </div>
         )}
-        {task.error && <p className="error" role="status">Error: {task.error}</p>}
-        {error && <p className="error" role="status">{error}</p>}
+        {task.error && (
+          <p className="error" role="status">
+            Error: {task.error}
+          </p>
+        )}
+        {error && (
+          <p className="error" role="status">
+            {error}
+          </p>
+        )}
         {task.approval === "pending" && <ApproveBox projectId={projectId} task={task} onDetail={onDetail} />}
 
         <h3>Inputs</h3>
@@ -174,7 +193,11 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
         )}
 
         <h3>Output</h3>
-        {task.output === null ? <p className="muted">No output yet.</p> : <pre className="json">{JSON.stringify(task.output, null, 2)}</pre>}
+        {task.output === null ? (
+          <p className="muted">No output yet.</p>
+        ) : (
+          <pre className="json">{JSON.stringify(task.output, null, 2)}</pre>
+        )}
 
         {canIntervene(task) && <InterveneForm key={task.id} projectId={projectId} task={task} onDetail={onDetail} />}
 
@@ -184,7 +207,9 @@ export function TaskDrawer({ projectId, task, tasks, feed, onClose, onOpenTask, 
             <ul className="plain">
               {task.artifacts.map((a) => (
                 <li key={a.path}>
-                  <button type="button" className="link" onClick={() => onOpenArtifact(a.path)}>{a.path}</button>{" "}
+                  <button type="button" className="link" onClick={() => onOpenArtifact(a.path)}>
+                    {a.path}
+                  </button>{" "}
                   <span className="muted">{bytes(a.bytes)}</span>
                 </li>
               ))}

@@ -32,11 +32,16 @@ export function TaskTiming({ task }: { task: TaskView }) {
       {task.startedAt === null && task.finishedAt !== null ? (
         // Cancelled or timed out in the queue — or its agent's start was never reported.
         <span data-testid="queue-wait">
-          {" → "}ended {clock(task.finishedAt)} <span className="muted">({elapsed(queueMs ?? 0)} after the hand-off; no agent start reported)</span>
+          {" → "}ended {clock(task.finishedAt)}{" "}
+          <span className="muted">({elapsed(queueMs ?? 0)} after the hand-off; no agent start reported)</span>
         </span>
       ) : task.startedAt === null ? (
         <span data-testid="queue-wait">
-          {" → "}not started <span className="muted">(queued {elapsed(queueMs ?? 0)}{soFar})</span>
+          {" → "}not started{" "}
+          <span className="muted">
+            (queued {elapsed(queueMs ?? 0)}
+            {soFar})
+          </span>
         </span>
       ) : (
         <span data-testid="queue-wait">
@@ -46,7 +51,10 @@ export function TaskTiming({ task }: { task: TaskView }) {
       {runMs !== null && (
         <span data-testid="run-time">
           {task.finishedAt === null ? " → running " : ` → finished ${clock(task.finishedAt)} `}
-          <span className="muted">(ran {elapsed(runMs)}{soFar})</span>
+          <span className="muted">
+            (ran {elapsed(runMs)}
+            {soFar})
+          </span>
         </span>
       )}
     </span>

@@ -10,7 +10,19 @@ import { browserSocket, LiveStream, type LiveStatus } from "../live/liveStream";
 import { foldEvents } from "@proximus/contracts/project-view";
 
 /** Events that change the project view (the fold ignores the rest; they only feed the agent feed). */
-const VIEW_EVENTS = new Set<ProjectEvent["type"]>(["project.created", "project.state", "project.budget", "task.created", "task.rewired", "task.state", "task.reset", "task.approval", "task.output", "usage.recorded", "artifact.stored"]);
+const VIEW_EVENTS = new Set<ProjectEvent["type"]>([
+  "project.created",
+  "project.state",
+  "project.budget",
+  "task.created",
+  "task.rewired",
+  "task.state",
+  "task.reset",
+  "task.approval",
+  "task.output",
+  "usage.recorded",
+  "artifact.stored",
+]);
 
 export interface ProjectLive {
   detail: ProjectDetail | null;
@@ -85,7 +97,8 @@ export function useProjectLive(projectId: string): ProjectLive {
       const relevant = batch.filter((e) => VIEW_EVENTS.has(e.type));
       if (relevant.length > 0) setStateEvents((prev) => [...prev, ...relevant]);
       if (batch.some((e) => e.type === "artifact.stored")) setArtifactsVersion((v) => v + 1);
-      if (batch.some((e) => e.type === "project.state" || (e.type === "task.state" && TERMINAL_TASK_STATES.includes(e.data.state)))) refresh();
+      if (batch.some((e) => e.type === "project.state" || (e.type === "task.state" && TERMINAL_TASK_STATES.includes(e.data.state))))
+        refresh();
     };
     const stream = new LiveStream({
       since: 0,

@@ -21,8 +21,7 @@ describe("layoutDag", () => {
   it("never overlaps nodes and supports a top-to-bottom layout", () => {
     const all = layoutDag(dag, "TB");
     for (const a of all)
-      for (const b of all)
-        if (a !== b) expect(Math.abs(a.x - b.x) >= NODE_WIDTH || Math.abs(a.y - b.y) >= NODE_HEIGHT).toBe(true);
+      for (const b of all) if (a !== b) expect(Math.abs(a.x - b.x) >= NODE_WIDTH || Math.abs(a.y - b.y) >= NODE_HEIGHT).toBe(true);
     const pos = new Map(all.map((p) => [p.id, p]));
     expect(pos.get("qa")!.y).toBeGreaterThan(pos.get("fe")!.y);
   });

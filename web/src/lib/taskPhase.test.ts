@@ -21,7 +21,11 @@ describe("taskPhase", () => {
   });
 
   it("a handed-off task with no reason yet is starting, not queued and not running", () => {
-    expect(taskPhase({ state: "running", startedAt: null, waitingFor: null })).toEqual({ kind: "starting", label: "starting", reason: null });
+    expect(taskPhase({ state: "running", startedAt: null, waitingFor: null })).toEqual({
+      kind: "starting",
+      label: "starting",
+      reason: null,
+    });
     expect(taskPhase({ state: "running", startedAt: null, waitingFor: "  " }).kind).toBe("starting");
   });
 
@@ -31,7 +35,11 @@ describe("taskPhase", () => {
   });
 
   it("a ready task held back by the sandbox host is waiting, with the whole reason", () => {
-    expect(taskPhase({ state: "ready", startedAt: null, waitingFor: SANDBOX })).toEqual({ kind: "waiting", label: "waiting", reason: SANDBOX });
+    expect(taskPhase({ state: "ready", startedAt: null, waitingFor: SANDBOX })).toEqual({
+      kind: "waiting",
+      label: "waiting",
+      reason: SANDBOX,
+    });
   });
 
   it("other states pass through", () => {

@@ -21,7 +21,8 @@ export function buildTree(files: readonly { path: string; bytes: number }[]): Tr
     parts.forEach((name, i) => {
       const path = parts.slice(0, i + 1).join("/");
       if (i === parts.length - 1) {
-        if (!dir.children.some((c) => c.kind === "file" && c.path === path)) dir.children.push({ kind: "file", name, path: f.path, bytes: f.bytes });
+        if (!dir.children.some((c) => c.kind === "file" && c.path === path))
+          dir.children.push({ kind: "file", name, path: f.path, bytes: f.bytes });
         return;
       }
       let next = dir.children.find((c): c is TreeDir => c.kind === "dir" && c.name === name);

@@ -3,20 +3,24 @@ import { ProjectEvent } from "@proximus/contracts/events";
 import { appendFeed } from "./feed";
 
 let seq = 0;
-const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent => ProjectEvent.parse({ seq: ++seq, ts: seq, type, taskId, data });
+const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent =>
+  ProjectEvent.parse({ seq: ++seq, ts: seq, type, taskId, data });
 
 describe("appendFeed", () => {
   it("joins streamed tokens per task attempt, even when parallel tasks interleave", () => {
     seq = 0;
-    const feed = appendFeed([], [
-      ev("task.state", "fe", { state: "running", attempt: 1 }),
-      ev("task.token", "fe", { text: "Hel", attempt: 1 }),
-      ev("task.token", "be", { text: "Wor", attempt: 1 }),
-      ev("task.token", "fe", { text: "lo", attempt: 1 }),
-      ev("task.log", "be", { text: "calling model", attempt: 1 }),
-      ev("task.token", "be", { text: "ld", attempt: 1 }),
-      ev("task.token", "fe", { text: "again", attempt: 2 }),
-    ]);
+    const feed = appendFeed(
+      [],
+      [
+        ev("task.state", "fe", { state: "running", attempt: 1 }),
+        ev("task.token", "fe", { text: "Hel", attempt: 1 }),
+        ev("task.token", "be", { text: "Wor", attempt: 1 }),
+        ev("task.token", "fe", { text: "lo", attempt: 1 }),
+        ev("task.log", "be", { text: "calling model", attempt: 1 }),
+        ev("task.token", "be", { text: "ld", attempt: 1 }),
+        ev("task.token", "fe", { text: "again", attempt: 2 }),
+      ],
+    );
     expect(feed.map((f) => [f.kind, "text" in f ? f.text : f.seq])).toEqual([
       ["task", 1],
       ["tokens", "Hello"],
@@ -44,16 +48,21 @@ describe("appendFeed", () => {
     seq = 0;
     const limit = "queued: 1 running, at this project's limit of 1 tasks at once (MAX_TASKS_PER_PROJECT)";
     const sandbox = "sandbox host unreachable — trying again in 4 s";
-    const feed = appendFeed([], [
-      ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: null, waitingFor: limit }),
-      ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: 3, waitingFor: null }),
-      ev("task.state", "qa", { state: "ready", attempt: 1, waitingFor: sandbox }),
-      // legacy: a start without startedAt is a start, not a queue.
-      ev("task.state", "fe", { state: "running", attempt: 1, waitingFor: "stale" }),
-      ev("project.state", null, { state: "paused", reason: "budget: 0.01 committed + 0.02 estimated for qa exceeds 0.02" }),
-      ev("project.state", null, { state: "running", reason: "ignored when not paused" }),
-    ]);
-    expect(feed.map((f) => (f.kind === "task" ? [f.taskId, f.phase, f.reason] : f.kind === "project" ? [f.state, f.reason] : f.kind))).toEqual([
+    const feed = appendFeed(
+      [],
+      [
+        ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: null, waitingFor: limit }),
+        ev("task.state", "be", { state: "running", attempt: 1, dispatchedAt: 1, startedAt: 3, waitingFor: null }),
+        ev("task.state", "qa", { state: "ready", attempt: 1, waitingFor: sandbox }),
+        // legacy: a start without startedAt is a start, not a queue.
+        ev("task.state", "fe", { state: "running", attempt: 1, waitingFor: "stale" }),
+        ev("project.state", null, { state: "paused", reason: "budget: 0.01 committed + 0.02 estimated for qa exceeds 0.02" }),
+        ev("project.state", null, { state: "running", reason: "ignored when not paused" }),
+      ],
+    );
+    expect(
+      feed.map((f) => (f.kind === "task" ? [f.taskId, f.phase, f.reason] : f.kind === "project" ? [f.state, f.reason] : f.kind)),
+    ).toEqual([
       ["be", "queued", "1 running, at this project's limit of 1 tasks at once (MAX_TASKS_PER_PROJECT)"],
       ["be", "running", null],
       ["qa", "waiting", sandbox],

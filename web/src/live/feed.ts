@@ -7,9 +7,16 @@ export type FeedEntry =
   | { kind: "log"; seq: number; ts: number; taskId: string | null; attempt: number | null; text: string }
   | { kind: "tokens"; seq: number; ts: number; taskId: string | null; attempt: number | null; text: string; lastSeq: number }
   | {
-      kind: "task"; seq: number; ts: number; taskId: string | null; attempt: number | null; state: TaskState; error: string | null;
+      kind: "task";
+      seq: number;
+      ts: number;
+      taskId: string | null;
+      attempt: number | null;
+      state: TaskState;
+      error: string | null;
       /** queued / waiting (with `reason`) when the change left the task held back; otherwise the state. */
-      phase: TaskPhase["kind"]; reason: string | null;
+      phase: TaskPhase["kind"];
+      reason: string | null;
     }
   | { kind: "project"; seq: number; ts: number; state: ProjectState; reason: string | null }
   | { kind: "artifact"; seq: number; ts: number; taskId: string | null; path: string };
@@ -33,10 +40,20 @@ export function appendFeed(feed: readonly FeedEntry[], events: readonly ProjectE
       }
       case "task.state": {
         // legacy events omit startedAt on a start; only an explicit null means "not begun".
-        const phase = taskPhase({ state: e.data.state, startedAt: e.data.startedAt === undefined ? e.ts : e.data.startedAt, waitingFor: e.data.waitingFor ?? null });
+        const phase = taskPhase({
+          state: e.data.state,
+          startedAt: e.data.startedAt === undefined ? e.ts : e.data.startedAt,
+          waitingFor: e.data.waitingFor ?? null,
+        });
         out.push({
-          kind: "task", ...base, taskId: e.taskId, attempt: e.data.attempt ?? null, state: e.data.state, error: e.data.error ?? null,
-          phase: phase.kind, reason: phase.reason,
+          kind: "task",
+          ...base,
+          taskId: e.taskId,
+          attempt: e.data.attempt ?? null,
+          state: e.data.state,
+          error: e.data.error ?? null,
+          phase: phase.kind,
+          reason: phase.reason,
         });
         break;
       }

@@ -248,7 +248,7 @@ describe("LiveStream", () => {
 
   it("delivers every event exactly once under random drops and losses", async () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const server = new FakeServer();
     const h = harness(server);
     h.stream.start();

@@ -5,14 +5,41 @@ import { awaitingApproval, canIntervene } from "./approvals";
 import { foldEvents as applyEvents, foldUnknownEvents } from "@proximus/contracts/project-view";
 
 const task = (id: string, deps: string[] = [], more: Partial<TaskView> = {}): TaskView => ({
-  id, role: "ceo", title: id, deps, state: "pending", attempt: 0, maxAttempts: 3, error: null, output: null,
-  artifacts: [], usage: [], dispatchedAt: null, startedAt: null, finishedAt: null, approval: "none", waitingFor: null, stopReason: null, traceId: null, ...more,
+  id,
+  role: "ceo",
+  title: id,
+  deps,
+  state: "pending",
+  attempt: 0,
+  maxAttempts: 3,
+  error: null,
+  output: null,
+  artifacts: [],
+  usage: [],
+  dispatchedAt: null,
+  startedAt: null,
+  finishedAt: null,
+  approval: "none",
+  waitingFor: null,
+  stopReason: null,
+  traceId: null,
+  ...more,
 });
 const detail = (lastSeq: number, tasks: TaskView[] = [task("a")]): ProjectDetail => ({
-  id: "p", idea: "idea", state: "running", budgetUsd: 1, spentUsd: 0, createdAt: 1, updatedAt: 1, pausedReason: null, tasks, lastSeq,
+  id: "p",
+  idea: "idea",
+  state: "running",
+  budgetUsd: 1,
+  spentUsd: 0,
+  createdAt: 1,
+  updatedAt: 1,
+  pausedReason: null,
+  tasks,
+  lastSeq,
 });
 let seq = 0;
-const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent => ProjectEvent.parse({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
+const ev = (type: ProjectEvent["type"], taskId: string | null, data: Record<string, unknown>): ProjectEvent =>
+  ProjectEvent.parse({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
 const raw = (type: string, taskId: string | null, data: Record<string, unknown>) => ({ seq: ++seq, ts: 1000 + seq, type, taskId, data });
 
 describe("applyEvents", () => {
@@ -63,7 +90,10 @@ describe("applyEvents", () => {
       ev("task.state", "a", { state: "succeeded", attempt: 1 }),
       ev("task.approval", "a", { approval: "pending" }),
     ]);
-    expect(waiting.tasks.map((t) => [t.id, t.state, t.approval])).toEqual([["a", "succeeded", "pending"], ["b", "pending", "none"]]);
+    expect(waiting.tasks.map((t) => [t.id, t.state, t.approval])).toEqual([
+      ["a", "succeeded", "pending"],
+      ["b", "pending", "none"],
+    ]);
     expect(awaitingApproval(waiting.tasks).map((t) => t.id)).toEqual(["a"]);
 
     const approved = applyEvents(waiting, [ev("task.approval", "a", { approval: "approved" })]);
@@ -75,7 +105,10 @@ describe("applyEvents", () => {
   it("ignores task.approval events with an unknown value or for an unknown task", () => {
     seq = 0;
     const start = detail(0, [task("a", [], { approval: "required" })]);
-    const d = foldUnknownEvents(start, [raw("task.approval", "a", { approval: "maybe" }), raw("task.approval", "zzz", { approval: "pending" })]);
+    const d = foldUnknownEvents(start, [
+      raw("task.approval", "a", { approval: "maybe" }),
+      raw("task.approval", "zzz", { approval: "pending" }),
+    ]);
     expect(d.tasks[0]!.approval).toBe("required");
     expect(d.lastSeq).toBe(2);
   });
@@ -94,13 +127,19 @@ describe("applyEvents", () => {
       ev("task.state", "b", { state: "pending" }),
       ev("task.state", "c", { state: "pending" }),
     ]);
-    expect(d.tasks.map((t) => [t.state, t.approval])).toEqual([["ready", "required"], ["pending", "required"], ["pending", "none"]]);
+    expect(d.tasks.map((t) => [t.state, t.approval])).toEqual([
+      ["ready", "required"],
+      ["pending", "required"],
+      ["pending", "none"],
+    ]);
   });
 });
 
 describe("canIntervene", () => {
   it("allows only tasks with an outcome", () => {
-    const allowed = (["pending", "ready", "running", "succeeded", "failed", "cancelled"] as const).filter((state) => canIntervene(task("a", [], { state })));
+    const allowed = (["pending", "ready", "running", "succeeded", "failed", "cancelled"] as const).filter((state) =>
+      canIntervene(task("a", [], { state })),
+    );
     expect(allowed).toEqual(["succeeded", "failed"]);
   });
 });

@@ -25,7 +25,10 @@ function TaskStateCell({ task }: { task: TaskView }) {
     <>
       <StateBadge state={task.state} />
       {phase.reason && (
-        <span className="muted" data-phase={phase.kind} title={phase.reason}> {phase.label}</span>
+        <span className="muted" data-phase={phase.kind} title={phase.reason}>
+          {" "}
+          {phase.label}
+        </span>
       )}
     </>
   );
@@ -43,12 +46,18 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   if (live.notFound) {
     return (
       <div className="page">
-        <p role="alert">Project not found. <Link to="/">Back to projects</Link></p>
+        <p role="alert">
+          Project not found. <Link to="/">Back to projects</Link>
+        </p>
       </div>
     );
   }
   if (!d) {
-    return <div className="page"><p className="muted">{live.error ?? "Loading project…"}</p></div>;
+    return (
+      <div className="page">
+        <p className="muted">{live.error ?? "Loading project…"}</p>
+      </div>
+    );
   }
 
   const active = d.state === "running" || d.state === "paused";
@@ -75,13 +84,17 @@ export function ProjectPage({ projectId }: { projectId: string }) {
           <h1>{d.idea}</h1>
           <p className="muted">
             <StateBadge state={d.state} /> {done}/{d.tasks.length} tasks done · started {when(d.createdAt)} ·{" "}
-            <span className={`conn conn-${live.status}`} role="status" data-testid="conn-status">{STATUS_TEXT[live.status]}</span>
+            <span className={`conn conn-${live.status}`} role="status" data-testid="conn-status">
+              {STATUS_TEXT[live.status]}
+            </span>
           </p>
         </div>
         <div className="project-side">
           <CostMeter spentUsd={d.spentUsd} budgetUsd={d.budgetUsd} />
           {active && (
-            <button type="button" className="danger" onClick={() => void cancel()}>Stop project</button>
+            <button type="button" className="danger" onClick={() => void cancel()}>
+              Stop project
+            </button>
           )}
         </div>
       </header>
@@ -90,8 +103,16 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         <BudgetBanner projectId={d.id} spentUsd={d.spentUsd} budgetUsd={d.budgetUsd} reason={d.pausedReason} onChanged={live.refresh} />
       )}
       <ApprovalBanner waiting={awaitingApproval(d.tasks)} onOpen={setOpenTask} />
-      {d.state === "failed" && <p className="banner banner-error" role="alert">The project failed. Open a red task to see why and retry it.</p>}
-      {(live.error || actionError) && <p className="error" role="alert">{actionError ?? live.error}</p>}
+      {d.state === "failed" && (
+        <p className="banner banner-error" role="alert">
+          The project failed. Open a red task to see why and retry it.
+        </p>
+      )}
+      {(live.error || actionError) && (
+        <p className="error" role="alert">
+          {actionError ?? live.error}
+        </p>
+      )}
 
       <div className="project-grid">
         <section className="panel graph-panel" aria-labelledby="dag-h">
@@ -99,9 +120,15 @@ export function ProjectPage({ projectId }: { projectId: string }) {
             <h2 id="dag-h">Task graph</h2>
             <ul className="legend" aria-label="Legend">
               {(["pending", "ready", "running", "succeeded", "failed", "cancelled"] as const).map((s) => (
-                <li key={s}><span className={`dot state-${s}`} aria-hidden="true" />{s}</li>
+                <li key={s}>
+                  <span className={`dot state-${s}`} aria-hidden="true" />
+                  {s}
+                </li>
               ))}
-              <li><span className="dot approval-pending" aria-hidden="true" />awaiting approval</li>
+              <li>
+                <span className="dot approval-pending" aria-hidden="true" />
+                awaiting approval
+              </li>
             </ul>
           </header>
           <DagGraph tasks={d.tasks} onOpen={setOpenTask} />
@@ -130,8 +157,12 @@ export function ProjectPage({ projectId }: { projectId: string }) {
                         {ROLE_LABELS[t.role]}: {t.title}
                       </button>
                     </td>
-                    <td><TaskStateCell task={t} /></td>
-                    <td>{t.attempt}/{t.maxAttempts}</td>
+                    <td>
+                      <TaskStateCell task={t} />
+                    </td>
+                    <td>
+                      {t.attempt}/{t.maxAttempts}
+                    </td>
                     <td>{duration(t.startedAt, t.finishedAt)}</td>
                     <td>{usd(t.usage.reduce((s, u) => s + u.costUsd, 0))}</td>
                   </tr>

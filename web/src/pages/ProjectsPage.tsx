@@ -36,7 +36,11 @@ export function ProjectsPage() {
       <NewProjectForm />
       <section className="panel" aria-labelledby="projects-h">
         <h2 id="projects-h">Projects</h2>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         {projects === null ? (
           <p className="muted">Loading…</p>
         ) : projects.length === 0 ? (
@@ -58,8 +62,13 @@ export function ProjectsPage() {
                     <td className="idea-cell">
                       <Link to={`/projects/${encodeURIComponent(p.id)}`}>{p.idea}</Link>
                     </td>
-                    <td><StateBadge state={p.state} /></td>
-                    <td>{usd(p.spentUsd)}{p.budgetUsd !== null ? ` / ${usd(p.budgetUsd)}` : ""}</td>
+                    <td>
+                      <StateBadge state={p.state} />
+                    </td>
+                    <td>
+                      {usd(p.spentUsd)}
+                      {p.budgetUsd !== null ? ` / ${usd(p.budgetUsd)}` : ""}
+                    </td>
                     <td>{when(p.createdAt)}</td>
                   </tr>
                 ))}

@@ -34,8 +34,12 @@ function KeyRow({ provider, onChanged }: { provider: KeyStatus; onChanged(): voi
   return (
     <li className="key-row">
       <form className="inline-form" onSubmit={onSave}>
-        <label htmlFor={inputId} className="key-name">{provider.name}</label>
-        <span className={`badge ${provider.configured ? "state-succeeded" : "state-pending"}`}>{provider.configured ? "configured" : "not set"}</span>
+        <label htmlFor={inputId} className="key-name">
+          {provider.name}
+        </label>
+        <span className={`badge ${provider.configured ? "state-succeeded" : "state-pending"}`}>
+          {provider.configured ? "configured" : "not set"}
+        </span>
         <input
           id={inputId}
           type="password"
@@ -45,14 +49,20 @@ function KeyRow({ provider, onChanged }: { provider: KeyStatus; onChanged(): voi
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        <button type="submit" disabled={busy || !value.trim()}>Save</button>
+        <button type="submit" disabled={busy || !value.trim()}>
+          Save
+        </button>
         {provider.configured && (
           <button type="button" className="danger" disabled={busy} onClick={() => void run(() => api.deleteKey(provider.name), "Removed.")}>
             Remove
           </button>
         )}
       </form>
-      {note && <p className={note.ok ? "ok" : "error"} role="status">{note.text}</p>}
+      {note && (
+        <p className={note.ok ? "ok" : "error"} role="status">
+          {note.text}
+        </p>
+      )}
     </li>
   );
 }
@@ -99,20 +109,42 @@ export function SettingsPage() {
       <h1>Settings</h1>
       <section className="panel" aria-labelledby="keys-h">
         <h2 id="keys-h">Provider API keys</h2>
-        <p className="muted">Keys are stored encrypted and never shown again. Without a key, the offline provider runs (deterministic, no AI).</p>
-        {keysError ? <p className="error" role="alert">{keysError}</p> : keys === null ? <p className="muted">Loading…</p> : (
+        <p className="muted">
+          Keys are stored encrypted and never shown again. Without a key, the offline provider runs (deterministic, no AI).
+        </p>
+        {keysError ? (
+          <p className="error" role="alert">
+            {keysError}
+          </p>
+        ) : keys === null ? (
+          <p className="muted">Loading…</p>
+        ) : (
           <ul className="plain keys">
-            {keys.map((k) => <KeyRow key={k.name} provider={k} onChanged={loadKeys} />)}
+            {keys.map((k) => (
+              <KeyRow key={k.name} provider={k} onChanged={loadKeys} />
+            ))}
           </ul>
         )}
       </section>
       <section className="panel" aria-labelledby="prefs-h">
         <h2 id="prefs-h">Agent preferences</h2>
-        {prefsError ? <p className="error" role="alert">{prefsError}</p> : prefs === null ? <p className="muted">Loading…</p> : (
+        {prefsError ? (
+          <p className="error" role="alert">
+            {prefsError}
+          </p>
+        ) : prefs === null ? (
+          <p className="muted">Loading…</p>
+        ) : (
           <form onSubmit={(e) => void savePrefs(e)}>
             <LlmOverrides value={prefs} onChange={setPrefs} caption="Defaults for new projects; a project's own overrides win." />
-            <button type="submit" disabled={saving}>Save preferences</button>
-            {prefsNote && <p className={prefsNote.ok ? "ok" : "error"} role="status">{prefsNote.text}</p>}
+            <button type="submit" disabled={saving}>
+              Save preferences
+            </button>
+            {prefsNote && (
+              <p className={prefsNote.ok ? "ok" : "error"} role="status">
+                {prefsNote.text}
+              </p>
+            )}
           </form>
         )}
       </section>

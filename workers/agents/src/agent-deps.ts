@@ -44,7 +44,9 @@ class RoutedProvider implements LlmProvider {
       ...(this.stats ? { stats: this.stats } : {}),
     });
     const { provider, model, reason } = routed.candidate;
-    const tried = routed.attempts.filter((a) => a.outcome !== "succeeded").map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.code ? ` (${a.code})` : ""}`);
+    const tried = routed.attempts
+      .filter((a) => a.outcome !== "succeeded")
+      .map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.code ? ` (${a.code})` : ""}`);
     this.emit("log", `router: ${provider}/${model} (${reason})${tried.length ? `; before that ${tried.join(", ")}` : ""}`);
     return routed.result;
   }
@@ -58,7 +60,10 @@ const providerCache = new Map<string, ProviderSet>();
  * configuration: the deployment's keys, overridden by the project owner's own.
  */
 async function providersFor(env: AgentEnv, msg: TaskMessage): Promise<ProviderSet> {
-  const config = { ...providersConfigFromEnv(env as unknown as Record<string, unknown>), ...(await userProvidersConfig(env.DB, env.KEYS_ENCRYPTION_SECRET, msg.ownerId)) };
+  const config = {
+    ...providersConfigFromEnv(env as unknown as Record<string, unknown>),
+    ...(await userProvidersConfig(env.DB, env.KEYS_ENCRYPTION_SECRET, msg.ownerId)),
+  };
   const key = JSON.stringify(Object.entries(config).sort());
   let set = providerCache.get(key);
   if (!set) {
@@ -72,7 +77,10 @@ async function providersFor(env: AgentEnv, msg: TaskMessage): Promise<ProviderSe
 export async function createAgentDeps(env: AgentEnv, msg: TaskMessage, emit: AgentDeps["emit"]): Promise<AgentDeps> {
   const providers = await providersFor(env, msg);
   return {
-    resolveProvider: () => ({ provider: new RoutedProvider(providers, msg, env.DB ? new SqlRouterStats(env.DB) : undefined, emit), model: msg.llm.model ?? "auto" }),
+    resolveProvider: () => ({
+      provider: new RoutedProvider(providers, msg, env.DB ? new SqlRouterStats(env.DB) : undefined, emit),
+      model: msg.llm.model ?? "auto",
+    }),
     // A run of its own: at-least-once delivery can run one attempt twice, and the second run must
     // not overwrite the files (and sha256s) the ProjectDO already accepted from the first.
     artifacts: r2ArtifactStore(env.ARTIFACTS, `projects/${msg.projectId}/${msg.taskId}/${msg.attempt}/${crypto.randomUUID()}/`),

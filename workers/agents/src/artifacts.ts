@@ -32,12 +32,7 @@ export function guessContentType(path: string): string {
   return types[ext] ?? "text/plain";
 }
 
-async function describe(
-  key: string,
-  path: string,
-  bytes: Uint8Array,
-  contentType: string | undefined,
-): Promise<ArtifactRef> {
+async function describe(key: string, path: string, bytes: Uint8Array, contentType: string | undefined): Promise<ArtifactRef> {
   return { path, key, bytes: bytes.byteLength, sha256: await sha256Hex(bytes), contentType: contentType ?? guessContentType(path) };
 }
 
@@ -61,7 +56,10 @@ export function r2ArtifactStore(bucket: R2Bucket, prefix: string): ArtifactStore
 }
 
 /** Same contract held in a Map: for tests and for local runs without R2. */
-export function memoryArtifactStore(prefix = "", shared: Map<string, Uint8Array> = new Map()): ArtifactStore & { objects: Map<string, Uint8Array> } {
+export function memoryArtifactStore(
+  prefix = "",
+  shared: Map<string, Uint8Array> = new Map(),
+): ArtifactStore & { objects: Map<string, Uint8Array> } {
   return {
     objects: shared,
     async put(path, body, contentType) {

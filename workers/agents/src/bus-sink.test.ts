@@ -21,7 +21,19 @@ describe("BusSink trace headers", () => {
     const sink = new BusSink(bus, task);
     sink.emit("log", "hello");
     sink.emit("token", "abc");
-    const result: ResultMessage = { v: 1, projectId: task.projectId, taskId: task.taskId, attempt: 1, idempotencyKey: task.idempotencyKey, status: "succeeded", artifacts: [], usage: [], permanent: false, startedAt: 1, finishedAt: 2 };
+    const result: ResultMessage = {
+      v: 1,
+      projectId: task.projectId,
+      taskId: task.taskId,
+      attempt: 1,
+      idempotencyKey: task.idempotencyKey,
+      status: "succeeded",
+      artifacts: [],
+      usage: [],
+      permanent: false,
+      startedAt: 1,
+      finishedAt: 2,
+    };
     await sink.finish(result);
     expect(bus.produced.map((p) => p.topic)).toEqual([TOPICS.events, TOPICS.events, TOPICS.results]);
     expect(bus.produced.every((p) => p.record.headers?.traceparent === TRACEPARENT)).toBe(true);
@@ -31,7 +43,19 @@ describe("BusSink trace headers", () => {
     const bus = new RecordingBus();
     const task = taskMessage("idea", "ceo", new Map(), []);
     const sink = new BusSink(bus, task);
-    await sink.finish({ v: 1, projectId: task.projectId, taskId: task.taskId, attempt: 1, idempotencyKey: task.idempotencyKey, status: "failed", artifacts: [], usage: [], permanent: false, startedAt: 1, finishedAt: 2 });
+    await sink.finish({
+      v: 1,
+      projectId: task.projectId,
+      taskId: task.taskId,
+      attempt: 1,
+      idempotencyKey: task.idempotencyKey,
+      status: "failed",
+      artifacts: [],
+      usage: [],
+      permanent: false,
+      startedAt: 1,
+      finishedAt: 2,
+    });
     expect(bus.produced[0]!.record.headers).not.toHaveProperty("traceparent");
   });
 });
@@ -47,7 +71,19 @@ describe("BusSink batching", () => {
     sink.emit("token", "after");
     const big = "x".repeat(19_998);
     sink.emit("token", big);
-    await sink.finish({ v: 1, projectId: task.projectId, taskId: task.taskId, attempt: 1, idempotencyKey: task.idempotencyKey, status: "succeeded", artifacts: [], usage: [], permanent: false, startedAt: 1, finishedAt: 2 });
+    await sink.finish({
+      v: 1,
+      projectId: task.projectId,
+      taskId: task.taskId,
+      attempt: 1,
+      idempotencyKey: task.idempotencyKey,
+      status: "succeeded",
+      artifacts: [],
+      usage: [],
+      permanent: false,
+      startedAt: 1,
+      finishedAt: 2,
+    });
     const events = bus.produced.filter((p) => p.topic === TOPICS.events).map((p) => p.record.value as { kind: string; text: string });
     const streamed = Array.from({ length: 1_000 }, (_, i) => `t${i} `).join("");
     // The 20 000-character cap of an event's text splits a long run: nothing is cut off.

@@ -36,15 +36,28 @@ export class BusSink {
       // project queue behind them. Consecutive deltas of one flush window travel as one event.
       last.text += text;
     } else {
-      this.buffer.push({ v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text: text.slice(0, MAX_TEXT), ts: Date.now() });
+      this.buffer.push({
+        v: 1,
+        projectId: t.projectId,
+        taskId: t.taskId,
+        attempt: t.attempt,
+        kind,
+        text: text.slice(0, MAX_TEXT),
+        ts: Date.now(),
+      });
     }
     this.timer ??= setTimeout(() => {
       this.timer = null;
       // Progress events are best effort: a failed batch is logged and dropped, never allowed to
       // fail (and so re-run, and re-bill) the task it describes.
-      this.flushing = this.flushing.then(() => this.flush()).catch((err: unknown) => {
-        console.warn("dropped a batch of agent events", { taskId: this.task.taskId, error: err instanceof Error ? err.message : String(err) });
-      });
+      this.flushing = this.flushing
+        .then(() => this.flush())
+        .catch((err: unknown) => {
+          console.warn("dropped a batch of agent events", {
+            taskId: this.task.taskId,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        });
     }, FLUSH_MS);
   };
 

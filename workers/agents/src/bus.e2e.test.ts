@@ -28,13 +28,17 @@ async function json<T>(pending: Promise<Response>): Promise<T> {
 }
 
 const create = (idea: string) =>
-  json<ProjectDetail>(fetch(`${stack.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea }) }));
+  json<ProjectDetail>(
+    fetch(`${stack.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea }) }),
+  );
 const detail = (id: string) => json<ProjectDetail>(fetch(`${stack.url}/api/projects/${id}`));
 
 async function allEvents(id: string): Promise<ProjectEvent[]> {
   const out: ProjectEvent[] = [];
   for (;;) {
-    const page = await json<{ events: ProjectEvent[]; lastSeq: number }>(fetch(`${stack.url}/api/projects/${id}/events?since=${out.at(-1)?.seq ?? 0}&limit=1000`));
+    const page = await json<{ events: ProjectEvent[]; lastSeq: number }>(
+      fetch(`${stack.url}/api/projects/${id}/events?since=${out.at(-1)?.seq ?? 0}&limit=1000`),
+    );
     out.push(...page.events);
     if (page.events.length < 1000) return out;
   }
@@ -97,7 +101,9 @@ describe("over the real bus (gateway → dev broker → agents Worker → result
   it("killing the Workers mid-task loses no task and applies no result twice", async () => {
     const p = await create("an inventory tracker for a small bakery");
     // QA runs the generated tests in the sandbox: the longest task, so the kill lands inside it.
-    await waitFor("QA to be running", 120_000, async () => ((await detail(p.id)).tasks.find((t) => t.id === "qa")?.state === "running" ? true : null));
+    await waitFor("QA to be running", 120_000, async () =>
+      (await detail(p.id)).tasks.find((t) => t.id === "qa")?.state === "running" ? true : null,
+    );
     await stack.kill("SIGKILL");
     stack = await start();
     const d = await finished(p.id, 400_000);
@@ -108,8 +114,11 @@ describe("over the real bus (gateway → dev broker → agents Worker → result
     // loop makes several) and is applied in one transaction, so its usage events are one unbroken
     // run of seqs; a result applied twice would leave a second run, i.e. a gap.
     const runs = new Map<string, number[]>();
-    for (const e of events) if (e.type === "usage.recorded") runs.set(`${e.taskId}#${String(e.data.attempt)}`, [...(runs.get(`${e.taskId}#${String(e.data.attempt)}`) ?? []), e.seq]);
+    for (const e of events)
+      if (e.type === "usage.recorded")
+        runs.set(`${e.taskId}#${String(e.data.attempt)}`, [...(runs.get(`${e.taskId}#${String(e.data.attempt)}`) ?? []), e.seq]);
     expect(runs.size).toBeGreaterThan(0);
-    for (const [attempt, seqs] of runs) expect(seqs.at(-1)! - seqs[0]! + 1, `${attempt}: usage at seqs ${seqs.join(",")}`).toBe(seqs.length);
+    for (const [attempt, seqs] of runs)
+      expect(seqs.at(-1)! - seqs[0]! + 1, `${attempt}: usage at seqs ${seqs.join(",")}`).toBe(seqs.length);
   });
 });

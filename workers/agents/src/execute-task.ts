@@ -9,7 +9,12 @@ import { agentsTracer } from "./task-tracing";
  * One task attempt → role agent → events + result on the bus; returns the result it produced.
  * Throws only when the bus is down (the executor then runs the attempt again).
  */
-export async function executeTask(env: AgentEnv, bus: TaskBus, task: TaskMessage, extra: Pick<AgentDeps, "checkpoint"> = {}): Promise<ResultMessage> {
+export async function executeTask(
+  env: AgentEnv,
+  bus: TaskBus,
+  task: TaskMessage,
+  extra: Pick<AgentDeps, "checkpoint"> = {},
+): Promise<ResultMessage> {
   const sink = new BusSink(bus, task);
   const tracer = agentsTracer(env);
   const result = await runTask(task, { ...(await createAgentDeps(env, task, sink.emit)), tracer, ...extra });

@@ -43,7 +43,14 @@ function deps(provider: LlmProvider, over: Partial<AgentDeps> = {}): AgentDeps &
 }
 
 const msg = (role: Role, extra = {}) => taskMessage("a booking app for dog groomers", role, new Map(), [], extra);
-const validPrd = async () => (await new OfflineProvider().complete({ model: OFFLINE_MODEL, messages: [], task: { role: "ceo", idea: "a booking app for dog groomers", upstream: {} } })).text;
+const validPrd = async () =>
+  (
+    await new OfflineProvider().complete({
+      model: OFFLINE_MODEL,
+      messages: [],
+      task: { role: "ceo", idea: "a booking app for dog groomers", upstream: {} },
+    })
+  ).text;
 
 describe("runTask", () => {
   it("sends the role prompt, the JSON schema and the task context, streams tokens and prices usage", async () => {
@@ -60,20 +67,33 @@ describe("runTask", () => {
     expect(req.messages[1]?.content).toContain("be brief");
     expect(req.task).toMatchObject({ role: "ceo", feedback: "be brief" });
     expect(req.maxTokens).toBe(4000);
-    expect(d.events.filter(([k]) => k === "token").map(([, t]) => t).join("")).toBe(await validPrd());
+    expect(
+      d.events
+        .filter(([k]) => k === "token")
+        .map(([, t]) => t)
+        .join(""),
+    ).toBe(await validPrd());
     // Nova Lite: $0.06 / $0.24 per 1M tokens.
-    expect(r.usage).toEqual([{ provider: "bedrock", model: "amazon.nova-lite-v1:0", inputTokens: 1000, outputTokens: 500, costUsd: (1000 * 0.06 + 500 * 0.24) / 1e6 }]);
+    expect(r.usage).toEqual([
+      {
+        provider: "bedrock",
+        model: "amazon.nova-lite-v1:0",
+        inputTokens: 1000,
+        outputTokens: 500,
+        costUsd: (1000 * 0.06 + 500 * 0.24) / 1e6,
+      },
+    ]);
     expect(r.artifacts.map((a) => a.path)).toEqual(["docs/PRD.md"]);
     expect(r.startedAt).toBeLessThan(r.finishedAt);
   });
 
   it("repairs invalid output once, telling the model what was wrong", async () => {
-    const p = scripted(["```json\n{\"summary\": \"x\"}\n```", `Sure! ${await validPrd()}`]);
+    const p = scripted(['```json\n{"summary": "x"}\n```', `Sure! ${await validPrd()}`]);
     const r = await runTask(msg("ceo"), deps(p));
     expect(r.status).toBe("succeeded");
     expect(p.calls).toHaveLength(2);
     const repair = p.calls[1]!.messages;
-    expect(repair.at(-2)).toEqual({ role: "assistant", content: "```json\n{\"summary\": \"x\"}\n```" });
+    expect(repair.at(-2)).toEqual({ role: "assistant", content: '```json\n{"summary": "x"}\n```' });
     expect(repair.at(-1)?.content).toMatch(/invalid:\n[\s\S]*problem/);
     expect(r.usage).toHaveLength(2);
   });
@@ -136,7 +156,16 @@ describe("runTask", () => {
   it("QA does not pass a project whose runner reports zero tests, even with exit code 0", async () => {
     const store = memoryArtifactStore("p/eng/1/");
     const ref = await store.put("package.json", "{}");
-    const sandbox = { run: async () => ({ exitCode: 0, stdout: "TAP version 13\n1..0\n# tests 0\n# pass 0\n# fail 0\n", stderr: "", timedOut: false, durationMs: 5, isolation: "fake" }) };
+    const sandbox = {
+      run: async () => ({
+        exitCode: 0,
+        stdout: "TAP version 13\n1..0\n# tests 0\n# pass 0\n# fail 0\n",
+        stderr: "",
+        timedOut: false,
+        durationMs: 5,
+        isolation: "fake",
+      }),
+    };
     const r = await runTask(msg("qa", { upstreamArtifacts: [ref] }), deps(new OfflineProvider(), { artifacts: store, sandbox }));
     expect(r.status).toBe("succeeded");
     expect(r.output).toMatchObject({ passed: false, tests: { exitCode: 0, total: 0 } });
@@ -146,7 +175,11 @@ describe("runTask", () => {
   it("QA reports a sandbox outage as a retryable failure, not as failing tests", async () => {
     const store = memoryArtifactStore("p/eng/1/");
     const ref = await store.put("package.json", "{}");
-    const sandbox = { run: async (): Promise<never> => { throw new Error("ECONNREFUSED"); } };
+    const sandbox = {
+      run: async (): Promise<never> => {
+        throw new Error("ECONNREFUSED");
+      },
+    };
     const r = await runTask(msg("qa", { upstreamArtifacts: [ref] }), deps(new OfflineProvider(), { artifacts: store, sandbox }));
     expect(r).toMatchObject({ status: "failed", permanent: false, error: "sandbox run failed: ECONNREFUSED" });
   });

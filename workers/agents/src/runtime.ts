@@ -44,7 +44,15 @@ export interface CheckpointStore {
 }
 
 /** Failures a new attempt cannot fix: wrong input, missing configuration, no money. */
-const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set(["bad_request", "validation_failed", "unauthorized", "forbidden", "payload_too_large", "budget_exceeded", "not_found"]);
+const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set([
+  "bad_request",
+  "validation_failed",
+  "unauthorized",
+  "forbidden",
+  "payload_too_large",
+  "budget_exceeded",
+  "not_found",
+]);
 const UPSTREAM_JSON_BUDGET = 30_000;
 const MAX_ERROR = 10_000;
 /** Event texts are capped by the bus contract (AgentEventMessage.text ≤ 20 000). */
@@ -52,7 +60,10 @@ const MAX_LOG = 4_000;
 const clip = (s: string) => (s.length > MAX_LOG ? `${s.slice(0, MAX_LOG)}…` : s);
 
 class TaskFailure extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }
@@ -98,7 +109,11 @@ export function extractJson(text: string): unknown {
 }
 
 /** Parses and validates one reply; returns the value or the problems to send back in the repair turn. */
-async function validate(role: RoleDefinition, text: string, ctx: RoleRunContext): Promise<{ ok: true; value: unknown } | { ok: false; problems: string }> {
+async function validate(
+  role: RoleDefinition,
+  text: string,
+  ctx: RoleRunContext,
+): Promise<{ ok: true; value: unknown } | { ok: false; problems: string }> {
   let raw: unknown;
   try {
     raw = extractJson(text);
@@ -107,7 +122,13 @@ async function validate(role: RoleDefinition, text: string, ctx: RoleRunContext)
   }
   const parsed = role.schema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.slice(0, 30).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("\n") };
+    return {
+      ok: false,
+      problems: parsed.error.issues
+        .slice(0, 30)
+        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+        .join("\n"),
+    };
   }
   const semantic = (await role.check?.(parsed.data, ctx)) ?? [];
   return semantic.length ? { ok: false, problems: semantic.slice(0, 30).join("\n") } : { ok: true, value: parsed.data };
@@ -122,7 +143,8 @@ function upstreamLoader(msg: TaskMessage, deps: AgentDeps): () => Promise<Projec
       const bytes = await deps.artifacts.get(ref.key);
       if (!bytes) throw new AppError("upstream_failed", `upstream artifact ${ref.path} is missing from the store`);
       // A mismatch means the store handed back something other than what the upstream task produced.
-      if ((await sha256Hex(bytes)) !== ref.sha256) throw new AppError("upstream_failed", `upstream artifact ${ref.path} failed its sha256 check`);
+      if ((await sha256Hex(bytes)) !== ref.sha256)
+        throw new AppError("upstream_failed", `upstream artifact ${ref.path} failed its sha256 check`);
       files.push({ path: ref.path, content: decoder.decode(bytes) });
     }
     return files;
@@ -141,7 +163,14 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
   const startedAt = deps.now();
   const span = startTaskSpan(deps.tracer, msg);
   const usage: Usage[] = [];
-  const base = { v: 1 as const, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, idempotencyKey: msg.idempotencyKey, startedAt };
+  const base = {
+    v: 1 as const,
+    projectId: msg.projectId,
+    taskId: msg.taskId,
+    attempt: msg.attempt,
+    idempotencyKey: msg.idempotencyKey,
+    startedAt,
+  };
   const done = (o: RoleOutcome): ResultMessage => {
     const result: ResultMessage = {
       ...base,
@@ -180,15 +209,17 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
     const messages = buildMessages(role, msg, schema, [roleContext, recalled].filter(Boolean).join("\n\n"));
 
     const call = async (): Promise<CompletionResult> => {
-      const res = await traceLlmCall(deps.tracer, span, model, () => provider.complete({
-        model,
-        messages,
-        maxTokens: msg.llm.maxTokens ?? role.llm.maxTokens,
-        temperature: msg.llm.temperature ?? role.llm.temperature,
-        jsonSchema: { name: `${role.role}_output`, schema },
-        onToken: (d) => deps.emit("token", d),
-        task: { role: msg.role, idea: msg.idea, upstream: msg.upstream, ...(msg.feedback ? { feedback: msg.feedback } : {}) },
-      }));
+      const res = await traceLlmCall(deps.tracer, span, model, () =>
+        provider.complete({
+          model,
+          messages,
+          maxTokens: msg.llm.maxTokens ?? role.llm.maxTokens,
+          temperature: msg.llm.temperature ?? role.llm.temperature,
+          jsonSchema: { name: `${role.role}_output`, schema },
+          onToken: (d) => deps.emit("token", d),
+          task: { role: msg.role, idea: msg.idea, upstream: msg.upstream, ...(msg.feedback ? { feedback: msg.feedback } : {}) },
+        }),
+      );
       usage.push({
         provider: res.provider,
         model: res.model,
@@ -204,7 +235,10 @@ export async function runTask(msg: TaskMessage, deps: AgentDeps): Promise<Result
     if (!checked.ok) {
       // One repair turn: the model sees exactly what was wrong. A second bad reply fails the attempt.
       deps.emit("log", clip(`output invalid, asking for a repair:\n${checked.problems}`));
-      messages.push({ role: "assistant", content: reply.text }, { role: "user", content: `Your reply was invalid:\n${checked.problems}\nReply again with only the corrected JSON object.` });
+      messages.push(
+        { role: "assistant", content: reply.text },
+        { role: "user", content: `Your reply was invalid:\n${checked.problems}\nReply again with only the corrected JSON object.` },
+      );
       reply = await call();
       checked = await validate(role, reply.text, ctx);
       if (!checked.ok) throw new TaskFailure(`output invalid after one repair attempt:\n${checked.problems}`, false);

@@ -61,7 +61,12 @@ beforeAll(async () => {
   const persistDir = path.join(root, "state");
   await applyMigrations(persistDir);
   const port = (await freePort()) as number;
-  stack = await startWorkers({ port, persistDir, vars: { SANDBOX_URL: `http://127.0.0.1:${hostPort}`, SANDBOX_SECRET: secret }, stdio: ["ignore", "ignore", "inherit"] });
+  stack = await startWorkers({
+    port,
+    persistDir,
+    vars: { SANDBOX_URL: `http://127.0.0.1:${hostPort}`, SANDBOX_SECRET: secret },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 });
 
 afterAll(async () => {
@@ -73,7 +78,11 @@ afterAll(async () => {
 describe("a sandbox host outage during a project", () => {
   it("delays QA with a visible reason, without failing it; the project succeeds once the host is back", async () => {
     await stopHost();
-    const res = await fetch(`${stack.url}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a booking app for dog groomers" }) });
+    const res = await fetch(`${stack.url}/api/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ idea: "a booking app for dog groomers" }),
+    });
     const { id } = (await res.json()) as ProjectDetail;
     const waiting = await until("QA to wait for the sandbox", 120_000, async () => {
       const qa = (await detail(id)).tasks.find((t) => t.id === "qa");

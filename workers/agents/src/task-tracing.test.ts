@@ -45,8 +45,16 @@ function deps(provider: LlmProvider, tracer: Tracer, over: Partial<AgentDeps> = 
   };
 }
 
-const msg = (role: Role, extra = {}) => taskMessage("a booking app for dog groomers", role, new Map(), [], { traceparent: TRACEPARENT, ...extra });
-const validPrd = async () => (await new OfflineProvider().complete({ model: OFFLINE_MODEL, messages: [], task: { role: "ceo", idea: "a booking app for dog groomers", upstream: {} } })).text;
+const msg = (role: Role, extra = {}) =>
+  taskMessage("a booking app for dog groomers", role, new Map(), [], { traceparent: TRACEPARENT, ...extra });
+const validPrd = async () =>
+  (
+    await new OfflineProvider().complete({
+      model: OFFLINE_MODEL,
+      messages: [],
+      task: { role: "ceo", idea: "a booking app for dog groomers", upstream: {} },
+    })
+  ).text;
 
 describe("runTask spans", () => {
   it("records a task span under the dispatch span and one client span per LLM call", async () => {
@@ -76,7 +84,13 @@ describe("runTask spans", () => {
     expect(llm).toHaveLength(2);
     for (const s of llm) {
       expect(s).toMatchObject({ traceId: TRACE, parentSpanId: task.spanId, kind: "client", status: { code: "ok" } });
-      expect(s.attributes).toMatchObject({ "langsmith.span.kind": "llm", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.system": "openai", "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 200 });
+      expect(s.attributes).toMatchObject({
+        "langsmith.span.kind": "llm",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.system": "openai",
+        "gen_ai.usage.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 200,
+      });
     }
     expect(new Set(capture.spans.map((s) => s.spanId)).size).toBe(3);
   });
@@ -88,7 +102,10 @@ describe("runTask spans", () => {
     expect(r.status).toBe("failed");
     await tracer.flush();
     expect(capture.spans.find((s) => s.name === "llm")?.status).toEqual({ code: "error", message: "vendor down" });
-    expect(capture.spans.find((s) => s.name === "task ceo")).toMatchObject({ status: { code: "error" }, attributes: { "proximus.status": "failed" } });
+    expect(capture.spans.find((s) => s.name === "task ceo")).toMatchObject({
+      status: { code: "error" },
+      attributes: { "proximus.status": "failed" },
+    });
   });
 
   it("without a tracer runs exactly as before", async () => {
@@ -121,7 +138,11 @@ describe("sandbox runs", () => {
     expect(runs).toHaveLength(2);
     expect(sent.map((tp) => parseTraceparent(tp)?.spanId)).toEqual(runs.map((s) => s.spanId));
     expect(runs.every((s) => s.traceId === TRACE && s.parentSpanId === task.context.spanId && s.kind === "client")).toBe(true);
-    expect(runs[0]!.attributes).toMatchObject({ "process.exit.code": 1, "proximus.sandbox.runtime": "node", "proximus.sandbox.isolation": "gvisor" });
+    expect(runs[0]!.attributes).toMatchObject({
+      "process.exit.code": 1,
+      "proximus.sandbox.runtime": "node",
+      "proximus.sandbox.isolation": "gvisor",
+    });
     // The caller's deps are not changed; only the role's view of them is.
     expect(d.sandbox).toBe(inner);
   });

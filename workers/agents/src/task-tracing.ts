@@ -49,9 +49,18 @@ export function endTaskSpan(span: Span | null, result: ResultMessage): void {
 }
 
 /** One client span per model call, named and attributed the way LangSmith reads GenAI spans. */
-export async function traceLlmCall(tracer: Tracer | undefined, parent: Span | null, requestedModel: string, call: () => Promise<CompletionResult>): Promise<CompletionResult> {
+export async function traceLlmCall(
+  tracer: Tracer | undefined,
+  parent: Span | null,
+  requestedModel: string,
+  call: () => Promise<CompletionResult>,
+): Promise<CompletionResult> {
   if (!tracer || !parent) return call();
-  const span = tracer.startSpan("llm", { parent: parent.context, kind: "client", attributes: { "langsmith.span.kind": "llm", "gen_ai.operation.name": "chat", "gen_ai.request.model": requestedModel } });
+  const span = tracer.startSpan("llm", {
+    parent: parent.context,
+    kind: "client",
+    attributes: { "langsmith.span.kind": "llm", "gen_ai.operation.name": "chat", "gen_ai.request.model": requestedModel },
+  });
   try {
     const res = await call();
     span
@@ -78,10 +87,22 @@ export function withTracedSandbox(deps: AgentDeps, parent: Span | null): AgentDe
   if (!tracer || !parent || !inner) return deps;
   const sandbox: SandboxRunner = {
     async run(req) {
-      const span = tracer.startSpan("sandbox run", { parent: parent.context, kind: "client", attributes: { "langsmith.span.kind": "tool", "proximus.sandbox.runtime": req.runtime, "proximus.sandbox.files": req.files.length } });
+      const span = tracer.startSpan("sandbox run", {
+        parent: parent.context,
+        kind: "client",
+        attributes: { "langsmith.span.kind": "tool", "proximus.sandbox.runtime": req.runtime, "proximus.sandbox.files": req.files.length },
+      });
       try {
         const r = await inner.run(req, { traceparent: span.traceparent });
-        span.setAttributes({ "process.exit.code": r.exitCode, "proximus.sandbox.timed_out": r.timedOut, "proximus.sandbox.killed_reason": r.killedReason, "proximus.sandbox.isolation": r.isolation, "proximus.sandbox.duration_ms": r.durationMs }).ok();
+        span
+          .setAttributes({
+            "process.exit.code": r.exitCode,
+            "proximus.sandbox.timed_out": r.timedOut,
+            "proximus.sandbox.killed_reason": r.killedReason,
+            "proximus.sandbox.isolation": r.isolation,
+            "proximus.sandbox.duration_ms": r.durationMs,
+          })
+          .ok();
         return r;
       } catch (e) {
         span.fail(e instanceof Error ? e.message : String(e));

@@ -9,7 +9,11 @@ import type { ProvidersConfig } from "./llm/registry";
  * The project owner's stored provider keys as provider config. A key that no longer decrypts
  * (the encryption secret was rotated) is skipped, not fatal: the deployment's keys still apply.
  */
-export async function userProvidersConfig(d1: D1Database | undefined, secret: string | undefined, userId: string): Promise<Partial<ProvidersConfig>> {
+export async function userProvidersConfig(
+  d1: D1Database | undefined,
+  secret: string | undefined,
+  userId: string,
+): Promise<Partial<ProvidersConfig>> {
   if (!d1 || !secret) return {};
   const rows = await drizzle(d1).select().from(apiKeys).where(eq(apiKeys.userId, userId));
   const out: Partial<ProvidersConfig> = {};

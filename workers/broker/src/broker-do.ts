@@ -112,7 +112,13 @@ export class BrokerDO extends DurableObject<BrokerEnv> {
     }
   }
 
-  async fetchFrom(topic: string, partition: number, offset: number, maxRecords: number, timeoutMs: number): Promise<BrokerResult<StoredRecord[]>> {
+  async fetchFrom(
+    topic: string,
+    partition: number,
+    offset: number,
+    maxRecords: number,
+    timeoutMs: number,
+  ): Promise<BrokerResult<StoredRecord[]>> {
     const deadline = Date.now() + Math.min(Math.max(timeoutMs, 0), MAX_POLL_WAIT_MS);
     for (;;) {
       const result = toResult(() => this.core.fetch(topic, partition, offset, maxRecords));

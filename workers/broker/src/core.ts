@@ -88,7 +88,8 @@ export class BrokerCore {
     const existing = this.partitionCount(name);
     if (existing === undefined || existing >= partitions) return;
     this.sql.exec("UPDATE topics SET partitions = ? WHERE name = ?", partitions, name);
-    for (let p = existing; p < partitions; p++) this.sql.exec("INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)", name, p);
+    for (let p = existing; p < partitions; p++)
+      this.sql.exec("INSERT INTO partitions (topic, partition, next_offset) VALUES (?, ?, 0)", name, p);
   }
 
   createTopic(name: string, partitions: number): void {
@@ -120,7 +121,10 @@ export class BrokerCore {
   describeTopic(topic: string): { name: string; partitions: { partition: number; beginningOffset: number; endOffset: number }[] } {
     if (this.partitionCount(topic) === undefined) throw topicNotFound(topic);
     const rows = this.sql
-      .exec<{ partition: number; next_offset: number }>("SELECT partition, next_offset FROM partitions WHERE topic = ? ORDER BY partition", topic)
+      .exec<{ partition: number; next_offset: number }>(
+        "SELECT partition, next_offset FROM partitions WHERE topic = ? ORDER BY partition",
+        topic,
+      )
       .toArray();
     return { name: topic, partitions: rows.map((r) => ({ partition: r.partition, beginningOffset: 0, endOffset: r.next_offset })) };
   }
@@ -338,7 +342,13 @@ export class BrokerCore {
       .toArray();
     for (const p of positions) {
       if (!owned.has(`${p.instance}\u0000${p.topic}\u0000${p.partition}`)) {
-        this.sql.exec("DELETE FROM positions WHERE grp = ? AND instance = ? AND topic = ? AND partition = ?", group, p.instance, p.topic, p.partition);
+        this.sql.exec(
+          "DELETE FROM positions WHERE grp = ? AND instance = ? AND topic = ? AND partition = ?",
+          group,
+          p.instance,
+          p.topic,
+          p.partition,
+        );
       }
     }
     return assignment;
@@ -357,7 +367,8 @@ export class BrokerCore {
     if (row) return row.position;
     let start = this.committedOffset(group, tp);
     if (start === undefined) {
-      if (reset === "none") throw new BrokerError(409, 40903, `No committed offset for ${tp.topic}-${tp.partition} and auto.offset.reset is none.`);
+      if (reset === "none")
+        throw new BrokerError(409, 40903, `No committed offset for ${tp.topic}-${tp.partition} and auto.offset.reset is none.`);
       start =
         reset === "earliest"
           ? 0

@@ -54,7 +54,7 @@ export interface CreateConsumer {
 
 function describe(error: z.ZodError): string {
   return error.issues
-    .map((i) => 
+    .map((i) =>
       i.code === "unrecognized_keys" ? `Unrecognized field: ${i.keys.join(", ")}` : `${i.path.join(".") || "(body)"}: ${i.message}`,
     )
     .join("; ");

@@ -24,7 +24,18 @@ describe("dev broker: REST Proxy v2 wire protocol", () => {
   });
 
   it("produces with keyed partitioning and reports offsets; lists and describes topics", async () => {
-    const res = await call("POST", "/topics/v2-produce", { records: [{ key: "k1", value: { n: 1 } }, { key: "k1", value: { n: 2 } }, { value: "x", partition: 3 }] }, { "content-type": JSON_V2 });
+    const res = await call(
+      "POST",
+      "/topics/v2-produce",
+      {
+        records: [
+          { key: "k1", value: { n: 1 } },
+          { key: "k1", value: { n: 2 } },
+          { value: "x", partition: 3 },
+        ],
+      },
+      { "content-type": JSON_V2 },
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { offsets: { partition: number; offset: number }[] };
     expect(body.offsets).toHaveLength(3);
@@ -56,8 +67,23 @@ describe("dev broker: REST Proxy v2 wire protocol", () => {
   });
 
   it("runs the consumer instance lifecycle at its base_uri: create, subscribe, records, commit (+1), committed, delete", async () => {
-    await call("POST", "/topics/v2-life", { records: [{ value: { a: 1 }, partition: 0 }, { value: { a: 2 }, partition: 0 }] }, { "content-type": JSON_V2 });
-    const created = await call("POST", "/consumers/life", { name: "m1", format: "json", "auto.offset.reset": "earliest", "auto.commit.enable": "false" });
+    await call(
+      "POST",
+      "/topics/v2-life",
+      {
+        records: [
+          { value: { a: 1 }, partition: 0 },
+          { value: { a: 2 }, partition: 0 },
+        ],
+      },
+      { "content-type": JSON_V2 },
+    );
+    const created = await call("POST", "/consumers/life", {
+      name: "m1",
+      format: "json",
+      "auto.offset.reset": "earliest",
+      "auto.commit.enable": "false",
+    });
     expect(created.status).toBe(200);
     const { instance_id, base_uri } = (await created.json()) as { instance_id: string; base_uri: string };
     expect(instance_id).toBe("m1");
@@ -157,9 +183,17 @@ describe("dev broker: as strict as the real REST proxies", () => {
   });
 
   it("commits offset + 1 in the Confluent dialect and the offset as sent in the Redpanda dialect", async () => {
-    const two = { records: [{ value: "a", partition: 0 }, { value: "b", partition: 0 }] };
+    const two = {
+      records: [
+        { value: "a", partition: 0 },
+        { value: "b", partition: 0 },
+      ],
+    };
     await call("POST", "/topics/v2-commit", two, { "content-type": JSON_V2 });
-    for (const [prefix, stored, status] of [["", 2, 200], ["/redpanda", 1, 204]] as const) {
+    for (const [prefix, stored, status] of [
+      ["", 2, 200],
+      ["/redpanda", 1, 204],
+    ] as const) {
       const group = `commit${prefix.replace("/", "-")}`;
       const at = await consumer(prefix, group, "v2-commit");
       await call("GET", `${at}/records?timeout=200`, undefined, { accept: JSON_V2 });

@@ -48,7 +48,10 @@ describe("dev broker: Upstash Kafka REST dialect", () => {
       ["k", "v1", [{ key: "traceparent", value: "tp" }]],
       ["k", "v2", []],
     ]);
-    const topics = (await (await brokerFetch("http://broker.test/upstash/topics", { headers: { authorization: AUTH } })).json()) as Record<string, number>;
+    const topics = (await (await brokerFetch("http://broker.test/upstash/topics", { headers: { authorization: AUTH } })).json()) as Record<
+      string,
+      number
+    >;
     expect(topics["up-a"]).toBe(8); // BROKER_PARTITIONS
   });
 
@@ -58,15 +61,27 @@ describe("dev broker: Upstash Kafka REST dialect", () => {
       { topic: "up-c", value: "2", partition: 0 },
     ]);
     const headers = { "Kafka-Enable-Auto-Commit": "false", "Kafka-Auto-Offset-Reset": "earliest" };
-    const msgs = (await (await post("/consume/gc/i1", { topic: "up-c", timeout: 0 }, headers)).json()) as { offset: number; value: string; key: string; headers: unknown[] }[];
+    const msgs = (await (await post("/consume/gc/i1", { topic: "up-c", timeout: 0 }, headers)).json()) as {
+      offset: number;
+      value: string;
+      key: string;
+      headers: unknown[];
+    }[];
     expect(msgs.map((m) => [m.offset, m.value, m.key])).toEqual([
       [0, "1", ""],
       [1, "2", ""],
     ]);
     expect(await (await post("/committed/gc/i1", [{ topic: "up-c", partition: 0 }])).json()).toEqual([]);
-    expect(await (await post("/commit/gc/i1", { topic: "up-c", partition: 0, offset: 1 })).json()).toEqual({ result: "Success", status: 200 });
-    expect(await (await post("/committed/gc/i1", [{ topic: "up-c", partition: 0 }])).json()).toEqual([{ topic: "up-c", partition: 0, offset: 1 }]);
-    const groups = (await (await brokerFetch("http://broker.test/upstash/consumers", { headers: { authorization: AUTH } })).json()) as { name: string }[];
+    expect(await (await post("/commit/gc/i1", { topic: "up-c", partition: 0, offset: 1 })).json()).toEqual({
+      result: "Success",
+      status: 200,
+    });
+    expect(await (await post("/committed/gc/i1", [{ topic: "up-c", partition: 0 }])).json()).toEqual([
+      { topic: "up-c", partition: 0, offset: 1 },
+    ]);
+    const groups = (await (await brokerFetch("http://broker.test/upstash/consumers", { headers: { authorization: AUTH } })).json()) as {
+      name: string;
+    }[];
     expect(groups.map((g) => g.name)).toContain("gc");
     // Leave without committing offset 1: a new member re-reads exactly it.
     expect((await post("/delete-consumer/gc/i1")).status).toBe(200);
@@ -81,6 +96,8 @@ describe("dev broker: Upstash Kafka REST dialect", () => {
     const h = { "Kafka-Auto-Offset-Reset": "earliest" };
     expect(((await (await post("/consume/gd/i1", { topic: "up-d", timeout: 0 }, h)).json()) as unknown[]).length).toBe(1);
     await post("/consume/gd/i1", { topic: "up-d", timeout: 0 }, h);
-    expect(await (await post("/committed/gd/i1", [{ topic: "up-d", partition: 0 }])).json()).toEqual([{ topic: "up-d", partition: 0, offset: 1 }]);
+    expect(await (await post("/committed/gd/i1", [{ topic: "up-d", partition: 0 }])).json()).toEqual([
+      { topic: "up-d", partition: 0, offset: 1 },
+    ]);
   });
 });

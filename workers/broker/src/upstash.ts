@@ -29,7 +29,11 @@ const ProduceItem = z.object({
 const TopicPartition = z.object({ topic: z.string().min(1), partition: z.number().int().nonnegative() });
 const TopicPartitionOffset = TopicPartition.extend({ offset: z.number().int().nonnegative() });
 const ConsumeBody = z
-  .object({ topic: z.string().min(1).optional(), topics: z.array(z.string().min(1)).optional(), timeout: z.number().int().nonnegative().optional() })
+  .object({
+    topic: z.string().min(1).optional(),
+    topics: z.array(z.string().min(1)).optional(),
+    timeout: z.number().int().nonnegative().optional(),
+  })
   .optional();
 const FetchBody = z.object({
   topic: z.string().min(1).optional(),
@@ -39,8 +43,24 @@ const FetchBody = z.object({
   topicPartitionOffsets: z.array(TopicPartitionOffset).optional(),
 });
 
-function toMessage(r: StoredRecord): { topic: string; partition: number; offset: number; timestamp: number; key: string; value: string; headers: { key: string; value: string }[] } {
-  return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key ?? "", value: r.value, headers: r.headers };
+function toMessage(r: StoredRecord): {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string;
+  value: string;
+  headers: { key: string; value: string }[];
+} {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key ?? "",
+    value: r.value,
+    headers: r.headers,
+  };
 }
 
 async function produceItems(c: AppContext, items: z.infer<typeof ProduceItem>[]): Promise<Response> {
@@ -72,7 +92,8 @@ async function consume(c: AppContext, pathTopic?: string): Promise<Response> {
   if (topics.length === 0) throw new BrokerError(400, 40002, "topic or topics is required.");
   const timeout = b?.timeout ?? intParam(c.req.query("timeout"), 1_000, 30_000);
   const reset = (c.req.header("Kafka-Auto-Offset-Reset") ?? "latest").toLowerCase();
-  if (reset !== "earliest" && reset !== "latest" && reset !== "none") throw new BrokerError(400, 40003, `Invalid Kafka-Auto-Offset-Reset ${reset}.`);
+  if (reset !== "earliest" && reset !== "latest" && reset !== "none")
+    throw new BrokerError(400, 40003, `Invalid Kafka-Auto-Offset-Reset ${reset}.`);
   const autoCommit = (c.req.header("Kafka-Enable-Auto-Commit") ?? "true").toLowerCase() !== "false";
   const stub = broker(c.env);
   unwrap(await stub.ensureConsumer(group, instance, { reset, autoCommit }, topics));
@@ -97,7 +118,10 @@ upstash.post("/produce/:topic", async (c) => {
   const topic = c.req.param("topic");
   const Item = ProduceItem.omit({ topic: true });
   const b = await body(c, z.union([Item, z.array(Item).min(1)]));
-  return produceItems(c, (Array.isArray(b) ? b : [b]).map((i) => ({ ...i, topic })));
+  return produceItems(
+    c,
+    (Array.isArray(b) ? b : [b]).map((i) => ({ ...i, topic })),
+  );
 });
 upstash.post("/consume/:group/:instance", (c) => consume(c));
 upstash.post("/consume/:group/:instance/:topic", (c) => consume(c, c.req.param("topic")));
@@ -121,12 +145,16 @@ upstash.post("/fetch", async (c) => {
   const stub = broker(c.env);
   const out: ReturnType<typeof toMessage>[] = [];
   for (const t of targets) {
-    const records = unwrap(await stub.fetchFrom(t.topic, t.partition, t.offset, MAX_RECORDS, targets.length === 1 ? (b.timeout ?? 1_000) : 0));
+    const records = unwrap(
+      await stub.fetchFrom(t.topic, t.partition, t.offset, MAX_RECORDS, targets.length === 1 ? (b.timeout ?? 1_000) : 0),
+    );
     out.push(...records.map(toMessage));
   }
   return Response.json(out);
 });
-upstash.get("/topics", async (c) => Response.json(Object.fromEntries(unwrap(await broker(c.env).listTopics()).map((t) => [t.name, t.partitions]))));
+upstash.get("/topics", async (c) =>
+  Response.json(Object.fromEntries(unwrap(await broker(c.env).listTopics()).map((t) => [t.name, t.partitions]))),
+);
 upstash.get("/consumers", async (c) => Response.json(unwrap(await broker(c.env).listGroups())));
 upstash.post("/delete-consumer/:group/:instance", async (c) => {
   const result = await broker(c.env).deleteConsumer(c.req.param("group"), c.req.param("instance"));

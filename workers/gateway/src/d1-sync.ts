@@ -13,7 +13,14 @@ export async function applyD1Sync(db: Db, d1: D1Database, r2: R2Bucket, s: D1Syn
       await db
         .update(projects)
         // The DO holding the project is the create saga's confirmation, even if the request died.
-        .set({ state: s.state, spentUsd: s.spentUsd, budgetUsd: s.budgetUsd, updatedAt: s.updatedAt, syncSeq: s.seq, confirmedAt: sql`coalesce(${projects.confirmedAt}, ${s.updatedAt})` })
+        .set({
+          state: s.state,
+          spentUsd: s.spentUsd,
+          budgetUsd: s.budgetUsd,
+          updatedAt: s.updatedAt,
+          syncSeq: s.seq,
+          confirmedAt: sql`coalesce(${projects.confirmedAt}, ${s.updatedAt})`,
+        })
         // Outbox entries retry independently: an older state delivered late must not win.
         .where(and(eq(projects.id, s.projectId), lte(projects.syncSeq, s.seq)));
       return;
@@ -22,7 +29,15 @@ export async function applyD1Sync(db: Db, d1: D1Database, r2: R2Bucket, s: D1Syn
       if (!(await projectExists(db, s.projectId))) return;
       await db
         .insert(tasks)
-        .values({ projectId: s.projectId, taskId: s.taskId, role: s.role, state: s.state, attempt: s.attempt, updatedAt: s.updatedAt, syncSeq: s.seq })
+        .values({
+          projectId: s.projectId,
+          taskId: s.taskId,
+          role: s.role,
+          state: s.state,
+          attempt: s.attempt,
+          updatedAt: s.updatedAt,
+          syncSeq: s.seq,
+        })
         .onConflictDoUpdate({
           target: [tasks.projectId, tasks.taskId],
           set: { state: s.state, attempt: s.attempt, updatedAt: s.updatedAt, syncSeq: s.seq },

@@ -21,5 +21,8 @@ export function dispatcherFor(env: Env): TaskDispatcher {
       },
     };
   }
-  throw new AppError("internal", 'BUS_MODE=inline needs a gateway built with the agents: set define PROXIMUS_INLINE_AGENTS = "true" for this environment');
+  throw new AppError(
+    "internal",
+    'BUS_MODE=inline needs a gateway built with the agents: set define PROXIMUS_INLINE_AGENTS = "true" for this environment',
+  );
 }

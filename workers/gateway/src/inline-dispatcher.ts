@@ -13,7 +13,15 @@ export function inlineDispatcher(env: Env): TaskDispatcher {
     async dispatch(msg, sink) {
       const pending: Promise<void>[] = [];
       const deps = await createAgentDeps(env, msg, (kind, text) => {
-        const event: AgentEventMessage = { v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind, text: text.slice(0, 20_000), ts: Date.now() };
+        const event: AgentEventMessage = {
+          v: 1,
+          projectId: msg.projectId,
+          taskId: msg.taskId,
+          attempt: msg.attempt,
+          kind,
+          text: text.slice(0, 20_000),
+          ts: Date.now(),
+        };
         // Progress is best effort (as on the bus): a lost event must not fail and re-run the task.
         pending.push(
           sink.applyAgentEvent(event).catch((err: unknown) => {
@@ -22,7 +30,15 @@ export function inlineDispatcher(env: Env): TaskDispatcher {
         );
       });
       // No executor and no queue in between: the agent starts now.
-      await sink.applyAgentEvent({ v: 1, projectId: msg.projectId, taskId: msg.taskId, attempt: msg.attempt, kind: "started", text: "agent started (inline)", ts: Date.now() });
+      await sink.applyAgentEvent({
+        v: 1,
+        projectId: msg.projectId,
+        taskId: msg.taskId,
+        attempt: msg.attempt,
+        kind: "started",
+        text: "agent started (inline)",
+        ts: Date.now(),
+      });
       // Spans join the gateway's tracer, which the ProjectDO flushes after its alarm.
       const result = await runTask(msg, { ...deps, tracer: gatewayTracer(env) });
       await Promise.all(pending);

@@ -10,12 +10,17 @@ import { api, BASE, createProject } from "../test/helpers";
 
 /** Follows a project over its WebSocket until it finishes; returns every event received. */
 async function watchUntilDone(projectId: string, timeoutMs: number): Promise<{ events: ProjectEvent[]; final: string }> {
-  const res = await exports.default.fetch(new Request(`${BASE}/api/projects/${projectId}/ws?since=0`, { headers: { Upgrade: "websocket" } }));
+  const res = await exports.default.fetch(
+    new Request(`${BASE}/api/projects/${projectId}/ws?since=0`, { headers: { Upgrade: "websocket" } }),
+  );
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
   const events: ProjectEvent[] = [];
   const final = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`project not done after ${timeoutMs} ms; last events: ${JSON.stringify(events.slice(-5))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`project not done after ${timeoutMs} ms; last events: ${JSON.stringify(events.slice(-5))}`)),
+      timeoutMs,
+    );
     ws.addEventListener("message", (m) => {
       const frame = ServerFrame.parse(JSON.parse(m.data as string));
       if (frame.type !== "event") return;
@@ -73,19 +78,25 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     expect(run.stdout).toMatch(/pass [1-9]/);
 
     // The workspace history: one version per task that changed files, and unified diffs between any two.
-    const { versions, latest } = await (await api(`/api/projects/${created.id}/versions`)).json<{ versions: { version: number; taskId: string; changed: { path: string; status: string }[] }[]; latest: number }>();
+    const { versions, latest } = await (
+      await api(`/api/projects/${created.id}/versions`)
+    ).json<{ versions: { version: number; taskId: string; changed: { path: string; status: string }[] }[]; latest: number }>();
     expect(latest).toBe(versions.length);
     const be = versions.find((v) => v.taskId === "engineer_be")!;
     expect(be.changed.map((c) => c.path)).toContain("src/index.js");
     expect(be.changed.every((c) => c.status === "added")).toBe(true);
-    const diff = await (await api(`/api/projects/${created.id}/diff?from=${be.version - 1}&to=${be.version}`)).json<{ files: { path: string; status: string; patch: string }[] }>();
+    const diff = await (
+      await api(`/api/projects/${created.id}/diff?from=${be.version - 1}&to=${be.version}`)
+    ).json<{ files: { path: string; status: string; patch: string }[] }>();
     expect(diff.files.map((f) => f.path).sort()).toEqual(be.changed.map((c) => c.path).sort());
     const index = diff.files.find((f) => f.path === "src/index.js")!;
     expect(index.patch).toMatch(/^--- \/dev\/null/m);
     expect(index.patch).toMatch(/^\+\+\+ b\/src\/index.js/m);
     expect(index.patch).toContain("+export default");
     // Nothing changed between a version and itself; a version that does not exist is named.
-    expect((await (await api(`/api/projects/${created.id}/diff?from=${latest}&to=${latest}`)).json<{ files: unknown[] }>()).files).toEqual([]);
+    expect((await (await api(`/api/projects/${created.id}/diff?from=${latest}&to=${latest}`)).json<{ files: unknown[] }>()).files).toEqual(
+      [],
+    );
     const bad = await api(`/api/projects/${created.id}/diff?to=${latest + 1}`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe("to");
@@ -101,7 +112,9 @@ describe("an offline project, end to end (inline executor, real sandbox)", () =>
     for (const f of k8s) for (const doc of YAML.parseAllDocuments(strFromU8(files[f]!))) expect(doc.errors, f).toEqual([]);
 
     // Finance: the report's totals equal the usage ledger in D1 (everything before Finance's own call).
-    const report = JSON.parse(strFromU8(files["reports/cost-report.json"]!)) as { totals: { calls: number; inputTokens: number; outputTokens: number; costUsd: number } };
+    const report = JSON.parse(strFromU8(files["reports/cost-report.json"]!)) as {
+      totals: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
+    };
     const ledger = await env.DB.prepare(
       "SELECT COUNT(*) AS calls, SUM(input_tokens) AS inputTokens, SUM(output_tokens) AS outputTokens, SUM(cost_usd) AS costUsd FROM usage_ledger WHERE project_id = ? AND task_id != 'finance'",
     )

@@ -18,14 +18,19 @@ export async function ownedProject(db: Db, env: Env, ownerId: string, id: string
   return { row, stub: projectStub(env, id) };
 }
 
-type RpcMethodNames<T> = Exclude<{ [K in keyof T]-?: T[K] extends (...args: never[]) => Promise<RpcResult<unknown>> ? K : never }[keyof T], undefined>;
+type RpcMethodNames<T> = Exclude<
+  { [K in keyof T]-?: T[K] extends (...args: never[]) => Promise<RpcResult<unknown>> ? K : never }[keyof T],
+  undefined
+>;
 
 /**
  * The ProjectDO's RPC surface as the gateway uses it, derived from the DO class itself (its one
  * list of methods): the same methods, each answering its value or throwing the AppError.
  */
 export type ProjectRpc = {
-  [K in RpcMethodNames<ProjectDOBase>]: ProjectDOBase[K] extends (...args: infer A) => Promise<RpcResult<infer R>> ? (...args: A) => Promise<R> : never;
+  [K in RpcMethodNames<ProjectDOBase>]: ProjectDOBase[K] extends (...args: infer A) => Promise<RpcResult<infer R>>
+    ? (...args: A) => Promise<R>
+    : never;
 } & { fetch(request: Request): Promise<Response> };
 
 /** The DO's actual RPC surface: the same methods, with errors as values. */
@@ -37,7 +42,8 @@ export type RemoteProject = { [K in RpcMethodNames<ProjectDOBase>]: ProjectDOBas
  * so the stub is viewed through the type the DO class is checked against.)
  */
 export function projectStub(env: Env, id: string): ProjectRpc {
-  const remote = env.PROJECT.getByName(id) as unknown as Record<string, (...args: unknown[]) => Promise<RpcResult<unknown>>> & RemoteProject;
+  const remote = env.PROJECT.getByName(id) as unknown as Record<string, (...args: unknown[]) => Promise<RpcResult<unknown>>> &
+    RemoteProject;
   return new Proxy({} as ProjectRpc, {
     get(_target, name) {
       if (name === "fetch") return (request: Request) => remote.fetch(request);

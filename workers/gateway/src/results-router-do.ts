@@ -22,7 +22,12 @@ export async function routeRecord(env: Env, record: BusRecord): Promise<void> {
   const span = tracer.startSpan("apply result", {
     parent: record.headers[HEADER_TRACEPARENT] ?? null,
     kind: "consumer",
-    attributes: { "messaging.destination.name": record.topic, "messaging.message.id": record.id, "proximus.project_id": projectId, "proximus.delivery_attempt": record.attempt },
+    attributes: {
+      "messaging.destination.name": record.topic,
+      "messaging.message.id": record.id,
+      "proximus.project_id": projectId,
+      "proximus.delivery_attempt": record.attempt,
+    },
   });
   try {
     const result = ResultMessage.parse(record.value);

@@ -47,12 +47,18 @@ describe("tracing middleware", () => {
   });
 
   it("POST /api/projects hands its server span to the ProjectDO as the project's root", async () => {
-    const res = await request("/api/projects", { method: "POST", headers: { "content-type": "application/json", traceparent: INCOMING }, body: JSON.stringify({ idea: "a traced booking app" }) });
+    const res = await request("/api/projects", {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: INCOMING },
+      body: JSON.stringify({ idea: "a traced booking app" }),
+    });
     expect(res.status).toBe(201);
     const server = parseTraceparent(res.headers.get("traceparent"))!;
     const { id } = await res.json<ProjectDetail>();
-    const root = await runInDurableObject(env.PROJECT.getByName(id), (_o, state) =>
-      JSON.parse(state.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").one().v) as { traceparent?: string },
+    const root = await runInDurableObject(
+      env.PROJECT.getByName(id),
+      (_o, state) =>
+        JSON.parse(state.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").one().v) as { traceparent?: string },
     );
     expect(parseTraceparent(root.traceparent)).toEqual({ traceId: TRACE, spanId: server.spanId, flags: 1 });
   });
@@ -63,7 +69,11 @@ describe("per-task trace context", () => {
     const id = crypto.randomUUID();
     const now = Date.now();
     await ensureUser(db(env.DB), LOCAL_USER);
-    await env.DB.prepare("INSERT INTO projects (id, owner_id, idea, state, spent_usd, created_at, updated_at) VALUES (?, 'local', 'traced', 'running', 0, ?, ?)").bind(id, now, now).run();
+    await env.DB.prepare(
+      "INSERT INTO projects (id, owner_id, idea, state, spent_usd, created_at, updated_at) VALUES (?, 'local', 'traced', 'running', 0, ?, ?)",
+    )
+      .bind(id, now, now)
+      .run();
     const capture = new Capture();
     const p = await holdProject(id, { tracer: new Tracer({ exporter: capture }) }, { traceparent: INCOMING });
 

@@ -8,7 +8,11 @@ export function api(path: string, init?: RequestInit): Promise<Response> {
 }
 
 export function postJson(path: string, body: unknown): Promise<Response> {
-  return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return api(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 }
 
 export async function createProject(idea = "a booking app for dog groomers", extra: Record<string, unknown> = {}): Promise<ProjectDetail> {
@@ -18,7 +22,11 @@ export async function createProject(idea = "a booking app for dog groomers", ext
 }
 
 /** Every error response must be the envelope, and never leak a stack. */
-export async function expectEnvelope(res: Response, status: number, code: string): Promise<{ code: string; message: string; details?: { field: string; message: string }[] }> {
+export async function expectEnvelope(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<{ code: string; message: string; details?: { field: string; message: string }[] }> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
   if (/\n\s+at /.test(text) || text.includes(".ts:")) throw new Error(`response leaks a stack: ${text}`);

@@ -98,7 +98,9 @@ export async function settle(p: HeldProject): Promise<void> {
         const sql = state.storage.sql;
         const undelivered = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'task' AND attempts = 0").one().n;
         const project = JSON.parse(sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").one().v) as { state: string };
-        const due = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE state = 'ready' AND not_before <= ?", Date.now()).one().n;
+        const due = sql
+          .exec<{ n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE state = 'ready' AND not_before <= ?", Date.now())
+          .one().n;
         return undelivered === 0 && (project.state !== "running" || due === 0);
       }),
     { timeout: 5_000, interval: 20 },

@@ -82,7 +82,10 @@ export async function startTestIssuer(opts: { clientId: string; redirectUris: st
     let secret = form.get("client_secret") ?? "";
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "");
     if (basic?.[1]) {
-      const [id, s] = Buffer.from(basic[1], "base64").toString("utf8").split(":").map((x) => decodeURIComponent(x.replace(/\+/g, " ")));
+      const [id, s] = Buffer.from(basic[1], "base64")
+        .toString("utf8")
+        .split(":")
+        .map((x) => decodeURIComponent(x.replace(/\+/g, " ")));
       clientId = id ?? "";
       secret = s ?? "";
     }
@@ -93,15 +96,23 @@ export async function startTestIssuer(opts: { clientId: string; redirectUris: st
     codes.delete(code); // single use, even when the rest fails
     if (!p || p.clientId !== clientId || p.redirectUri !== form.get("redirect_uri")) return send(res, 400, { error: "invalid_grant" });
     const verifier = form.get("code_verifier") ?? "";
-    if (b64url(createHash("sha256").update(verifier).digest()) !== p.challenge) return send(res, 400, { error: "invalid_grant", error_description: "PKCE verification failed" });
-    send(res, 200, { access_token: b64url(randomBytes(24)), token_type: "Bearer", expires_in: 300, scope: "openid email profile", id_token: await idToken(p) });
+    if (b64url(createHash("sha256").update(verifier).digest()) !== p.challenge)
+      return send(res, 400, { error: "invalid_grant", error_description: "PKCE verification failed" });
+    send(res, 200, {
+      access_token: b64url(randomBytes(24)),
+      token_type: "Bearer",
+      expires_in: 300,
+      scope: "openid email profile",
+      id_token: await idToken(p),
+    });
   }
 
   function authorize(url: URL, res: ServerResponse) {
     const q = url.searchParams;
     const redirectUri = q.get("redirect_uri") ?? "";
     // Never redirect to an unregistered URI: errors before that are shown to the user, not sent back.
-    if (q.get("client_id") !== opts.clientId || !opts.redirectUris.includes(redirectUri)) return send(res, 400, { error: "invalid_request", error_description: "unknown client or redirect_uri" });
+    if (q.get("client_id") !== opts.clientId || !opts.redirectUris.includes(redirectUri))
+      return send(res, 400, { error: "invalid_request", error_description: "unknown client or redirect_uri" });
     const back = new URL(redirectUri);
     const state = q.get("state");
     if (state) back.searchParams.set("state", state);
@@ -111,7 +122,8 @@ export async function startTestIssuer(opts: { clientId: string; redirectUris: st
     };
     if (q.get("response_type") !== "code") return fail("unsupported_response_type");
     if (!(q.get("scope") ?? "").split(" ").includes("openid")) return fail("invalid_scope");
-    if (q.get("code_challenge_method") !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(q.get("code_challenge") ?? "")) return fail("invalid_request");
+    if (q.get("code_challenge_method") !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(q.get("code_challenge") ?? ""))
+      return fail("invalid_request");
     if (q.get("x_deny") === "1") return fail("access_denied");
     const code = b64url(randomBytes(24));
     codes.set(code, {
@@ -129,7 +141,8 @@ export async function startTestIssuer(opts: { clientId: string; redirectUris: st
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", base);
     const route = `${req.method} ${url.pathname}`;
-    const done = (p: Promise<void> | void) => void Promise.resolve(p).catch((e: unknown) => send(res, 500, { error: "server_error", error_description: String(e) }));
+    const done = (p: Promise<void> | void) =>
+      void Promise.resolve(p).catch((e: unknown) => send(res, 500, { error: "server_error", error_description: String(e) }));
     if (route === "GET /.well-known/openid-configuration") {
       stats.discovery++;
       return send(res, 200, {

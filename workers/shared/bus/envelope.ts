@@ -25,7 +25,9 @@ export function unwrapEnvelope(raw: unknown): { value: unknown; headers: BusHead
 }
 
 /** Per partition, the highest offset in `records`: what a commit must name. */
-export function maxOffsets(records: readonly { topic: string; partition: number; offset: number }[]): { topic: string; partition: number; offset: number }[] {
+export function maxOffsets(
+  records: readonly { topic: string; partition: number; offset: number }[],
+): { topic: string; partition: number; offset: number }[] {
   const best = new Map<string, { topic: string; partition: number; offset: number }>();
   for (const r of records) {
     if (r.offset < 0) continue;

@@ -59,7 +59,12 @@ beforeAll(async () => {
   sandbox = await startSandboxHost();
   await applyMigrations(path.join(dir, "state"));
   const vars = { SANDBOX_URL: sandbox!.url, SANDBOX_SECRET: sandbox!.secret, KAFKA_REST_URL: restUrl };
-  stack = (await startWorkers({ port: await freePort(), persistDir: path.join(dir, "state"), vars, stdio: ["ignore", "ignore", "inherit"] })) as Stack;
+  stack = (await startWorkers({
+    port: await freePort(),
+    persistDir: path.join(dir, "state"),
+    vars,
+    stdio: ["ignore", "ignore", "inherit"],
+  })) as Stack;
 });
 
 afterAll(async () => {
@@ -72,7 +77,11 @@ describe("one project over Apache Kafka behind Karapace", () => {
   it("an offline project completes, its tasks and results travelling through Kafka", async () => {
     const base = stack!.url;
     const p = await json<ProjectDetail>(
-      fetch(`${base}/api/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a booking app for dog groomers" }) }),
+      fetch(`${base}/api/projects`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ idea: "a booking app for dog groomers" }),
+      }),
     );
     const deadline = Date.now() + 400_000;
     let d = p;
@@ -82,7 +91,8 @@ describe("one project over Apache Kafka behind Karapace", () => {
     }
     expect(d.tasks.filter((t) => t.state !== "succeeded").map((t) => `${t.id}: ${t.error}`)).toEqual([]);
     expect(d.state).toBe("succeeded");
-    const mine = (records: { value: { value?: { projectId?: string } } }[]): number => records.filter((r) => r.value.value?.projectId === p.id).length;
+    const mine = (records: { value: { value?: { projectId?: string } } }[]): number =>
+      records.filter((r) => r.value.value?.projectId === p.id).length;
     expect(mine(await readAll("ai-org-tasks"))).toBeGreaterThanOrEqual(d.tasks.length);
     expect(mine(await readAll("ai-org-results"))).toBeGreaterThanOrEqual(d.tasks.length);
   });

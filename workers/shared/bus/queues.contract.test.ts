@@ -33,13 +33,22 @@ describe("bus contract: queues adapter → Miniflare queue", () => {
       if ((r.value as { run?: string }).run === run) got.push(r);
     };
     await bus.produce(topic, [
-      { key: "p1", value: { run, n: 1 }, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "idempotency-key": "t#1" } },
+      {
+        key: "p1",
+        value: { run, n: 1 },
+        headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "idempotency-key": "t#1" },
+      },
       { key: "p2", value: { run, n: 2 } },
     ]);
     await waitFor(() => got.length >= 2);
     expect(got).toHaveLength(2);
     const one = got.find((r) => (r.value as { n: number }).n === 1);
-    expect(one).toMatchObject({ topic, key: "p1", attempt: 1, headers: { "idempotency-key": "t#1", traceparent: expect.stringMatching(/^00-/) } });
+    expect(one).toMatchObject({
+      topic,
+      key: "p1",
+      attempt: 1,
+      headers: { "idempotency-key": "t#1", traceparent: expect.stringMatching(/^00-/) },
+    });
     expect(got.find((r) => (r.value as { n: number }).n === 2)).toMatchObject({ key: "p2", headers: {} });
   });
 

@@ -17,7 +17,9 @@ export class QueuesBus implements TaskBus {
     if (!queue) throw new Error(`No Queue binding for topic ${topic}`);
     for (let i = 0; i < records.length; i += MAX_BATCH) {
       await queue.sendBatch(
-        records.slice(i, i + MAX_BATCH).map((r) => ({ body: { topic, key: r.key, ...wrap(r.value, r.headers) }, contentType: "json" as const })),
+        records
+          .slice(i, i + MAX_BATCH)
+          .map((r) => ({ body: { topic, key: r.key, ...wrap(r.value, r.headers) }, contentType: "json" as const })),
       );
     }
   }
@@ -49,7 +51,16 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, opts: Queue
   for (const msg of batch.messages) {
     const parsed = QueueBody.safeParse(msg.body);
     const record: BusRecord = parsed.success
-      ? { id: msg.id, topic: parsed.data.topic, partition: -1, offset: -1, key: parsed.data.key, value: parsed.data.value, headers: parsed.data.headers, attempt: msg.attempts }
+      ? {
+          id: msg.id,
+          topic: parsed.data.topic,
+          partition: -1,
+          offset: -1,
+          key: parsed.data.key,
+          value: parsed.data.value,
+          headers: parsed.data.headers,
+          attempt: msg.attempts,
+        }
       : { id: msg.id, topic: batch.queue, partition: -1, offset: -1, key: null, value: msg.body, headers: {}, attempt: msg.attempts };
     try {
       await opts.handler(record);

@@ -3,7 +3,16 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DriverPlan, GATE_COLLECT_PATH, GATE_COLLECT_SOURCE, GATE_DRIVER_PATH, GATE_OUT, GATE_PLAN_PATH, readDriverOutput, renderDriverScript } from "./driver";
+import {
+  DriverPlan,
+  GATE_COLLECT_PATH,
+  GATE_COLLECT_SOURCE,
+  GATE_DRIVER_PATH,
+  GATE_OUT,
+  GATE_PLAN_PATH,
+  readDriverOutput,
+  renderDriverScript,
+} from "./driver";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -16,7 +25,12 @@ async function drive(plan: DriverPlan, files: Record<string, string> = {}) {
   const cwd = await mkdtemp(join(tmpdir(), "gate-driver-"));
   dirs.push(cwd);
   await rm(GATE_OUT, { recursive: true, force: true });
-  const all = { [GATE_DRIVER_PATH]: renderDriverScript(plan), [GATE_COLLECT_PATH]: GATE_COLLECT_SOURCE, [GATE_PLAN_PATH]: JSON.stringify(DriverPlan.parse(plan)), ...files };
+  const all = {
+    [GATE_DRIVER_PATH]: renderDriverScript(plan),
+    [GATE_COLLECT_PATH]: GATE_COLLECT_SOURCE,
+    [GATE_PLAN_PATH]: JSON.stringify(DriverPlan.parse(plan)),
+    ...files,
+  };
   for (const [p, content] of Object.entries(all)) {
     await mkdir(dirname(join(cwd, p)), { recursive: true });
     await writeFile(join(cwd, p), content);
@@ -45,14 +59,23 @@ describe("the gate driver (sh + node collector)", () => {
   });
 
   it("stops at a failed step unless it may continue, and marks a missing command", async () => {
-    const { out } = await drive({ steps: [{ name: "missing", argv: ["no-such-tool-xyz"] }, { name: "never", argv: ["node", "-e", "0"] }] });
+    const { out } = await drive({
+      steps: [
+        { name: "missing", argv: ["no-such-tool-xyz"] },
+        { name: "never", argv: ["node", "-e", "0"] },
+      ],
+    });
     expect(out?.steps).toHaveLength(1);
     expect(out?.steps[0]).toMatchObject({ name: "missing", exitCode: 127, error: "command not found" });
   });
 
   it("reads the reports the tools wrote and lists output directories with their sizes", async () => {
     const { out } = await drive(
-      { steps: [{ name: "write", argv: ["node", "-e", `require('fs').writeFileSync('${GATE_OUT}/r.json', '{"ok":true}')`] }], reports: [`${GATE_OUT}/r.json`, `${GATE_OUT}/none.json`], listDirs: ["dist", "absent"] },
+      {
+        steps: [{ name: "write", argv: ["node", "-e", `require('fs').writeFileSync('${GATE_OUT}/r.json', '{"ok":true}')`] }],
+        reports: [`${GATE_OUT}/r.json`, `${GATE_OUT}/none.json`],
+        listDirs: ["dist", "absent"],
+      },
       { "dist/index.html": "<html></html>", "dist/assets/app.js": "x".repeat(1000) },
     );
     expect(out?.reports).toEqual({ [`${GATE_OUT}/r.json`]: '{"ok":true}', [`${GATE_OUT}/none.json`]: null });
@@ -64,7 +87,10 @@ describe("the gate driver (sh + node collector)", () => {
   });
 
   it("keeps only the tail of a long output", async () => {
-    const { out } = await drive({ steps: [{ name: "loud", argv: ["node", "-e", "process.stdout.write('a'.repeat(5000) + 'END')"] }], outputTailChars: 100 });
+    const { out } = await drive({
+      steps: [{ name: "loud", argv: ["node", "-e", "process.stdout.write('a'.repeat(5000) + 'END')"] }],
+      outputTailChars: 100,
+    });
     expect(out?.steps[0]?.stdout).toHaveLength(100);
     expect(out?.steps[0]?.stdout.endsWith("END")).toBe(true);
   });

@@ -40,13 +40,22 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
     {
       gate: "typecheck",
       plan: {
-        steps: project.tsconfigs.map((p) => ({ name: `tsc -p ${p}`, argv: ["tsc", "--noEmit", "--pretty", "false", "-p", p], continueOnFailure: true })),
+        steps: project.tsconfigs.map((p) => ({
+          name: `tsc -p ${p}`,
+          argv: ["tsc", "--noEmit", "--pretty", "false", "-p", p],
+          continueOnFailure: true,
+        })),
       },
       extraFiles: [],
     },
     {
       gate: "tests",
-      plan: { steps: [{ name: MAIN_STEP.tests, argv: ["vitest", "run", "--includeTaskLocation", "--reporter=json", `--outputFile=${TESTS_REPORT}`] }], reports: [TESTS_REPORT] },
+      plan: {
+        steps: [
+          { name: MAIN_STEP.tests, argv: ["vitest", "run", "--includeTaskLocation", "--reporter=json", `--outputFile=${TESTS_REPORT}`] },
+        ],
+        reports: [TESTS_REPORT],
+      },
       extraFiles: [],
     },
   ];
@@ -58,7 +67,9 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
   plans.push({
     gate: "deploy_dry_run",
     plan: {
-      steps: [{ name: MAIN_STEP.deploy, argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] }],
+      steps: [
+        { name: MAIN_STEP.deploy, argv: ["wrangler", "deploy", "--dry-run", "--outdir", WORKER_OUTDIR, "-c", project.wranglerConfig] },
+      ],
       reports: [WRANGLER_OUTPUT],
       listDirs: [WORKER_OUTDIR],
     },
@@ -70,7 +81,13 @@ export function gatePlans(project: GateProject, routes: SmokeRoute[] | null): Ga
     plans.push({
       gate: "smoke",
       plan: {
-        steps: [...prep, { name: MAIN_STEP.smoke, argv: ["vitest", "run", "-c", SMOKE_CONFIG_PATH, "--includeTaskLocation", "--reporter=json", `--outputFile=${SMOKE_REPORT}`] }],
+        steps: [
+          ...prep,
+          {
+            name: MAIN_STEP.smoke,
+            argv: ["vitest", "run", "-c", SMOKE_CONFIG_PATH, "--includeTaskLocation", "--reporter=json", `--outputFile=${SMOKE_REPORT}`],
+          },
+        ],
         reports: [SMOKE_REPORT],
       },
       extraFiles: smokeFiles(project, routes),

@@ -8,7 +8,10 @@ export const GateProject = z.object({
   /** The React (Vite) UI: `vite build` writes outDir, which wrangler serves as static assets. null: no UI. */
   ui: z.object({ outDir: z.string() }).nullable().default({ outDir: "dist" }),
   /** The D1 binding whose migrations the smoke run applies first. null: no database. */
-  d1: z.object({ binding: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), migrationsDir: z.string() }).nullable().default({ binding: "DB", migrationsDir: "migrations" }),
+  d1: z
+    .object({ binding: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), migrationsDir: z.string() })
+    .nullable()
+    .default({ binding: "DB", migrationsDir: "migrations" }),
   /** Workspace path of the routes manifest (`RoutesManifest`) the smoke run calls. */
   routesManifest: z.string().default("routes.json"),
 });

@@ -59,13 +59,26 @@ const REPORT = {
           fullName: "items API on D1 answers the health check",
           status: "failed",
           title: "answers the health check",
-          failureMessages: ["AssertionError: expected { ok: true } to deeply equal { ok: false }\n    at /work/test/items.test.ts:12:30\n    at node_modules/@vitest/runner/dist/chunk-artifact.js:1903:20"],
+          failureMessages: [
+            "AssertionError: expected { ok: true } to deeply equal { ok: false }\n    at /work/test/items.test.ts:12:30\n    at node_modules/@vitest/runner/dist/chunk-artifact.js:1903:20",
+          ],
           location: { line: 9, column: 3 },
         },
-        { ancestorTitles: ["items API on D1"], fullName: "items API on D1 refuses an item without a name", status: "passed", title: "refuses an item without a name", failureMessages: [] },
+        {
+          ancestorTitles: ["items API on D1"],
+          fullName: "items API on D1 refuses an item without a name",
+          status: "passed",
+          title: "refuses an item without a name",
+          failureMessages: [],
+        },
       ],
     },
-    { name: "/work/test/broken.test.ts", status: "failed", message: "Failed to load url ./missing (resolved id: ./missing) in /work/test/broken.test.ts. Does the file exist?", assertionResults: [] },
+    {
+      name: "/work/test/broken.test.ts",
+      status: "failed",
+      message: "Failed to load url ./missing (resolved id: ./missing) in /work/test/broken.test.ts. Does the file exist?",
+      assertionResults: [],
+    },
   ],
 };
 
@@ -74,8 +87,17 @@ describe("vitest's JSON report", () => {
     const report = parseVitestReport(JSON.stringify(REPORT));
     expect(report).not.toBeNull();
     expect(vitestFailures(report!)).toEqual([
-      { file: "test/items.test.ts", line: 9, column: 3, test: "items API on D1 answers the health check", message: "AssertionError: expected { ok: true } to deeply equal { ok: false }" },
-      { file: "test/broken.test.ts", message: "Failed to load url ./missing (resolved id: ./missing) in /work/test/broken.test.ts. Does the file exist?" },
+      {
+        file: "test/items.test.ts",
+        line: 9,
+        column: 3,
+        test: "items API on D1 answers the health check",
+        message: "AssertionError: expected { ok: true } to deeply equal { ok: false }",
+      },
+      {
+        file: "test/broken.test.ts",
+        message: "Failed to load url ./missing (resolved id: ./missing) in /work/test/broken.test.ts. Does the file exist?",
+      },
     ]);
   });
 
@@ -89,10 +111,16 @@ describe("wrangler's output file", () => {
   it("reads command-failed entries and skips the rest, even a torn last line", () => {
     const ndjson = [
       JSON.stringify({ type: "wrangler-session", version: 1, wrangler_version: "4.156.0" }),
-      JSON.stringify({ type: "command-failed", version: 1, message: 'The directory specified by the "assets.directory" field does not exist: /work/dist' }),
+      JSON.stringify({
+        type: "command-failed",
+        version: 1,
+        message: 'The directory specified by the "assets.directory" field does not exist: /work/dist',
+      }),
       '{"type":"comm',
     ].join("\n");
-    expect(wranglerErrors(ndjson)).toEqual([{ message: 'The directory specified by the "assets.directory" field does not exist: /work/dist' }]);
+    expect(wranglerErrors(ndjson)).toEqual([
+      { message: 'The directory specified by the "assets.directory" field does not exist: /work/dist' },
+    ]);
     expect(wranglerErrors(null)).toEqual([]);
   });
 });

@@ -92,7 +92,8 @@ export function vitestFailures(report: VitestJsonReport): GateFailure[] {
         message: firstLines(a.failureMessages.join("\n")) || "failed",
       });
     }
-    if (file.status === "failed" && failed.length === 0) out.push({ file: relativePath(file.name), message: firstLines(file.message) || "test file failed" });
+    if (file.status === "failed" && failed.length === 0)
+      out.push({ file: relativePath(file.name), message: firstLines(file.message) || "test file failed" });
   }
   return out;
 }
@@ -110,7 +111,10 @@ export function wranglerErrors(ndjson: string | null): GateFailure[] {
     try {
       const e = WranglerEntry.safeParse(JSON.parse(line));
       if (e.success && e.data.type === "command-failed") {
-        out.push({ message: stripAnsi(e.data.message ?? "wrangler failed").trim(), ...(e.data.code !== undefined ? { code: String(e.data.code) } : {}) });
+        out.push({
+          message: stripAnsi(e.data.message ?? "wrangler failed").trim(),
+          ...(e.data.code !== undefined ? { code: String(e.data.code) } : {}),
+        });
       }
     } catch {
       // A torn last line (killed mid-write) is not a result.

@@ -23,8 +23,23 @@ describe("gate plans and requests", () => {
   it("sends the workspace with the driver, its plan and the smoke files, never node_modules", () => {
     const smoke = gatePlans(project, routes).find((p) => p.gate === "smoke");
     if (!smoke) throw new Error("no smoke plan");
-    const req = RunRequest.parse(gateRequest([{ path: "src/index.ts", content: "export {}" }, { path: "node_modules/hono/index.js", content: "" }], smoke));
-    expect(req.files.map((f) => f.path)).toEqual(["src/index.ts", GATE_DRIVER_PATH, GATE_COLLECT_PATH, GATE_PLAN_PATH, SMOKE_CONFIG_PATH, SMOKE_TEST_PATH]);
+    const req = RunRequest.parse(
+      gateRequest(
+        [
+          { path: "src/index.ts", content: "export {}" },
+          { path: "node_modules/hono/index.js", content: "" },
+        ],
+        smoke,
+      ),
+    );
+    expect(req.files.map((f) => f.path)).toEqual([
+      "src/index.ts",
+      GATE_DRIVER_PATH,
+      GATE_COLLECT_PATH,
+      GATE_PLAN_PATH,
+      SMOKE_CONFIG_PATH,
+      SMOKE_TEST_PATH,
+    ]);
     expect(req.command).toEqual(["sh", GATE_DRIVER_PATH]);
     expect(req.env).toEqual(GATE_ENV);
     const test = req.files.find((f) => f.path === SMOKE_TEST_PATH)?.content ?? "";

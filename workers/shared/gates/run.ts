@@ -49,7 +49,12 @@ export function gateRequest(files: WorkspaceFile[], plan: GatePlan): RunRequestI
 }
 
 /** Runs every gate that applies (or those in `only`), one sandbox run each, in order, and returns the scorecard. */
-export async function runGates(run: SandboxRun, files: WorkspaceFile[], projectInput: GateProjectInput = {}, only?: readonly GateId[]): Promise<Scorecard> {
+export async function runGates(
+  run: SandboxRun,
+  files: WorkspaceFile[],
+  projectInput: GateProjectInput = {},
+  only?: readonly GateId[],
+): Promise<Scorecard> {
   const project = GateProject.parse(projectInput);
   const entries = [];
   for (const plan of gatePlans(project, routesOf(files, project))) {

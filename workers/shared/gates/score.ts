@@ -30,7 +30,11 @@ export function scoreGate(gate: GateId, run: RunResult): ScorecardEntry {
 }
 
 function sandboxFailure(run: RunResult): Verdict {
-  const why = run.killedReason ? `the sandbox killed the gate (${run.killedReason})` : !run.ran ? "the sandbox refused to run it" : `the gate driver ended without a result (exit ${run.exitCode})`;
+  const why = run.killedReason
+    ? `the sandbox killed the gate (${run.killedReason})`
+    : !run.ran
+      ? "the sandbox refused to run it"
+      : `the gate driver ended without a result (exit ${run.exitCode})`;
   // Policy findings (e.g. "spawns processes") describe the driver itself, not the project.
   const syntax = run.diagnostics.filter((d) => d.source === "syntax").map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
   const detail = [run.stderr.trim().slice(-2_000), ...syntax].filter(Boolean).join("\n");
@@ -108,11 +112,23 @@ function vitest(out: DriverOutput, main: string, reportPath: string, unit: "test
 function uiBuild(out: DriverOutput): Verdict {
   const step = out.steps[0];
   const files = Object.values(out.dirs)[0] ?? null;
-  if (!step || !stepOk(step)) return { passed: false, summary: "vite build failed", failures: step ? [stepFailure(step)] : [], metrics: {} };
+  if (!step || !stepOk(step))
+    return { passed: false, summary: "vite build failed", failures: step ? [stepFailure(step)] : [], metrics: {} };
   const index = files?.find((f) => f.path === "index.html");
-  if (!files || !index) return { passed: false, summary: "vite build wrote no index.html", failures: [{ message: "the build output has no index.html" }], metrics: {} };
+  if (!files || !index)
+    return {
+      passed: false,
+      summary: "vite build wrote no index.html",
+      failures: [{ message: "the build output has no index.html" }],
+      metrics: {},
+    };
   const bytes = files.reduce((n, f) => n + f.bytes, 0);
-  return { passed: true, summary: `UI built: ${plural(files.length, "file")}, ${KiB(bytes)}`, failures: [], metrics: { files: files.length, assetsBytes: bytes } };
+  return {
+    passed: true,
+    summary: `UI built: ${plural(files.length, "file")}, ${KiB(bytes)}`,
+    failures: [],
+    metrics: { files: files.length, assetsBytes: bytes },
+  };
 }
 
 function deployDryRun(out: DriverOutput): Verdict {
@@ -120,9 +136,21 @@ function deployDryRun(out: DriverOutput): Verdict {
   if (prep) return prep;
   const step = out.steps.find((s) => s.name === MAIN_STEP.deploy);
   const errors = wranglerErrors(out.reports[WRANGLER_OUTPUT] ?? null);
-  if (!step || !stepOk(step)) return { passed: false, summary: "wrangler deploy --dry-run failed", failures: errors.length ? errors : step ? [stepFailure(step)] : [], metrics: {} };
+  if (!step || !stepOk(step))
+    return {
+      passed: false,
+      summary: "wrangler deploy --dry-run failed",
+      failures: errors.length ? errors : step ? [stepFailure(step)] : [],
+      metrics: {},
+    };
   const bundle = (out.dirs[WORKER_OUTDIR] ?? []).filter((f) => /\.(m?js|wasm)$/.test(f.path));
-  if (bundle.length === 0) return { passed: false, summary: "wrangler wrote no bundle", failures: [{ message: `no .js in ${WORKER_OUTDIR}` }], metrics: {} };
+  if (bundle.length === 0)
+    return { passed: false, summary: "wrangler wrote no bundle", failures: [{ message: `no .js in ${WORKER_OUTDIR}` }], metrics: {} };
   const bytes = bundle.reduce((n, f) => n + f.bytes, 0);
-  return { passed: true, summary: `bundle ${KiB(bytes)} (${bundle.map((f) => f.path).join(", ")})`, failures: [], metrics: { bundleBytes: bytes } };
+  return {
+    passed: true,
+    summary: `bundle ${KiB(bytes)} (${bundle.map((f) => f.path).join(", ")})`,
+    failures: [],
+    metrics: { bundleBytes: bytes },
+  };
 }

@@ -40,7 +40,9 @@ export function smokeFiles(project: GateProject, routes: SmokeRoute[]): { path: 
     `const bindings = env as unknown as Record<string, unknown>;`,
     ``,
     `beforeAll(async () => {`,
-    d1 ? `  await applyD1Migrations(bindings[${JSON.stringify(d1.binding)}] as D1Database, bindings.PROXIMUS_SMOKE_MIGRATIONS as never);` : ``,
+    d1
+      ? `  await applyD1Migrations(bindings[${JSON.stringify(d1.binding)}] as D1Database, bindings.PROXIMUS_SMOKE_MIGRATIONS as never);`
+      : ``,
     `});`,
     ``,
     `describe("smoke", () => {`,

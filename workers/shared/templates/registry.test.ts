@@ -28,7 +28,9 @@ describe("template registry", () => {
       });
 
       it("carries the layer's lockfile, so `npm ci` installs the same tree on a fresh machine", () => {
-        const layer = JSON.parse(readFileSync(new URL("toolchain/package-lock.json", ROOT), "utf8")) as { packages: Record<string, unknown> };
+        const layer = JSON.parse(readFileSync(new URL("toolchain/package-lock.json", ROOT), "utf8")) as {
+          packages: Record<string, unknown>;
+        };
         const lock = JSON.parse(file(t, "package-lock.json") ?? "null") as { name: string; packages: Record<string, { name?: string }> };
         const pkg = JSON.parse(file(t, "package.json") ?? "null") as { name: string };
         expect(lock.name).toBe(pkg.name);

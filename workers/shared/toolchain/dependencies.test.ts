@@ -15,7 +15,21 @@ const project = (edit: (p: typeof layerPkg) => void = () => undefined) => {
 describe("checkDependencies", () => {
   it("knows every package of the layer at its pinned version", () => {
     const names = LAYER_PACKAGES.map((p) => p.name);
-    for (const n of ["hono", "zod", "drizzle-orm", "typescript", "vitest", "@cloudflare/vitest-plugin", "wrangler", "@cloudflare/workers-types", "react", "react-dom", "vite", "@vitejs/plugin-react"]) expect(names).toContain(n);
+    for (const n of [
+      "hono",
+      "zod",
+      "drizzle-orm",
+      "typescript",
+      "vitest",
+      "@cloudflare/vitest-plugin",
+      "wrangler",
+      "@cloudflare/workers-types",
+      "react",
+      "react-dom",
+      "vite",
+      "@vitejs/plugin-react",
+    ])
+      expect(names).toContain(n);
     expect(LAYER_PACKAGES.find((p) => p.name === "hono")).toEqual({ name: "hono", version: layerPkg.dependencies.hono, dev: false });
   });
 

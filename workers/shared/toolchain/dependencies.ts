@@ -45,7 +45,8 @@ export function checkDependencies(packageJson: unknown): DependencyCheck {
   if (!parsed.success) return fail([], `package.json: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const pkg = parsed.data;
   const declared = new Map<string, string>();
-  for (const group of [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies]) for (const [n, v] of Object.entries(group ?? {})) declared.set(n, v);
+  for (const group of [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies])
+    for (const [n, v] of Object.entries(group ?? {})) declared.set(n, v);
   const byName = new Map(LAYER_PACKAGES.map((p) => [p.name, p]));
   const problems: DependencyProblem[] = [];
   for (const [name, requested] of declared) {

@@ -50,7 +50,11 @@ export function tracingConfigFromEnv(env: Record<string, unknown>, defaultServic
     return null;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return null;
-  return { endpoint, headers: parseOtlpHeaders(vars.OTEL_EXPORTER_OTLP_HEADERS), serviceName: vars.OTEL_SERVICE_NAME || defaultServiceName };
+  return {
+    endpoint,
+    headers: parseOtlpHeaders(vars.OTEL_EXPORTER_OTLP_HEADERS),
+    serviceName: vars.OTEL_SERVICE_NAME || defaultServiceName,
+  };
 }
 
 export interface TracerFromEnvOptions {

@@ -20,7 +20,10 @@ const OtlpSpan = z
   .object({
     traceId: z.string().regex(/^[0-9a-f]{32}$/),
     spanId: z.string().regex(/^[0-9a-f]{16}$/),
-    parentSpanId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+    parentSpanId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .optional(),
     name: z.string(),
     kind: z.number().int().min(0).max(5),
     startTimeUnixNano: z.string().regex(/^\d+$/),
@@ -35,7 +38,9 @@ const ExportTraceServiceRequest = z
       z
         .object({
           resource: z.object({ attributes: z.array(KeyValue) }).strict(),
-          scopeSpans: z.array(z.object({ scope: z.object({ name: z.string(), version: z.string().optional() }).strict(), spans: z.array(OtlpSpan) }).strict()),
+          scopeSpans: z.array(
+            z.object({ scope: z.object({ name: z.string(), version: z.string().optional() }).strict(), spans: z.array(OtlpSpan) }).strict(),
+          ),
         })
         .strict(),
     ),
@@ -56,12 +61,26 @@ describe("OTLP/HTTP JSON exporter", () => {
   it("posts resourceSpans/scopeSpans/spans to {endpoint}/v1/traces with the configured headers", async () => {
     let clock = 1_700_000_000_000;
     const tracer = tracerFromEnv(
-      { OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/otel/`, OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=ls-secret,Langsmith-Project=proximus%20dev", OTEL_SERVICE_NAME: "proximus-test" },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/otel/`,
+        OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=ls-secret,Langsmith-Project=proximus%20dev",
+        OTEL_SERVICE_NAME: "proximus-test",
+      },
       "fallback-name",
     );
-    const root = tracer.startSpan("POST /api/projects", { parent: PARENT, kind: "server", startMs: clock, attributes: { "http.request.method": "POST" } });
+    const root = tracer.startSpan("POST /api/projects", {
+      parent: PARENT,
+      kind: "server",
+      startMs: clock,
+      attributes: { "http.request.method": "POST" },
+    });
     const child = tracer.startSpan("llm openai/gpt", { parent: root.context, kind: "client", startMs: clock + 1.5 });
-    child.setAttributes({ "gen_ai.usage.input_tokens": 120, "gen_ai.request.temperature": 0.2, "proximus.cached": false, skipped: undefined });
+    child.setAttributes({
+      "gen_ai.usage.input_tokens": 120,
+      "gen_ai.request.temperature": 0.2,
+      "proximus.cached": false,
+      skipped: undefined,
+    });
     child.fail("rate limited");
     child.end((clock += 10));
     root.ok().end((clock += 1));
@@ -107,11 +126,16 @@ describe("OTLP/HTTP JSON exporter", () => {
     await tracer.flush();
     const span = ExportTraceServiceRequest.parse(collector.received[0]!.body).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
     expect(span.parentSpanId).toBeUndefined();
-    expect(attr(ExportTraceServiceRequest.parse(collector.received[0]!.body).resourceSpans[0]!.resource.attributes, "service.name")).toEqual({ stringValue: "svc" });
+    expect(
+      attr(ExportTraceServiceRequest.parse(collector.received[0]!.body).resourceSpans[0]!.resource.attributes, "service.name"),
+    ).toEqual({ stringValue: "svc" });
   });
 
   it("batches: one request per maxBatch spans, nothing left pending", async () => {
-    const tracer = new Tracer({ exporter: new OtlpHttpExporter({ endpoint: collector.url, resource: { "service.name": "t" } }), maxBatch: 4 });
+    const tracer = new Tracer({
+      exporter: new OtlpHttpExporter({ endpoint: collector.url, resource: { "service.name": "t" } }),
+      maxBatch: 4,
+    });
     for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
     expect(tracer.pending).toBe(10);
     await tracer.flush();
@@ -126,7 +150,12 @@ describe("OTLP/HTTP JSON exporter", () => {
   it("retries a 503 once, then succeeds", async () => {
     collector.replies.push({ status: 503 });
     const warnings: string[] = [];
-    const exporter = new OtlpHttpExporter({ endpoint: collector.url, resource: { "service.name": "t" }, sleep: async () => {}, warn: (m) => warnings.push(m) });
+    const exporter = new OtlpHttpExporter({
+      endpoint: collector.url,
+      resource: { "service.name": "t" },
+      sleep: async () => {},
+      warn: (m) => warnings.push(m),
+    });
     const tracer = new Tracer({ exporter });
     tracer.startSpan("x").end();
     await tracer.flush();
@@ -138,7 +167,15 @@ describe("OTLP/HTTP JSON exporter", () => {
   it("does not retry a 400, counts the batch as dropped and never throws", async () => {
     collector.replies.push({ status: 400, body: '{"code":3}' });
     const warnings: string[] = [];
-    const tracer = new Tracer({ exporter: new OtlpHttpExporter({ endpoint: collector.url, headers: { "x-api-key": "do-not-log-me" }, resource: {}, sleep: async () => {}, warn: (m) => warnings.push(m) }) });
+    const tracer = new Tracer({
+      exporter: new OtlpHttpExporter({
+        endpoint: collector.url,
+        headers: { "x-api-key": "do-not-log-me" },
+        resource: {},
+        sleep: async () => {},
+        warn: (m) => warnings.push(m),
+      }),
+    });
     tracer.startSpan("a").end();
     tracer.startSpan("b").end();
     await expect(tracer.flush()).resolves.toBeUndefined();
@@ -152,7 +189,15 @@ describe("OTLP/HTTP JSON exporter", () => {
     const url = collector.url;
     await collector.stop();
     const warnings: string[] = [];
-    const tracer = new Tracer({ exporter: new OtlpHttpExporter({ endpoint: url, resource: {}, sleep: async () => {}, warn: (m) => warnings.push(m), timeoutMs: 2_000 }) });
+    const tracer = new Tracer({
+      exporter: new OtlpHttpExporter({
+        endpoint: url,
+        resource: {},
+        sleep: async () => {},
+        warn: (m) => warnings.push(m),
+        timeoutMs: 2_000,
+      }),
+    });
     tracer.startSpan("lost").end();
     await expect(tracer.flush()).resolves.toBeUndefined();
     expect(tracer.dropped).toBe(1);

@@ -69,7 +69,9 @@ export function encodeSpan(s: FinishedSpan): OtlpSpan {
 
 export function encodeTraceRequest(spans: FinishedSpan[], resource: Attributes): OtlpTraceRequest {
   return {
-    resourceSpans: [{ resource: { attributes: encodeAttributes(resource) }, scopeSpans: [{ scope: { name: SCOPE_NAME }, spans: spans.map(encodeSpan) }] }],
+    resourceSpans: [
+      { resource: { attributes: encodeAttributes(resource) }, scopeSpans: [{ scope: { name: SCOPE_NAME }, spans: spans.map(encodeSpan) }] },
+    ],
   };
 }
 

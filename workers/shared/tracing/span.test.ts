@@ -27,7 +27,13 @@ describe("Tracer", () => {
     span.setAttribute("late", "ignored");
     await tracer.flush();
     expect(cap.spans).toHaveLength(1);
-    expect(cap.spans[0]).toMatchObject({ traceId: TRACE, parentSpanId: "00f067aa0ba902b7", name: "work", kind: "internal", attributes: {} });
+    expect(cap.spans[0]).toMatchObject({
+      traceId: TRACE,
+      parentSpanId: "00f067aa0ba902b7",
+      name: "work",
+      kind: "internal",
+      attributes: {},
+    });
   });
 
   it("propagates but does not record spans of an unsampled trace", async () => {
@@ -80,7 +86,11 @@ describe("Tracer", () => {
 
 describe("config", () => {
   it("parses OTEL_EXPORTER_OTLP_HEADERS", () => {
-    expect(parseOtlpHeaders("x-api-key=abc,Langsmith-Project=my%20proj , bad, =x,k=v=w")).toEqual({ "x-api-key": "abc", "langsmith-project": "my proj", k: "v=w" });
+    expect(parseOtlpHeaders("x-api-key=abc,Langsmith-Project=my%20proj , bad, =x,k=v=w")).toEqual({
+      "x-api-key": "abc",
+      "langsmith-project": "my proj",
+      k: "v=w",
+    });
     expect(parseOtlpHeaders(undefined)).toEqual({});
   });
 
@@ -94,8 +104,14 @@ describe("config", () => {
   });
 
   it("uses OTEL_SERVICE_NAME, else the default", () => {
-    expect(tracingConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example/otel" }, "svc")).toEqual({ endpoint: "https://c.example/otel", headers: {}, serviceName: "svc" });
-    expect(tracingConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example", OTEL_SERVICE_NAME: "mine" }, "svc")?.serviceName).toBe("mine");
+    expect(tracingConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example/otel" }, "svc")).toEqual({
+      endpoint: "https://c.example/otel",
+      headers: {},
+      serviceName: "svc",
+    });
+    expect(tracingConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example", OTEL_SERVICE_NAME: "mine" }, "svc")?.serviceName).toBe(
+      "mine",
+    );
   });
 });
 

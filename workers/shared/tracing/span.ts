@@ -71,7 +71,8 @@ export class Span {
   setAttribute(key: string, value: AttributeValue | null | undefined): this {
     if (this.ended || value === null || value === undefined) return this;
     if (typeof value === "number" && !Number.isFinite(value)) return this;
-    this.attributes[key] = typeof value === "string" && value.length > MAX_ATTRIBUTE_CHARS ? `${value.slice(0, MAX_ATTRIBUTE_CHARS)}…` : value;
+    this.attributes[key] =
+      typeof value === "string" && value.length > MAX_ATTRIBUTE_CHARS ? `${value.slice(0, MAX_ATTRIBUTE_CHARS)}…` : value;
     return this;
   }
 
@@ -152,7 +153,14 @@ export class Tracer {
 
   startSpan(name: string, opts: StartSpanOptions = {}): Span {
     const parent = typeof opts.parent === "string" ? parseTraceparent(opts.parent) : (opts.parent ?? null);
-    const span = new Span(this, name, parent?.spanId ?? null, opts.context ?? childContext(parent), opts.kind ?? "internal", opts.startMs ?? this.now());
+    const span = new Span(
+      this,
+      name,
+      parent?.spanId ?? null,
+      opts.context ?? childContext(parent),
+      opts.kind ?? "internal",
+      opts.startMs ?? this.now(),
+    );
     if (opts.attributes) span.setAttributes(opts.attributes);
     return span;
   }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { childContext, childTraceparent, formatTraceparent, isSampled, newSpanId, newTraceId, parseTraceparent, traceIdOf } from "./traceparent";
+import {
+  childContext,
+  childTraceparent,
+  formatTraceparent,
+  isSampled,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  traceIdOf,
+} from "./traceparent";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";

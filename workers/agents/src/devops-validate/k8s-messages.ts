@@ -2,7 +2,10 @@ import type { SchemaError } from "./k8s-schemas";
 
 /** JSON Pointer `/spec/containers/0/env` → `spec.containers[0].env`; odd keys (labels with dots) in brackets. */
 export function jsonPath(pointer: string): string {
-  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   let out = "";
   for (const p of parts) {
     if (/^\d+$/.test(p)) out += `[${p}]`;
@@ -13,10 +16,17 @@ export function jsonPath(pointer: string): string {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  array: "a list", object: "a mapping", string: "a string", integer: "an integer", number: "a number", boolean: "a boolean",
+  array: "a list",
+  object: "a mapping",
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "a boolean",
 };
 const FORMAT_NAMES: Record<string, string> = {
-  quantity: "a quantity such as 500m or 128Mi", "int-or-string": "a port number or name", "date-time": "an RFC 3339 date-time",
+  quantity: "a quantity such as 500m or 128Mi",
+  "int-or-string": "a port number or name",
+  "date-time": "an RFC 3339 date-time",
 };
 
 function typeName(t: unknown): string {

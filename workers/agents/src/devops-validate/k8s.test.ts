@@ -64,24 +64,47 @@ describe("validateK8sManifests (kubernetes-models schemas)", () => {
 
   // The eight schema errors the home-made check let through, each with a message naming document, object and path.
   it.each([
-    ["bad imagePullPolicy", swap("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes"),
-      "document 1 deployment/web: spec.template.spec.containers[0].imagePullPolicy must be one of Always, IfNotPresent, Never"],
-    ["bad protocol", swap("protocol: TCP", "protocol: HTTP"),
-      "document 1 deployment/web: spec.template.spec.containers[0].ports[0].protocol must be one of SCTP, TCP, UDP"],
-    ["env as a map", swap('env:\n            - name: MODE\n              value: "prod"', "env:\n            MODE: prod"),
-      "document 1 deployment/web: spec.template.spec.containers[0].env must be a list (got a mapping)"],
-    ["numeric env value", swap('value: "prod"', "value: 3"),
-      "document 1 deployment/web: spec.template.spec.containers[0].env[0].value must be a string (got 3)"],
-    ["httpGet probe without a port", swap("httpGet: { path: /health, port: 80 }", "httpGet: { path: /health }"),
-      "document 1 deployment/web: spec.template.spec.containers[0].readinessProbe.httpGet.port is required"],
-    ["tcpSocket probe without a port",
+    [
+      "bad imagePullPolicy",
+      swap("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes"),
+      "document 1 deployment/web: spec.template.spec.containers[0].imagePullPolicy must be one of Always, IfNotPresent, Never",
+    ],
+    [
+      "bad protocol",
+      swap("protocol: TCP", "protocol: HTTP"),
+      "document 1 deployment/web: spec.template.spec.containers[0].ports[0].protocol must be one of SCTP, TCP, UDP",
+    ],
+    [
+      "env as a map",
+      swap('env:\n            - name: MODE\n              value: "prod"', "env:\n            MODE: prod"),
+      "document 1 deployment/web: spec.template.spec.containers[0].env must be a list (got a mapping)",
+    ],
+    [
+      "numeric env value",
+      swap('value: "prod"', "value: 3"),
+      "document 1 deployment/web: spec.template.spec.containers[0].env[0].value must be a string (got 3)",
+    ],
+    [
+      "httpGet probe without a port",
+      swap("httpGet: { path: /health, port: 80 }", "httpGet: { path: /health }"),
+      "document 1 deployment/web: spec.template.spec.containers[0].readinessProbe.httpGet.port is required",
+    ],
+    [
+      "tcpSocket probe without a port",
       swap("httpGet: { path: /health, port: 80 }", "tcpSocket: {}").replace("readinessProbe", "livenessProbe"),
-      "document 1 deployment/web: spec.template.spec.containers[0].livenessProbe.tcpSocket.port is required"],
-    ["Ingress without pathType", `${DEPLOYMENT}---\n${swap("            pathType: Prefix\n", "", INGRESS)}`,
-      "document 2 ingress/web: spec.rules[0].http.paths[0].pathType is required"],
-    ["a CPU limit that is not a quantity", swap("cpu: 500m", "cpu: lots"),
+      "document 1 deployment/web: spec.template.spec.containers[0].livenessProbe.tcpSocket.port is required",
+    ],
+    [
+      "Ingress without pathType",
+      `${DEPLOYMENT}---\n${swap("            pathType: Prefix\n", "", INGRESS)}`,
+      "document 2 ingress/web: spec.rules[0].http.paths[0].pathType is required",
+    ],
+    [
+      "a CPU limit that is not a quantity",
+      swap("cpu: 500m", "cpu: lots"),
       "document 1 deployment/web: spec.template.spec.containers[0].resources.limits.cpu " +
-        'must be a number or a quantity such as 500m or 128Mi (got "lots")'],
+        'must be a number or a quantity such as 500m or 128Mi (got "lots")',
+    ],
   ])("rejects %s", (_name, src, message) => {
     expect(validateK8sManifests(src)).toEqual([message]);
   });
@@ -90,27 +113,43 @@ describe("validateK8sManifests (kubernetes-models schemas)", () => {
     expect(validateK8sManifests("apiVersion: v1\nkind: [Service\n")[0]).toMatch(/^document 1: /);
     // Lines count from the top of the file, not of the document.
     const line = DEPLOYMENT.split("\n").length + 1;
-    expect(validateK8sManifests(`${DEPLOYMENT}---\na: b\n  c: d\n`)[0])
-      .toBe(`document 2: Nested mappings are not allowed in compact mappings at line ${line}, column 4`);
+    expect(validateK8sManifests(`${DEPLOYMENT}---\na: b\n  c: d\n`)[0]).toBe(
+      `document 2: Nested mappings are not allowed in compact mappings at line ${line}, column 4`,
+    );
   });
 
   // What the home-made check already caught still fails.
   it.each([
     ["missing apiVersion", DEPLOYMENT.replace("apiVersion: apps/v1\n", ""), /^document 1: apiVersion is required$/],
-    ["wrong Deployment apiVersion", DEPLOYMENT.replace("apps/v1", "v1"),
-      /deployment\/web: apiVersion must be apps\/v1 for Deployment, not v1/],
+    [
+      "wrong Deployment apiVersion",
+      DEPLOYMENT.replace("apps/v1", "v1"),
+      /deployment\/web: apiVersion must be apps\/v1 for Deployment, not v1/,
+    ],
     ["unknown kind", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n", /no schema for example.com\/v1 Widget/],
-    ["invalid name", DEPLOYMENT.replace("name: web\nspec", "name: Web_App\nspec"),
-      /deployment\/Web_App: metadata.name must be a DNS subdomain/],
-    ["selector not matching labels", DEPLOYMENT.replace("matchLabels: { app: web }", "matchLabels: { app: api }"),
-      /does not match the pod template labels/],
-    ["no containers", DEPLOYMENT.replace(/containers:[\s\S]*$/, "containers: []\n"),
-      /spec.template.spec.containers must be a non-empty list/],
+    [
+      "invalid name",
+      DEPLOYMENT.replace("name: web\nspec", "name: Web_App\nspec"),
+      /deployment\/Web_App: metadata.name must be a DNS subdomain/,
+    ],
+    [
+      "selector not matching labels",
+      DEPLOYMENT.replace("matchLabels: { app: web }", "matchLabels: { app: api }"),
+      /does not match the pod template labels/,
+    ],
+    [
+      "no containers",
+      DEPLOYMENT.replace(/containers:[\s\S]*$/, "containers: []\n"),
+      /spec.template.spec.containers must be a non-empty list/,
+    ],
     ["container without image", DEPLOYMENT.replace("          image: nginx:1.27\n", ""), /containers\[0\].image is required/],
     ["bad containerPort", DEPLOYMENT.replace("containerPort: 80", "containerPort: 70000"), /containerPort must be 1-65535/],
     ["Service without ports", SERVICE.replace(/  ports:[\s\S]*$/, ""), /spec.ports must be a non-empty list/],
-    ["Service selecting nothing", `${DEPLOYMENT}---\n${SERVICE.replace("selector: { app: web }", "selector: { app: other }")}`,
-      /document 2 service\/web: spec.selector matches no pod/],
+    [
+      "Service selecting nothing",
+      `${DEPLOYMENT}---\n${SERVICE.replace("selector: { app: web }", "selector: { app: other }")}`,
+      /document 2 service\/web: spec.selector matches no pod/,
+    ],
     ["empty file", "---\n", /no objects/],
   ])("rejects %s", (_n, src, err) => {
     expect(validateK8sManifests(src).join("\n")).toMatch(err);

@@ -34,9 +34,11 @@ export function validateK8sManifests(content: string): string[] {
     const validate = schemaFor(apiVersion, kind);
     if (!validate) {
       const served = apiVersionsOf(kind);
-      errors.push(served.length
-        ? `${id}: apiVersion must be ${served.join(" or ")} for ${kind}, not ${apiVersion}`
-        : `${id}: no schema for ${apiVersion} ${kind} here (known kinds: ${KNOWN_KINDS.join(", ")})`);
+      errors.push(
+        served.length
+          ? `${id}: apiVersion must be ${served.join(" or ")} for ${kind}, not ${apiVersion}`
+          : `${id}: no schema for ${apiVersion} ${kind} here (known kinds: ${KNOWN_KINDS.join(", ")})`,
+      );
       return;
     }
     if (!validate(doc)) {

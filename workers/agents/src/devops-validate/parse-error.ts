@@ -1,6 +1,10 @@
 /** A config file that does not parse, with the 1-based position in the text as submitted. */
 export class ConfigParseError extends Error {
-  constructor(readonly line: number, readonly column: number, readonly reason: string) {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
     super(`line ${line}, column ${column}: ${reason}`);
     this.name = "ConfigParseError";
   }

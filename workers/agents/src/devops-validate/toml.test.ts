@@ -16,7 +16,7 @@ const VALID: [string, string, unknown][] = [
   ["line-ending backslash", 'a = """\\\n   The quick \\\n   fox."""', { a: "The quick fox." }],
   ["multi-line literal string", "a = '''\nC:\\path\n'''", { a: "C:\\path\n" }],
   ["dotted keys", "a.b.c = 1\na.d = 2", { a: { b: { c: 1 }, d: 2 } }],
-  ["quoted keys", '"key with space" = 1\n\'literal\' = 2', { "key with space": 1, literal: 2 }],
+  ["quoted keys", "\"key with space\" = 1\n'literal' = 2", { "key with space": 1, literal: 2 }],
   ["offset date-time", "a = 1979-05-27T07:32:00Z", { a: "1979-05-27T07:32:00.000Z" }],
   ["local date", "a = 1979-05-27", { a: "1979-05-27" }],
   ["unicode escape", 'a = "caf\\u00E9"', { a: "café" }],

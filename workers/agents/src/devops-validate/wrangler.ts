@@ -33,7 +33,10 @@ export function validateWranglerConfig(content: string, format: "jsonc" | "toml"
         }
       });
   }
-  if (cfg.compatibility_flags !== undefined && !(Array.isArray(cfg.compatibility_flags) && cfg.compatibility_flags.every((f) => typeof f === "string"))) {
+  if (
+    cfg.compatibility_flags !== undefined &&
+    !(Array.isArray(cfg.compatibility_flags) && cfg.compatibility_flags.every((f) => typeof f === "string"))
+  ) {
     errors.push(`${where}: "compatibility_flags" must be an array of strings`);
   }
   return errors;

@@ -8,13 +8,19 @@ describe("concurrency limits", () => {
     const limits = limitsFromEnv({ MAX_CONCURRENT_TASKS: "3", MAX_TASKS_PER_USER: "2" });
     expect(admit(limits, [lease("fe")], lease("be"))).toEqual({ granted: true });
     const user = admit(limits, [lease("fe"), lease("be")], lease("qa", "p2"));
-    expect(user).toEqual({ granted: false, reason: expect.stringMatching(/^queued: 2 running, at this user's limit of 2 .*MAX_TASKS_PER_USER/) });
+    expect(user).toEqual({
+      granted: false,
+      reason: expect.stringMatching(/^queued: 2 running, at this user's limit of 2 .*MAX_TASKS_PER_USER/),
+    });
     const global = admit(limits, [lease("a", "p1", "u1"), lease("b", "p2", "u2"), lease("c", "p3", "u3")], lease("d", "p4", "u4"));
     expect(global).toMatchObject({ granted: false, reason: expect.stringMatching(/MAX_CONCURRENT_TASKS/) });
     // A lease it already holds is never refused (a resumed executor asks again).
     expect(admit(limits, [lease("a"), lease("b"), lease("c")], lease("a"))).toEqual({ granted: true });
     const perProject = limitsFromEnv({ MAX_TASKS_PER_PROJECT: "1" });
-    expect(admit(perProject, [lease("fe")], lease("be"))).toMatchObject({ granted: false, reason: expect.stringMatching(/MAX_TASKS_PER_PROJECT/) });
+    expect(admit(perProject, [lease("fe")], lease("be"))).toMatchObject({
+      granted: false,
+      reason: expect.stringMatching(/MAX_TASKS_PER_PROJECT/),
+    });
   });
 
   it("refuse a bad value by name", () => {

@@ -48,8 +48,16 @@ export function admit(limits: LimitsConfig, running: readonly Lease[], want: Lea
   if (running.some((l) => l.key === want.key)) return { granted: true };
   const checks: [number, number, string][] = [
     [limits.global, running.length, `the deployment's limit of ${limits.global} tasks at once (MAX_CONCURRENT_TASKS)`],
-    [limits.perUser, running.filter((l) => l.ownerId === want.ownerId).length, `this user's limit of ${limits.perUser} tasks at once (MAX_TASKS_PER_USER)`],
-    [limits.perProject, running.filter((l) => l.projectId === want.projectId).length, `this project's limit of ${limits.perProject} tasks at once (MAX_TASKS_PER_PROJECT)`],
+    [
+      limits.perUser,
+      running.filter((l) => l.ownerId === want.ownerId).length,
+      `this user's limit of ${limits.perUser} tasks at once (MAX_TASKS_PER_USER)`,
+    ],
+    [
+      limits.perProject,
+      running.filter((l) => l.projectId === want.projectId).length,
+      `this project's limit of ${limits.perProject} tasks at once (MAX_TASKS_PER_PROJECT)`,
+    ],
   ];
   for (const [limit, count, what] of checks) {
     if (limit > 0 && count >= limit) return { granted: false, reason: `queued: ${count} running, at ${what}` };

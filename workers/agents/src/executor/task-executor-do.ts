@@ -141,7 +141,10 @@ export class TaskExecutorDO extends DurableObject<Env> {
 
   /** Marks the attempt done (the result is on the bus already when `produced`), frees its slot, schedules the clean-up. */
   private async finish(s: Stored, result: ResultMessage, produced = false): Promise<void> {
-    if (!produced) await this.busOf().produce(TOPICS.results, [{ key: result.projectId, value: result, headers: { [HEADER_IDEMPOTENCY_KEY]: s.task.idempotencyKey } }]);
+    if (!produced)
+      await this.busOf().produce(TOPICS.results, [
+        { key: result.projectId, value: result, headers: { [HEADER_IDEMPOTENCY_KEY]: s.task.idempotencyKey } },
+      ]);
     await this.save({ ...s, status: "done" });
     await this.env.TASK_LIMITER.getByName("limits").release(s.task.idempotencyKey);
     await this.ctx.storage.setAlarm(Date.now() + KEEP_DONE_MS);
@@ -150,7 +153,20 @@ export class TaskExecutorDO extends DurableObject<Env> {
   private failure(s: Stored, error: string): ResultMessage {
     const now = Date.now();
     const t = s.task;
-    return { v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, idempotencyKey: t.idempotencyKey, status: "failed", artifacts: [], usage: [], error, permanent: false, startedAt: s.startedAt ?? now, finishedAt: now };
+    return {
+      v: 1,
+      projectId: t.projectId,
+      taskId: t.taskId,
+      attempt: t.attempt,
+      idempotencyKey: t.idempotencyKey,
+      status: "failed",
+      artifacts: [],
+      usage: [],
+      error,
+      permanent: false,
+      startedAt: s.startedAt ?? now,
+      finishedAt: now,
+    };
   }
 
   /** queued / started reach the ProjectDO like any agent event; best effort (the result is what counts). */
@@ -158,6 +174,8 @@ export class TaskExecutorDO extends DurableObject<Env> {
     const event: AgentEventMessage = { v: 1, projectId: t.projectId, taskId: t.taskId, attempt: t.attempt, kind, text, ts: Date.now() };
     await this.busOf()
       .produce(TOPICS.events, [{ key: t.projectId, value: event, headers: { [HEADER_IDEMPOTENCY_KEY]: t.idempotencyKey } }])
-      .catch((err: unknown) => console.warn("dropped a lifecycle event", { taskId: t.taskId, kind, error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) =>
+        console.warn("dropped a lifecycle event", { taskId: t.taskId, kind, error: err instanceof Error ? err.message : String(err) }),
+      );
   }
 }

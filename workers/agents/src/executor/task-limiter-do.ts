@@ -21,7 +21,8 @@ export class TaskLimiterDO extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.limits = limitsFromEnv(env as unknown as Record<string, unknown>);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, project_id TEXT NOT NULL, owner_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    this.sql
+      .exec(`CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, project_id TEXT NOT NULL, owner_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS buckets (provider TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);`);
   }
 

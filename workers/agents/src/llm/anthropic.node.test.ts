@@ -16,7 +16,16 @@ async function serve(handler: Handler): Promise<LocalServer> {
 }
 
 function message(content: unknown[], usage = { input_tokens: 30, output_tokens: 9 }) {
-  return { id: "msg_1", type: "message", role: "assistant", model: "claude-haiku-4-5-20251001", content, stop_reason: "end_turn", stop_sequence: null, usage };
+  return {
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-haiku-4-5-20251001",
+    content,
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage,
+  };
 }
 const messages = [
   { role: "system" as const, content: "You are the CTO." },
@@ -29,7 +38,16 @@ describe("AnthropicProvider (Messages API wire protocol)", () => {
     const s = await serve((_req, res) => sendJson(res, 200, message([{ type: "text", text: "Architecture." }])));
     const p = new AnthropicProvider({ apiKey: KEY, baseUrl: s.url });
     const r = await p.complete({ model: "claude-haiku-4-5", messages, temperature: 0 });
-    expect(r).toEqual({ provider: "anthropic", model: "claude-haiku-4-5-20251001", text: "Architecture.", inputTokens: 30, outputTokens: 9 , toolCalls: [], stopReason: "end", rawStopReason: "end_turn" });
+    expect(r).toEqual({
+      provider: "anthropic",
+      model: "claude-haiku-4-5-20251001",
+      text: "Architecture.",
+      inputTokens: 30,
+      outputTokens: 9,
+      toolCalls: [],
+      stopReason: "end",
+      rawStopReason: "end_turn",
+    });
     const req = s.requests[0]!;
     expect(req.url).toBe("/v1/messages");
     // @anthropic-ai/sdk 1.x sends the API key as a Bearer token (0.x used x-api-key).
@@ -93,13 +111,20 @@ describe("AnthropicProvider (Messages API wire protocol)", () => {
     );
     const p = new AnthropicProvider({ apiKey: KEY, baseUrl: s.url });
     const tokens: string[] = [];
-    const r = await p.complete({ model: "m", messages, jsonSchema: { name: "out", schema: { type: "object" } }, onToken: (t) => tokens.push(t) });
+    const r = await p.complete({
+      model: "m",
+      messages,
+      jsonSchema: { name: "out", schema: { type: "object" } },
+      onToken: (t) => tokens.push(t),
+    });
     expect(JSON.parse(r.text)).toEqual({ a: 1 });
     expect(tokens).toEqual(['{"a":', "1}"]);
   });
 
   it("maps a 400 error envelope to upstream_failed, once", async () => {
-    const s = await serve((_req, res) => sendJson(res, 400, { type: "error", error: { type: "invalid_request_error", message: "max_tokens: too large" } }));
+    const s = await serve((_req, res) =>
+      sendJson(res, 400, { type: "error", error: { type: "invalid_request_error", message: "max_tokens: too large" } }),
+    );
     const p = new ResilientProvider(new AnthropicProvider({ apiKey: KEY, baseUrl: s.url }), { sleep: fakeSleep().sleep });
     const e = (await p.complete({ model: "m", messages }).catch((x: unknown) => x)) as AppError;
     expect(e).toBeInstanceOf(AppError);
@@ -111,12 +136,17 @@ describe("AnthropicProvider (Messages API wire protocol)", () => {
 
   it("honours retry-after on 429 and retries a 529 overloaded", async () => {
     const s = await serve((_req, res, i) => {
-      if (i === 0) return sendJson(res, 429, { type: "error", error: { type: "rate_limit_error", message: "slow down" } }, { "retry-after": "3" });
+      if (i === 0)
+        return sendJson(res, 429, { type: "error", error: { type: "rate_limit_error", message: "slow down" } }, { "retry-after": "3" });
       if (i === 1) return sendJson(res, 529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
       return sendJson(res, 200, message([{ type: "text", text: "ok" }]));
     });
     const fs = fakeSleep();
-    const p = new ResilientProvider(new AnthropicProvider({ apiKey: KEY, baseUrl: s.url }), { sleep: fs.sleep, random: () => 0, retry: { baseDelayMs: 400 } });
+    const p = new ResilientProvider(new AnthropicProvider({ apiKey: KEY, baseUrl: s.url }), {
+      sleep: fs.sleep,
+      random: () => 0,
+      retry: { baseDelayMs: 400 },
+    });
     expect((await p.complete({ model: "m", messages })).text).toBe("ok");
     expect(s.requests).toHaveLength(3);
     // 3 s from retry-after, then equal-jitter backoff for attempt 2: 800/2 + 0.
@@ -124,7 +154,9 @@ describe("AnthropicProvider (Messages API wire protocol)", () => {
   });
 
   it("gives up on 429 when retry-after is longer than we are willing to wait", async () => {
-    const s = await serve((_req, res) => sendJson(res, 429, { type: "error", error: { type: "rate_limit_error", message: "later" } }, { "retry-after": "600" }));
+    const s = await serve((_req, res) =>
+      sendJson(res, 429, { type: "error", error: { type: "rate_limit_error", message: "later" } }, { "retry-after": "600" }),
+    );
     const p = new ResilientProvider(new AnthropicProvider({ apiKey: KEY, baseUrl: s.url }), { sleep: fakeSleep().sleep });
     const e = (await p.complete({ model: "m", messages }).catch((x: unknown) => x)) as AppError;
     expect(e.code).toBe("rate_limited");

@@ -81,7 +81,8 @@ export class AnthropicProvider implements LlmProvider {
     const tools = req.tools ?? [];
     const jsonMode = Boolean(req.jsonSchema) && tools.length === 0;
     const toolName = jsonMode && req.jsonSchema ? safeName(req.jsonSchema.name) : undefined;
-    const sys = req.jsonSchema && toolName ? [system, jsonInstruction(req.jsonSchema.schema, toolName)].filter(Boolean).join("\n\n") : system;
+    const sys =
+      req.jsonSchema && toolName ? [system, jsonInstruction(req.jsonSchema.schema, toolName)].filter(Boolean).join("\n\n") : system;
     const body: MessageCreateParamsBase = {
       model: req.model,
       max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,

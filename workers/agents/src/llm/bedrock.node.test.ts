@@ -23,7 +23,12 @@ async function bedrock(reply: Reply): Promise<LocalServer> {
   server = await startServer((req, res, i) => {
     const v = verifySigV4(req, { accessKeyId: AKID, secretAccessKey: SECRET, region: REGION, service: "bedrock" });
     if (!v.ok) {
-      return sendJson(res, 403, { message: `The request signature we calculated does not match the signature you provided (${v.reason})` }, { "x-amzn-errortype": "InvalidSignatureException" });
+      return sendJson(
+        res,
+        403,
+        { message: `The request signature we calculated does not match the signature you provided (${v.reason})` },
+        { "x-amzn-errortype": "InvalidSignatureException" },
+      );
     }
     return reply(req, res, i);
   });
@@ -61,7 +66,16 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
   it("signs a converse request the server can verify and reads usage", async () => {
     const s = await bedrock((_req, res) => sendJson(res, 200, converse([{ text: "Costs: $0.01" }])));
     const r = await provider(s.url).complete({ model: "amazon.nova-micro-v1:0", messages, maxTokens: 500, temperature: 0.1 });
-    expect(r).toEqual({ provider: "bedrock", model: "amazon.nova-micro-v1:0", text: "Costs: $0.01", inputTokens: 120, outputTokens: 33 , toolCalls: [], stopReason: "end", rawStopReason: "end_turn" });
+    expect(r).toEqual({
+      provider: "bedrock",
+      model: "amazon.nova-micro-v1:0",
+      text: "Costs: $0.01",
+      inputTokens: 120,
+      outputTokens: 33,
+      toolCalls: [],
+      stopReason: "end",
+      rawStopReason: "end_turn",
+    });
     const req = s.requests[0]!;
     expect(req.method).toBe("POST");
     expect(req.url).toBe("/model/amazon.nova-micro-v1%3A0/converse");
@@ -76,7 +90,9 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
 
   it("is rejected by the server when signed with the wrong secret", async () => {
     const s = await bedrock((_req, res) => sendJson(res, 200, converse([{ text: "never" }])));
-    const e = (await provider(s.url, "not-the-secret-at-all-0000000000000000000").complete({ model: "amazon.nova-lite-v1:0", messages }).catch((x: unknown) => x)) as AppError;
+    const e = (await provider(s.url, "not-the-secret-at-all-0000000000000000000")
+      .complete({ model: "amazon.nova-lite-v1:0", messages })
+      .catch((x: unknown) => x)) as AppError;
     expect(e).toBeInstanceOf(AppError);
     expect(e.code).toBe("upstream_failed");
     expect(e.details).toMatchObject({ provider: "bedrock", status: 403, retryable: false });
@@ -129,7 +145,12 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
         bedrockEvent("metadata", { usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 }, metrics: { latencyMs: 1 } }),
       ]),
     );
-    const r = await provider(s.url).complete({ model: "amazon.nova-pro-v1:0", messages, jsonSchema: { name: "out", schema: { type: "object" } }, onToken: () => undefined });
+    const r = await provider(s.url).complete({
+      model: "amazon.nova-pro-v1:0",
+      messages,
+      jsonSchema: { name: "out", schema: { type: "object" } },
+      onToken: () => undefined,
+    });
     expect(JSON.parse(r.text)).toEqual({ ok: true });
   });
 
@@ -138,20 +159,31 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
     const bad = Buffer.from(good);
     bad[bad.length - 10] = (bad[bad.length - 10] ?? 0) ^ 0xff;
     const s = await bedrock((_req, res) => sendEventStream(res, [bedrockEvent("messageStart", { role: "assistant" }), bad]));
-    const e = (await provider(s.url).complete({ model: "amazon.nova-lite-v1:0", messages, onToken: () => undefined }).catch((x: unknown) => x)) as AppError;
+    const e = (await provider(s.url)
+      .complete({ model: "amazon.nova-lite-v1:0", messages, onToken: () => undefined })
+      .catch((x: unknown) => x)) as AppError;
     expect(e.code).toBe("upstream_failed");
     expect(e.message).toContain("checksum");
   });
 
   it("maps an in-stream throttlingException to rate_limited", async () => {
-    const s = await bedrock((_req, res) => sendEventStream(res, [bedrockEvent("messageStart", { role: "assistant" }), bedrockException("throttlingException", "Too many tokens")]));
-    const e = (await provider(s.url).complete({ model: "amazon.nova-lite-v1:0", messages, onToken: () => undefined }).catch((x: unknown) => x)) as AppError;
+    const s = await bedrock((_req, res) =>
+      sendEventStream(res, [
+        bedrockEvent("messageStart", { role: "assistant" }),
+        bedrockException("throttlingException", "Too many tokens"),
+      ]),
+    );
+    const e = (await provider(s.url)
+      .complete({ model: "amazon.nova-lite-v1:0", messages, onToken: () => undefined })
+      .catch((x: unknown) => x)) as AppError;
     expect(e.code).toBe("rate_limited");
     expect(e.message).toContain("Too many tokens");
   });
 
   it("maps a 400 ValidationException without retrying", async () => {
-    const s = await bedrock((_req, res) => sendJson(res, 400, { message: "Malformed input request" }, { "x-amzn-errortype": "ValidationException" }));
+    const s = await bedrock((_req, res) =>
+      sendJson(res, 400, { message: "Malformed input request" }, { "x-amzn-errortype": "ValidationException" }),
+    );
     const p = new ResilientProvider(provider(s.url), { sleep: fakeSleep().sleep });
     const e = (await p.complete({ model: "amazon.nova-lite-v1:0", messages }).catch((x: unknown) => x)) as AppError;
     expect(e.code).toBe("upstream_failed");
@@ -162,7 +194,9 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
 
   it("waits retry-after on a 429 ThrottlingException, re-signs, and succeeds", async () => {
     const s = await bedrock((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { message: "Too many requests" }, { "x-amzn-errortype": "ThrottlingException", "retry-after": "1" }) : sendJson(res, 200, converse([{ text: "ok" }])),
+      i === 0
+        ? sendJson(res, 429, { message: "Too many requests" }, { "x-amzn-errortype": "ThrottlingException", "retry-after": "1" })
+        : sendJson(res, 200, converse([{ text: "ok" }])),
     );
     const fs = fakeSleep();
     const p = new ResilientProvider(provider(s.url), { sleep: fs.sleep });
@@ -173,7 +207,11 @@ describe("BedrockProvider (Converse API, SigV4, event-stream)", () => {
 
   it("retries a 500 and a 503, then succeeds", async () => {
     const s = await bedrock((_req, res, i) =>
-      i === 0 ? sendJson(res, 500, { message: "InternalServerException" }) : i === 1 ? sendJson(res, 503, { message: "ServiceUnavailable" }) : sendJson(res, 200, converse([{ text: "ok" }])),
+      i === 0
+        ? sendJson(res, 500, { message: "InternalServerException" })
+        : i === 1
+          ? sendJson(res, 503, { message: "ServiceUnavailable" })
+          : sendJson(res, 200, converse([{ text: "ok" }])),
     );
     const fs = fakeSleep();
     const p = new ResilientProvider(provider(s.url), { sleep: fs.sleep, random: () => 0.5, retry: { baseDelayMs: 200 } });

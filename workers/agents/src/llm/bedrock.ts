@@ -126,7 +126,8 @@ export class BedrockProvider implements LlmProvider {
     const tools = req.tools ?? [];
     // Native tools take precedence over JSON mode (which is itself a forced tool).
     const toolName = req.jsonSchema && tools.length === 0 ? safeName(req.jsonSchema.name) : undefined;
-    const sys = req.jsonSchema && toolName ? [system, jsonInstruction(req.jsonSchema.schema, toolName)].filter(Boolean).join("\n\n") : system;
+    const sys =
+      req.jsonSchema && toolName ? [system, jsonInstruction(req.jsonSchema.schema, toolName)].filter(Boolean).join("\n\n") : system;
     const inferenceConfig = {
       ...(req.maxTokens === undefined ? {} : { maxTokens: req.maxTokens }),
       ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
@@ -138,7 +139,15 @@ export class BedrockProvider implements LlmProvider {
       ...(req.jsonSchema && toolName
         ? {
             toolConfig: {
-              tools: [{ toolSpec: { name: toolName, description: "Return the final answer as this tool's input.", inputSchema: { json: req.jsonSchema.schema } } }],
+              tools: [
+                {
+                  toolSpec: {
+                    name: toolName,
+                    description: "Return the final answer as this tool's input.",
+                    inputSchema: { json: req.jsonSchema.schema },
+                  },
+                },
+              ],
               toolChoice: { tool: { name: toolName } },
             },
           }
@@ -217,7 +226,11 @@ export class BedrockProvider implements LlmProvider {
       text = blocks.map((b) => b.text ?? "").join("");
       blocks.forEach((b, i) => {
         if (!b.toolUse) return;
-        toolCalls.push({ id: b.toolUse.toolUseId ?? `tooluse_${i}`, name: b.toolUse.name, arguments: JSON.stringify(b.toolUse.input ?? {}) });
+        toolCalls.push({
+          id: b.toolUse.toolUseId ?? `tooluse_${i}`,
+          name: b.toolUse.name,
+          arguments: JSON.stringify(b.toolUse.input ?? {}),
+        });
       });
     }
     return { provider: this.name, model: req.model, text, ...usage, toolCalls, ...stop };

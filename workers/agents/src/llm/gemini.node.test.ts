@@ -32,7 +32,16 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   it("posts contents + systemInstruction with x-goog-api-key and reads usageMetadata", async () => {
     const s = await serve((_req, res) => sendJson(res, 200, response("LGTM")));
     const r = await gemini(s.url).complete({ model: "gemini-2.5-flash", messages, maxTokens: 256, temperature: 0.3 });
-    expect(r).toEqual({ provider: "gemini", model: "gemini-2.5-flash", text: "LGTM", inputTokens: 50, outputTokens: 12 , toolCalls: [], stopReason: "end", rawStopReason: "STOP" });
+    expect(r).toEqual({
+      provider: "gemini",
+      model: "gemini-2.5-flash",
+      text: "LGTM",
+      inputTokens: 50,
+      outputTokens: 12,
+      toolCalls: [],
+      stopReason: "end",
+      rawStopReason: "STOP",
+    });
     const req = s.requests[0]!;
     expect(req.url).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
     expect(req.headers["x-goog-api-key"]).toBe(KEY);
@@ -69,7 +78,12 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   });
 
   it("streams with alt=sse and counts thinking tokens as output", async () => {
-    const chunk = (text: string, usage?: Record<string, number>) => JSON.stringify({ candidates: [{ content: { parts: [{ text }], role: "model" } }], ...(usage ? { usageMetadata: usage } : {}), modelVersion: "gemini-2.5-pro" });
+    const chunk = (text: string, usage?: Record<string, number>) =>
+      JSON.stringify({
+        candidates: [{ content: { parts: [{ text }], role: "model" } }],
+        ...(usage ? { usageMetadata: usage } : {}),
+        modelVersion: "gemini-2.5-pro",
+      });
     const s = await serve((_req, res) =>
       sendSse(res, [
         { data: chunk("Looks ", { promptTokenCount: 40, candidatesTokenCount: 1 }) },
@@ -85,7 +99,9 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   });
 
   it("maps a 400 INVALID_ARGUMENT without retrying or leaking the key", async () => {
-    const s = await serve((_req, res) => sendJson(res, 400, { error: { code: 400, message: `API key not valid: ${KEY}`, status: "INVALID_ARGUMENT" } }));
+    const s = await serve((_req, res) =>
+      sendJson(res, 400, { error: { code: 400, message: `API key not valid: ${KEY}`, status: "INVALID_ARGUMENT" } }),
+    );
     const p = new ResilientProvider(gemini(s.url), { sleep: fakeSleep().sleep });
     const e = (await p.complete({ model: "gemini-2.5-flash", messages }).catch((x: unknown) => x)) as AppError;
     expect(e).toBeInstanceOf(AppError);
@@ -98,7 +114,9 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
 
   it("honours retry-after on 429 RESOURCE_EXHAUSTED", async () => {
     const s = await serve((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { error: { code: 429, message: "Quota exceeded", status: "RESOURCE_EXHAUSTED" } }, { "retry-after": "4" }) : sendJson(res, 200, response("ok")),
+      i === 0
+        ? sendJson(res, 429, { error: { code: 429, message: "Quota exceeded", status: "RESOURCE_EXHAUSTED" } }, { "retry-after": "4" })
+        : sendJson(res, 200, response("ok")),
     );
     const fs = fakeSleep();
     const p = new ResilientProvider(gemini(s.url), { sleep: fs.sleep });
@@ -107,7 +125,9 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   });
 
   it("retries a 500 INTERNAL", async () => {
-    const s = await serve((_req, res, i) => (i === 0 ? sendJson(res, 500, { error: { code: 500, message: "Internal", status: "INTERNAL" } }) : sendJson(res, 200, response("ok"))));
+    const s = await serve((_req, res, i) =>
+      i === 0 ? sendJson(res, 500, { error: { code: 500, message: "Internal", status: "INTERNAL" } }) : sendJson(res, 200, response("ok")),
+    );
     const p = new ResilientProvider(gemini(s.url), { sleep: fakeSleep().sleep });
     expect((await p.complete({ model: "gemini-2.5-flash", messages })).text).toBe("ok");
     expect(s.requests).toHaveLength(2);
@@ -121,8 +141,12 @@ describe("GeminiProvider (generateContent wire protocol)", () => {
   });
 
   it("treats a blocked prompt as a failure, not an empty answer", async () => {
-    const s = await serve((_req, res) => sendJson(res, 200, { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 5 } }));
-    const e = (await gemini(s.url).complete({ model: "gemini-2.5-flash", messages }).catch((x: unknown) => x)) as AppError;
+    const s = await serve((_req, res) =>
+      sendJson(res, 200, { promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 5 } }),
+    );
+    const e = (await gemini(s.url)
+      .complete({ model: "gemini-2.5-flash", messages })
+      .catch((x: unknown) => x)) as AppError;
     expect(e.code).toBe("upstream_failed");
     expect(e.message).toContain("SAFETY");
   });

@@ -184,7 +184,13 @@ export class GeminiProvider implements LlmProvider {
       ...(tools.length
         ? {
             tools: [
-              { functionDeclarations: tools.map((t) => ({ name: t.name, description: t.description, ...declarationParameters(t.parameters) })) },
+              {
+                functionDeclarations: tools.map((t) => ({
+                  name: t.name,
+                  description: t.description,
+                  ...declarationParameters(t.parameters),
+                })),
+              },
             ],
             toolConfig: { functionCallingConfig: { mode: req.toolChoice === "required" ? "ANY" : "AUTO" } },
           }
@@ -237,7 +243,8 @@ export class GeminiProvider implements LlmProvider {
     }
     const parsed = GenerateContentResponse.safeParse(raw);
     if (!parsed.success) throw protocolError(this.name, "response does not match GenerateContentResponse");
-    if (parsed.data.promptFeedback?.blockReason) throw protocolError(this.name, `prompt blocked (${parsed.data.promptFeedback.blockReason})`);
+    if (parsed.data.promptFeedback?.blockReason)
+      throw protocolError(this.name, `prompt blocked (${parsed.data.promptFeedback.blockReason})`);
     return parsed.data;
   }
 

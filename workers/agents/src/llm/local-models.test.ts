@@ -15,11 +15,13 @@ describe("OPENAI_MODELS", () => {
   });
 
   it("reads JSON with defaults", () => {
-    expect(parseLocalModels('[{"name":"gpt-oss:20b","contextWindow":131072,"quality":0.7}]')).toEqual([{ name: "gpt-oss:20b", contextWindow: 131072, ...defaults, quality: 0.7 }]);
+    expect(parseLocalModels('[{"name":"gpt-oss:20b","contextWindow":131072,"quality":0.7}]')).toEqual([
+      { name: "gpt-oss:20b", contextWindow: 131072, ...defaults, quality: 0.7 },
+    ]);
   });
 
   it("rejects bad values with an error that names the variable", () => {
-    for (const bad of ["llama3", "llama3:0", "[{\"name\":\"x\"}]", "[oops", "", "a:100,a:200"]) {
+    for (const bad of ["llama3", "llama3:0", '[{"name":"x"}]', "[oops", "", "a:100,a:200"]) {
       const e = (() => {
         try {
           parseLocalModels(bad);

@@ -34,7 +34,10 @@ describe("a local OpenAI-compatible server (only OPENAI_BASE_URL set)", () => {
 
   it("with the provider chosen explicitly, its first listed model is the default", async () => {
     server = await startServer(openAiToolServer(weatherBrain));
-    const env = { OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODELS: '[{"name":"llama3.1:8b","contextWindow":131072},{"name":"phi3:mini","contextWindow":4096}]' };
+    const env = {
+      OPENAI_BASE_URL: `${server.url}/v1`,
+      OPENAI_MODELS: '[{"name":"llama3.1:8b","contextWindow":131072},{"name":"phi3:mini","contextWindow":4096}]',
+    };
     const providers = createProviders(providersConfigFromEnv(env), { offline, resilience });
     const routed = await routeWithFallback({ features, providers, request, llm: { provider: "openai" } });
     expect(routed.candidate.model).toBe("llama3.1:8b");
@@ -52,8 +55,15 @@ describe("a local OpenAI-compatible server (only OPENAI_BASE_URL set)", () => {
   });
 
   it("a model listed with notools gets the text tool protocol from its first request", async () => {
-    server = await startServer(openAiToolServer(() => ({ text: '```tool_call\n{"name":"get_time","arguments":{"city":"Oslo"}}\n```', calls: [], stop: "end" }), { rejectTools: true }));
-    const providers = createProviders(providersConfigFromEnv({ OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODELS: "phi3:mini:8192:notools" }), { offline, resilience });
+    server = await startServer(
+      openAiToolServer(() => ({ text: '```tool_call\n{"name":"get_time","arguments":{"city":"Oslo"}}\n```', calls: [], stop: "end" }), {
+        rejectTools: true,
+      }),
+    );
+    const providers = createProviders(
+      providersConfigFromEnv({ OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODELS: "phi3:mini:8192:notools" }),
+      { offline, resilience },
+    );
     const routed = await routeWithFallback({ features, providers, request });
     expect(routed.result.toolCalls?.map((c) => c.name)).toEqual(["get_time"]);
     expect(server.requests).toHaveLength(1);

@@ -44,7 +44,11 @@ describe("OpenAI-compatible servers without tool support: text tool protocol", (
       const second = await p.complete({
         model: "gemma:2b",
         tools: WEATHER_TOOLS,
-        messages: [...start, { role: "assistant", content: first.text, toolCalls: [call] }, { role: "tool", toolCallId: call.id, name: call.name, content: "21C sunny" }],
+        messages: [
+          ...start,
+          { role: "assistant", content: first.text, toolCalls: [call] },
+          { role: "tool", toolCallId: call.id, name: call.name, content: "21C sunny" },
+        ],
         ...extra,
       });
       expect(second).toMatchObject({ text: "It is 21C sunny in Paris.", stopReason: "end", toolCalls: [] });
@@ -68,7 +72,16 @@ describe("OpenAI-compatible servers without tool support: text tool protocol", (
   });
 
   it("does not fall back on other 400s", async () => {
-    server = await startServer((_req, res) => sendJson(res, 400, { error: { message: "Invalid 'tools[0].function.name': string does not match pattern.", type: "invalid_request_error", param: "tools", code: null } }));
+    server = await startServer((_req, res) =>
+      sendJson(res, 400, {
+        error: {
+          message: "Invalid 'tools[0].function.name': string does not match pattern.",
+          type: "invalid_request_error",
+          param: "tools",
+          code: null,
+        },
+      }),
+    );
     const p = new OpenAiProvider({ apiKey: "not-needed", baseUrl: `${server.url}/v1` });
     await expect(p.complete({ model: "m", messages: start, tools: WEATHER_TOOLS })).rejects.toMatchObject({ code: "upstream_failed" });
     expect(server.requests).toHaveLength(1);

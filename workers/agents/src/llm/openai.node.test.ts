@@ -37,7 +37,16 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
     const s = await serve((_req, res) => sendJson(res, 200, completion("Hello PRD")));
     const p = new OpenAiProvider({ apiKey: KEY, baseUrl: `${s.url}/v1` });
     const r = await p.complete({ model: "gpt-4o-mini", messages, maxTokens: 100, temperature: 0.2 });
-    expect(r).toEqual({ provider: "openai", model: "gpt-4o-mini-2024-07-18", text: "Hello PRD", inputTokens: 42, outputTokens: 7 , toolCalls: [], stopReason: "end", rawStopReason: "stop" });
+    expect(r).toEqual({
+      provider: "openai",
+      model: "gpt-4o-mini-2024-07-18",
+      text: "Hello PRD",
+      inputTokens: 42,
+      outputTokens: 7,
+      toolCalls: [],
+      stopReason: "end",
+      rawStopReason: "stop",
+    });
     const req = s.requests[0]!;
     expect(req.method).toBe("POST");
     expect(req.url).toBe("/v1/chat/completions");
@@ -64,13 +73,29 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
 
   it("streams deltas to onToken and reads usage from the include_usage chunk", async () => {
     const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, delta, finish_reason: null }], ...extra });
+      JSON.stringify({
+        id: "c",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "gpt-4o-mini",
+        choices: [{ index: 0, delta, finish_reason: null }],
+        ...extra,
+      });
     const s = await serve((_req, res) =>
       sendSse(res, [
         { data: chunk({ role: "assistant", content: "" }) },
         { data: chunk({ content: "Hel" }) },
         { data: chunk({ content: "lo" }) },
-        { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini", choices: [], usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 } }) },
+        {
+          data: JSON.stringify({
+            id: "c",
+            object: "chat.completion.chunk",
+            created: 1,
+            model: "gpt-4o-mini",
+            choices: [],
+            usage: { prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 },
+          }),
+        },
         { data: "[DONE]" },
       ]),
     );
@@ -87,7 +112,9 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
 
   it("maps a 400 to upstream_failed without retrying and without leaking the key", async () => {
     const s = await serve((_req, res) =>
-      sendJson(res, 400, { error: { message: `Invalid 'messages' for key ${KEY}`, type: "invalid_request_error", param: "messages", code: null } }),
+      sendJson(res, 400, {
+        error: { message: `Invalid 'messages' for key ${KEY}`, type: "invalid_request_error", param: "messages", code: null },
+      }),
     );
     const p = new ResilientProvider(new OpenAiProvider({ apiKey: KEY, baseUrl: `${s.url}/v1` }), { sleep: fakeSleep().sleep });
     const err = await p.complete({ model: "gpt-4o-mini", messages }).catch((e: unknown) => e);
@@ -103,7 +130,9 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
 
   it("waits retry-after on 429, then succeeds", async () => {
     const s = await serve((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { error: { message: "Rate limit reached", type: "requests" } }, { "retry-after": "2" }) : sendJson(res, 200, completion("ok")),
+      i === 0
+        ? sendJson(res, 429, { error: { message: "Rate limit reached", type: "requests" } }, { "retry-after": "2" })
+        : sendJson(res, 200, completion("ok")),
     );
     const fs = fakeSleep();
     const p = new ResilientProvider(new OpenAiProvider({ apiKey: KEY, baseUrl: `${s.url}/v1` }), { sleep: fs.sleep });
@@ -129,7 +158,9 @@ describe("OpenAiProvider (chat completions wire protocol)", () => {
   });
 
   it("recovers when a 500 is followed by a 200", async () => {
-    const s = await serve((_req, res, i) => (i === 0 ? sendJson(res, 503, { error: { message: "overloaded" } }) : sendJson(res, 200, completion("fine"))));
+    const s = await serve((_req, res, i) =>
+      i === 0 ? sendJson(res, 503, { error: { message: "overloaded" } }) : sendJson(res, 200, completion("fine")),
+    );
     const p = new ResilientProvider(new OpenAiProvider({ apiKey: KEY, baseUrl: `${s.url}/v1` }), { sleep: fakeSleep().sleep });
     expect((await p.complete({ model: "gpt-4o-mini", messages })).text).toBe("fine");
     expect(s.requests).toHaveLength(2);

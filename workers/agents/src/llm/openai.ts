@@ -216,7 +216,8 @@ export class OpenAiProvider implements LlmProvider {
       .sort(([a], [b]) => a - b)
       .map(([, c]) => ({ id: c.id || newCallId(), name: c.name, arguments: c.arguments }));
     const usage = { inputTokens, outputTokens };
-    if (refusal) return { provider: this.name, model, text: refusal, ...usage, toolCalls, stopReason: "content_filter", rawStopReason: "refusal" };
+    if (refusal)
+      return { provider: this.name, model, text: refusal, ...usage, toolCalls, stopReason: "content_filter", rawStopReason: "refusal" };
     return { provider: this.name, model, text, ...usage, toolCalls, stopReason: openAiStopReason(finish), rawStopReason: finish ?? "none" };
   }
 }

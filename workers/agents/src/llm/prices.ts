@@ -64,7 +64,13 @@ export function rateFor(provider: ProviderName, model: string, table: PriceTable
 }
 
 /** Cost of one call in USD. Token counts come from the vendor's own usage report. */
-export function costUsd(provider: ProviderName, model: string, inputTokens: number, outputTokens: number, table: PriceTable = DEFAULT_PRICES): number {
+export function costUsd(
+  provider: ProviderName,
+  model: string,
+  inputTokens: number,
+  outputTokens: number,
+  table: PriceTable = DEFAULT_PRICES,
+): number {
   const { rate } = rateFor(provider, model, table);
   const lc = rate.longContext;
   const r = lc && inputTokens > lc.aboveInputTokens ? lc : rate;

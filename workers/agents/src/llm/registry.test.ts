@@ -3,15 +3,28 @@ import { createProviders, providersConfigFromEnv } from "./registry";
 import { ResilientProvider } from "./resilience";
 import type { LlmProvider } from "./types";
 
-const offline: LlmProvider = { name: "offline", complete: async (r) => ({ provider: "offline", model: r.model, text: "", inputTokens: 0, outputTokens: 0 }) };
+const offline: LlmProvider = {
+  name: "offline",
+  complete: async (r) => ({ provider: "offline", model: r.model, text: "", inputTokens: 0, outputTokens: 0 }),
+};
 
 describe("createProviders", () => {
   it("builds only the providers that have credentials, each behind its own breaker", () => {
-    const set = createProviders(providersConfigFromEnv({ GEMINI_API_KEY: "g-key", AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "", OPENAI_API_KEY: "  " }), { offline });
+    const set = createProviders(
+      providersConfigFromEnv({ GEMINI_API_KEY: "g-key", AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "", OPENAI_API_KEY: "  " }),
+      { offline },
+    );
     expect(Object.keys(set).sort()).toEqual(["gemini", "offline"]);
     expect(set.gemini).toBeInstanceOf(ResilientProvider);
     expect(set.offline).toBe(offline);
-    const all = createProviders({ openaiApiKey: "k", anthropicApiKey: "k", awsAccessKeyId: "a", awsSecretAccessKey: "s", awsRegion: "eu-west-1", geminiApiKey: "k" });
+    const all = createProviders({
+      openaiApiKey: "k",
+      anthropicApiKey: "k",
+      awsAccessKeyId: "a",
+      awsSecretAccessKey: "s",
+      awsRegion: "eu-west-1",
+      geminiApiKey: "k",
+    });
     expect(Object.keys(all).sort()).toEqual(["anthropic", "bedrock", "gemini", "openai"]);
     const breakers = Object.values(all).map((p) => (p as ResilientProvider).breaker);
     expect(new Set(breakers).size).toBe(4);
@@ -30,7 +43,13 @@ describe("createProviders", () => {
     const seen: string[] = [];
     const fetchFn: typeof fetch = async (input) => {
       seen.push(new Request(input).url);
-      return new Response(JSON.stringify({ candidates: [{ content: { parts: [{ text: "hi" }] } }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } }), { status: 200 });
+      return new Response(
+        JSON.stringify({
+          candidates: [{ content: { parts: [{ text: "hi" }] } }],
+          usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 },
+        }),
+        { status: 200 },
+      );
     };
     const set = createProviders({ geminiApiKey: "k", geminiBaseUrl: "http://gemini.test", fetch: fetchFn });
     const r = await set.gemini!.complete({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "x" }] });

@@ -22,7 +22,10 @@ export const ProvidersConfig = z.object({
   awsAccessKeyId: opt,
   awsSecretAccessKey: opt,
   awsSessionToken: opt,
-  awsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/).optional(),
+  awsRegion: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/)
+    .optional(),
   bedrockEndpoint: url,
   geminiApiKey: opt,
   geminiBaseUrl: url,
@@ -67,7 +70,9 @@ export function createProviders(input: ProvidersConfig, opts: CreateProvidersOpt
     );
   }
   if (cfg.anthropicApiKey) {
-    out.anthropic = wrap(new AnthropicProvider({ apiKey: cfg.anthropicApiKey, ...(cfg.anthropicBaseUrl ? { baseUrl: cfg.anthropicBaseUrl } : {}), ...f }));
+    out.anthropic = wrap(
+      new AnthropicProvider({ apiKey: cfg.anthropicApiKey, ...(cfg.anthropicBaseUrl ? { baseUrl: cfg.anthropicBaseUrl } : {}), ...f }),
+    );
   }
   if (cfg.awsAccessKeyId && cfg.awsSecretAccessKey) {
     out.bedrock = wrap(

@@ -11,10 +11,16 @@ function clock(start = 1_000): { now: () => number; advance: (ms: number) => voi
 
 const ok: CompletionResult = { provider: "openai", model: "m", text: "ok", inputTokens: 1, outputTokens: 1 };
 const fail = (status: number): AppError =>
-  new AppError(status === 429 ? "rate_limited" : "upstream_failed", `HTTP ${status}`, { provider: "openai", status, retryable: status === 429 || status >= 500 } satisfies UpstreamDetails);
+  new AppError(status === 429 ? "rate_limited" : "upstream_failed", `HTTP ${status}`, {
+    provider: "openai",
+    status,
+    retryable: status === 429 || status >= 500,
+  } satisfies UpstreamDetails);
 
 /** A provider scripted call by call: each entry is a result, an error, or a function of the request. */
-function scripted(steps: (CompletionResult | AppError | ((r: CompletionRequest) => Promise<CompletionResult>))[]): LlmProvider & { calls: number } {
+function scripted(
+  steps: (CompletionResult | AppError | ((r: CompletionRequest) => Promise<CompletionResult>))[],
+): LlmProvider & { calls: number } {
   const p = {
     name: "openai" as const,
     calls: 0,
@@ -95,7 +101,11 @@ describe("ResilientProvider", () => {
   it("opens the breaker after repeated 5xx and then refuses without calling the vendor", async () => {
     const c = clock();
     const inner = scripted([fail(500)]);
-    const p = new ResilientProvider(inner, { breaker: { failureThreshold: 3, openMs: 60_000, now: c.now }, retry: { maxAttempts: 2 }, sleep: noSleep });
+    const p = new ResilientProvider(inner, {
+      breaker: { failureThreshold: 3, openMs: 60_000, now: c.now },
+      retry: { maxAttempts: 2 },
+      sleep: noSleep,
+    });
     await expect(p.complete(req)).rejects.toMatchObject({ code: "upstream_failed" });
     expect(inner.calls).toBe(2);
     // Third failure opens the circuit; the retry inside this call is refused by the breaker.
@@ -110,7 +120,11 @@ describe("ResilientProvider", () => {
   it("half-open probe success closes the circuit again", async () => {
     const c = clock();
     const inner = scripted([fail(503), ok]);
-    const p = new ResilientProvider(inner, { breaker: { failureThreshold: 1, openMs: 5_000, now: c.now }, retry: { maxAttempts: 1 }, sleep: noSleep });
+    const p = new ResilientProvider(inner, {
+      breaker: { failureThreshold: 1, openMs: 5_000, now: c.now },
+      retry: { maxAttempts: 1 },
+      sleep: noSleep,
+    });
     await expect(p.complete(req)).rejects.toBeInstanceOf(AppError);
     expect(p.breaker.state).toBe("open");
     c.advance(5_000);

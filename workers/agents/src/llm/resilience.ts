@@ -215,7 +215,14 @@ export class ResilientProvider implements LlmProvider {
       if (!d?.retryable || progress.streamed || attempt >= this.retry.maxAttempts) throw err;
       if (d.retryAfterMs !== undefined && d.retryAfterMs > this.retry.maxRetryAfterMs) throw err;
       const delayMs = d.retryAfterMs ?? backoffDelay(attempt, this.retry, this.random);
-      this.onEvent({ kind: "retry", provider: this.name, attempt, delayMs, code: err.code, ...(d.status === undefined ? {} : { status: d.status }) });
+      this.onEvent({
+        kind: "retry",
+        provider: this.name,
+        attempt,
+        delayMs,
+        code: err.code,
+        ...(d.status === undefined ? {} : { status: d.status }),
+      });
       try {
         await this.sleep(delayMs, req.signal);
       } catch {
@@ -225,14 +232,21 @@ export class ResilientProvider implements LlmProvider {
   }
 
   private aborted(): AppError {
-    return new AppError("upstream_failed", `${this.name} request was aborted`, { provider: this.name, retryable: false, aborted: true } satisfies UpstreamDetails);
+    return new AppError("upstream_failed", `${this.name} request was aborted`, {
+      provider: this.name,
+      retryable: false,
+      aborted: true,
+    } satisfies UpstreamDetails);
   }
 
   private normalize(e: unknown, callerSignal: AbortSignal | undefined): AppError {
     if (callerSignal?.aborted) return this.aborted();
     if (e instanceof AppError) return e;
     if (isAbortError(e)) return this.aborted();
-    return new AppError("upstream_failed", `${this.name} request failed`, { provider: this.name, retryable: true } satisfies UpstreamDetails);
+    return new AppError("upstream_failed", `${this.name} request failed`, {
+      provider: this.name,
+      retryable: true,
+    } satisfies UpstreamDetails);
   }
 
   /** One attempt under its own deadline, also cancelled when the caller's signal aborts. */

@@ -37,7 +37,12 @@ describe("rankCandidates", () => {
     expect(saver[0]?.provider).toBe("bedrock");
     expect(saver[0]!.estCostUsd).toBeLessThan(perf[0]!.estCostUsd / 10);
     // The task's own LlmConfig strategy overrides the default.
-    const viaConfig = await rankCandidates({ features: backend, configured: ALL, strategy: "cost-saver", llm: { strategy: "performance" } });
+    const viaConfig = await rankCandidates({
+      features: backend,
+      configured: ALL,
+      strategy: "cost-saver",
+      llm: { strategy: "performance" },
+    });
     expect(viaConfig[0]?.model).toBe("claude-sonnet-4-5");
   });
 
@@ -58,7 +63,12 @@ describe("rankCandidates", () => {
   it("respects the remaining budget and leans on cost when it is tight", async () => {
     const unlimited = await rankCandidates({ features: backend, configured: ALL, strategy: "performance" });
     const sonnetCost = unlimited[0]!.estCostUsd;
-    const capped = await rankCandidates({ features: backend, configured: ALL, strategy: "performance", budgetRemainingUsd: sonnetCost / 2 });
+    const capped = await rankCandidates({
+      features: backend,
+      configured: ALL,
+      strategy: "performance",
+      budgetRemainingUsd: sonnetCost / 2,
+    });
     expect(capped.every((c) => c.estCostUsd <= sonnetCost / 2)).toBe(true);
     expect(capped[0]!.estCostUsd).toBeLessThan(unlimited[0]!.estCostUsd);
     // Under pressure even "performance" moves to a much cheaper model.
@@ -81,7 +91,9 @@ describe("rankCandidates", () => {
 
   it("learns: successes raise a model's estimate", async () => {
     const stats = new InMemoryRouterStats();
-    const before = (await rankCandidates({ features: backend, configured: ["bedrock"], stats })).find((c) => c.model === "amazon.nova-micro-v1:0")!;
+    const before = (await rankCandidates({ features: backend, configured: ["bedrock"], stats })).find(
+      (c) => c.model === "amazon.nova-micro-v1:0",
+    )!;
     for (let i = 0; i < 20; i++) await stats.recordOutcome("engineer_be", "bedrock", "amazon.nova-micro-v1:0", true);
     const after = await rankCandidates({ features: backend, configured: ["bedrock"], stats });
     expect(after[0]?.model).toBe("amazon.nova-micro-v1:0");
@@ -89,7 +101,12 @@ describe("rankCandidates", () => {
   });
 
   it("an explicit provider + model wins, even outside the catalog", async () => {
-    const r = await rankCandidates({ features: backend, configured: ALL, strategy: "performance", llm: { provider: "openai", model: "llama3.1:8b" } });
+    const r = await rankCandidates({
+      features: backend,
+      configured: ALL,
+      strategy: "performance",
+      llm: { provider: "openai", model: "llama3.1:8b" },
+    });
     expect(r[0]).toMatchObject({ provider: "openai", model: "llama3.1:8b", reason: "explicit" });
     expect(r.slice(1).every((c) => !(c.provider === "openai" && c.model === "llama3.1:8b"))).toBe(true);
     expect(r[1]?.reason).toMatch(/^fallback/);
@@ -97,18 +114,30 @@ describe("rankCandidates", () => {
 
   it("an explicit provider alone uses that provider's role default first", async () => {
     const r = await rankCandidates({ features: finance, configured: ALL, llm: { provider: "bedrock" } });
-    expect(models(r.slice(0, 3))).toEqual(["bedrock/amazon.nova-micro-v1:0", "bedrock/amazon.nova-lite-v1:0", "bedrock/amazon.nova-pro-v1:0"]);
+    expect(models(r.slice(0, 3))).toEqual([
+      "bedrock/amazon.nova-micro-v1:0",
+      "bedrock/amazon.nova-lite-v1:0",
+      "bedrock/amazon.nova-pro-v1:0",
+    ]);
   });
 
   it("an explicit model alone finds its provider; an unconfigured explicit provider is ignored", async () => {
-    expect((await rankCandidates({ features: ceo, configured: ALL, llm: { model: "gemini-2.5-pro" } }))[0]).toMatchObject({ provider: "gemini", reason: "explicit" });
+    expect((await rankCandidates({ features: ceo, configured: ALL, llm: { model: "gemini-2.5-pro" } }))[0]).toMatchObject({
+      provider: "gemini",
+      reason: "explicit",
+    });
     const r = await rankCandidates({ features: ceo, configured: ["bedrock"], llm: { provider: "anthropic", model: "claude-sonnet-4-5" } });
     expect(r.some((c) => c.provider === "anthropic")).toBe(false);
     expect((await rankCandidates({ features: ceo, configured: ALL, llm: { provider: "offline" } }))[0]?.provider).toBe("offline");
   });
 
   it("derives features from a task", () => {
-    const f = featuresOf({ role: "engineer_fe", idea: "x".repeat(100), upstream: { cto: { a: "y".repeat(50) } }, feedback: "z".repeat(10) });
+    const f = featuresOf({
+      role: "engineer_fe",
+      idea: "x".repeat(100),
+      upstream: { cto: { a: "y".repeat(50) } },
+      feedback: "z".repeat(10),
+    });
     expect(f.producesCode).toBe(true);
     expect(f.contextChars).toBe(100 + JSON.stringify({ cto: { a: "y".repeat(50) } }).length + 10);
     expect(featuresOf({ role: "ceo", idea: "", upstream: {} }).producesCode).toBe(false);
@@ -123,9 +152,14 @@ function fake(name: ProviderName, behaviour: Behaviour | ((req: CompletionReques
       calls.push(`${name}/${req.model}`);
       const b = typeof behaviour === "function" ? behaviour(req) : behaviour;
       if (b === "ok") return { provider: name, model: req.model, text: `${name} answer`, inputTokens: 1_000, outputTokens: 500 };
-      if (b === "abort") throw new AppError("upstream_failed", "aborted", { provider: name, retryable: false, aborted: true } satisfies UpstreamDetails);
+      if (b === "abort")
+        throw new AppError("upstream_failed", "aborted", { provider: name, retryable: false, aborted: true } satisfies UpstreamDetails);
       const status = b === "500" ? 500 : 400;
-      throw new AppError("upstream_failed", `HTTP ${status}`, { provider: name, status, retryable: status === 500 } satisfies UpstreamDetails);
+      throw new AppError("upstream_failed", `HTTP ${status}`, {
+        provider: name,
+        status,
+        retryable: status === 500,
+      } satisfies UpstreamDetails);
     },
   };
 }
@@ -143,10 +177,16 @@ describe("routeWithFallback", () => {
       maxCandidates: 10,
     });
     expect(out.result.provider).toBe("openai");
-    expect(calls.slice(0, 3)).toEqual(["bedrock/amazon.nova-micro-v1:0", "bedrock/amazon.nova-lite-v1:0", expect.stringMatching(/^(openai|bedrock)\//)]);
+    expect(calls.slice(0, 3)).toEqual([
+      "bedrock/amazon.nova-micro-v1:0",
+      "bedrock/amazon.nova-lite-v1:0",
+      expect.stringMatching(/^(openai|bedrock)\//),
+    ]);
     expect(out.attempts.filter((a) => a.outcome === "failed").every((a) => a.provider === "bedrock" && a.status === 500)).toBe(true);
     expect(out.attempts.at(-1)).toMatchObject({ provider: "openai", outcome: "succeeded" });
-    expect(out.usage).toEqual([{ provider: "openai", model: out.candidate.model, inputTokens: 1_000, outputTokens: 500, costUsd: expect.any(Number) }]);
+    expect(out.usage).toEqual([
+      { provider: "openai", model: out.candidate.model, inputTokens: 1_000, outputTokens: 500, costUsd: expect.any(Number) },
+    ]);
     expect(out.usage[0]!.costUsd).toBeGreaterThan(0);
     const counts = await stats.countsFor("finance");
     expect(counts.get("bedrock|amazon.nova-micro-v1:0")).toEqual({ successes: 0, failures: 1 });
@@ -210,7 +250,9 @@ describe("routeWithFallback", () => {
 
   it("throws upstream_failed listing every attempt when nothing works", async () => {
     const calls: string[] = [];
-    const e = (await routeWithFallback({ features: ceo, providers: { anthropic: fake("anthropic", "400", calls) }, request }).catch((x: unknown) => x)) as AppError;
+    const e = (await routeWithFallback({ features: ceo, providers: { anthropic: fake("anthropic", "400", calls) }, request }).catch(
+      (x: unknown) => x,
+    )) as AppError;
     expect(e.code).toBe("upstream_failed");
     expect([...calls].sort()).toEqual(["anthropic/claude-haiku-4-5", "anthropic/claude-sonnet-4-5"]);
     expect((e.details as { attempts: unknown[] }).attempts).toHaveLength(2);

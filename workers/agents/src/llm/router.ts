@@ -16,7 +16,6 @@ export interface TaskFeatures {
   producesCode: boolean;
 }
 
-
 /** How hard a role's task is before context size and code: finance summarises numbers, engineers design. */
 const ROLE_DIFFICULTY: Record<Role, number> = {
   finance: 0.2,
@@ -121,7 +120,14 @@ export async function rankCandidates(input: RouteInput): Promise<Candidate[]> {
     if (m.contextTokens < tokens.input + tokens.output) continue;
     const est = costUsd(m.provider, m.model, tokens.input, tokens.output, prices);
     if (budget !== null && est > budget) continue;
-    scored.push({ provider: m.provider, model: m.model, score: 0, successRate: successRate(m.quality, diff, counts.get(statsKey(m.provider, m.model))), estCostUsd: est, reason: strategy });
+    scored.push({
+      provider: m.provider,
+      model: m.model,
+      score: 0,
+      successRate: successRate(m.quality, diff, counts.get(statsKey(m.provider, m.model))),
+      estCostUsd: est,
+      reason: strategy,
+    });
   }
 
   // Cost per *successful* answer: a cheap model that usually fails is not cheap.
@@ -142,17 +148,35 @@ export async function rankCandidates(input: RouteInput): Promise<Candidate[]> {
   const explicit = explicitChoice(input, configured, catalog);
   const ordered = explicit
     ? [
-        ...explicit.map((e) => ({ ...(scored.find((c) => c.provider === e.provider && c.model === e.model) ?? unscored(e, tokens, diff, counts, prices)), reason: "explicit" })),
-        ...scored.filter((c) => !explicit.some((e) => e.provider === c.provider && e.model === c.model)).map((c) => ({ ...c, reason: `fallback (${strategy})` })),
+        ...explicit.map((e) => ({
+          ...(scored.find((c) => c.provider === e.provider && c.model === e.model) ?? unscored(e, tokens, diff, counts, prices)),
+          reason: "explicit",
+        })),
+        ...scored
+          .filter((c) => !explicit.some((e) => e.provider === c.provider && e.model === c.model))
+          .map((c) => ({ ...c, reason: `fallback (${strategy})` })),
       ]
     : scored;
   const offlineExplicit = llm.provider === "offline";
   return offlineExplicit ? [offlineCandidate("explicit"), ...ordered] : [...ordered, offlineCandidate("last resort")];
 }
 
-function unscored(e: { provider: ProviderName; model: string }, tokens: { input: number; output: number }, diff: number, counts: ReadonlyMap<string, OutcomeCounts>, prices: PriceTable): Candidate {
+function unscored(
+  e: { provider: ProviderName; model: string },
+  tokens: { input: number; output: number },
+  diff: number,
+  counts: ReadonlyMap<string, OutcomeCounts>,
+  prices: PriceTable,
+): Candidate {
   // An explicit model outside the catalog (e.g. a local Ollama model) gets a neutral prior.
-  return { provider: e.provider, model: e.model, score: 0, successRate: successRate(0.5, diff, counts.get(statsKey(e.provider, e.model))), estCostUsd: costUsd(e.provider, e.model, tokens.input, tokens.output, prices), reason: "explicit" };
+  return {
+    provider: e.provider,
+    model: e.model,
+    score: 0,
+    successRate: successRate(0.5, diff, counts.get(statsKey(e.provider, e.model))),
+    estCostUsd: costUsd(e.provider, e.model, tokens.input, tokens.output, prices),
+    reason: "explicit",
+  };
 }
 
 /**
@@ -162,7 +186,11 @@ function unscored(e: { provider: ProviderName; model: string }, tokens: { input:
  * - model only: the provider whose catalog lists it, else OpenAI (arbitrary names come from OpenAI-compatible servers).
  * A provider without credentials cannot be honoured and is ignored.
  */
-function explicitChoice(input: RouteInput, configured: ReadonlySet<ProviderName>, catalog: readonly ModelInfo[]): { provider: ProviderName; model: string }[] | undefined {
+function explicitChoice(
+  input: RouteInput,
+  configured: ReadonlySet<ProviderName>,
+  catalog: readonly ModelInfo[],
+): { provider: ProviderName; model: string }[] | undefined {
   const { provider, model } = input.llm ?? {};
   if (provider === "offline") return undefined;
   if (provider && !configured.has(provider)) return undefined;
@@ -172,7 +200,10 @@ function explicitChoice(input: RouteInput, configured: ReadonlySet<ProviderName>
     const seed = defaultModel(provider, input.features.role);
     const own = catalog.filter((m) => m.provider === provider);
     const first = own.some((m) => m.model === seed) ? seed : (own[0]?.model ?? seed);
-    return [{ provider, model: first }, ...catalog.filter((m) => m.provider === provider && m.model !== first).map((m) => ({ provider, model: m.model }))];
+    return [
+      { provider, model: first },
+      ...catalog.filter((m) => m.provider === provider && m.model !== first).map((m) => ({ provider, model: m.model })),
+    ];
   }
   if (model) {
     const known = catalog.find((m) => m.model === model && configured.has(m.provider));

@@ -13,7 +13,12 @@ function d1Like(db: DatabaseSync): SqlDatabase {
           return stmt;
         },
         run: async () => db.prepare(sql).run(...(values as (string | number)[])),
-        all: async <T>() => ({ results: db.prepare(sql).all(...(values as (string | number)[])).map((r) => ({ ...r })) as T[] }),
+        all: async <T>() => ({
+          results: db
+            .prepare(sql)
+            .all(...(values as (string | number)[]))
+            .map((r) => ({ ...r })) as T[],
+        }),
       };
       return stmt;
     },
@@ -32,7 +37,9 @@ describe("RouterStats", () => {
     const back = InMemoryRouterStats.fromRows(JSON.parse(JSON.stringify(rows)));
     expect((await back.countsFor("qa")).get("openai|gpt-4o-mini")).toEqual({ successes: 2, failures: 1 });
     expect((await back.countsFor("cto")).get("bedrock|amazon.nova-pro-v1:0")).toEqual({ successes: 0, failures: 1 });
-    expect(() => InMemoryRouterStats.fromRows([{ role: "janitor", provider: "openai", model: "m", successes: 1, failures: 0, updated_at: 1 }])).toThrow();
+    expect(() =>
+      InMemoryRouterStats.fromRows([{ role: "janitor", provider: "openai", model: "m", successes: 1, failures: 0, updated_at: 1 }]),
+    ).toThrow();
   });
 
   it("SQL stats increment per (role, provider, model) in real SQLite", async () => {

@@ -56,7 +56,8 @@ export class InMemoryRouterStats implements RouterStats {
 
   async countsFor(role: Role): Promise<ReadonlyMap<string, OutcomeCounts>> {
     const out = new Map<string, OutcomeCounts>();
-    for (const r of this.rows.values()) if (r.role === role) out.set(statsKey(r.provider, r.model), { successes: r.successes, failures: r.failures });
+    for (const r of this.rows.values())
+      if (r.role === role) out.set(statsKey(r.provider, r.model), { successes: r.successes, failures: r.failures });
     return out;
   }
 

@@ -93,9 +93,33 @@ describe("OpenAI structured-output refusals", () => {
     server = await startServer((req, res) =>
       req.json().stream === true
         ? sendSse(res, [
-            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { role: "assistant", content: null, refusal: "" }, finish_reason: null }] }) },
-            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: { refusal }, finish_reason: null }] }) },
-            { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "gpt-4o", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }) },
+            {
+              data: JSON.stringify({
+                id: "c",
+                object: "chat.completion.chunk",
+                created: 1,
+                model: "gpt-4o",
+                choices: [{ index: 0, delta: { role: "assistant", content: null, refusal: "" }, finish_reason: null }],
+              }),
+            },
+            {
+              data: JSON.stringify({
+                id: "c",
+                object: "chat.completion.chunk",
+                created: 1,
+                model: "gpt-4o",
+                choices: [{ index: 0, delta: { refusal }, finish_reason: null }],
+              }),
+            },
+            {
+              data: JSON.stringify({
+                id: "c",
+                object: "chat.completion.chunk",
+                created: 1,
+                model: "gpt-4o",
+                choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+              }),
+            },
             { data: "[DONE]" },
           ])
         : sendJson(res, 200, {
@@ -124,7 +148,10 @@ describe("stop reasons in JSON mode (forced tool)", () => {
         type: "message",
         role: "assistant",
         model: "claude-haiku-4-5",
-        content: stop === "tool_use" ? [{ type: "tool_use", id: "toolu_1", name: "out", input: { a: 1 } }] : [{ type: "text", text: "Let me think about" }],
+        content:
+          stop === "tool_use"
+            ? [{ type: "tool_use", id: "toolu_1", name: "out", input: { a: 1 } }]
+            : [{ type: "text", text: "Let me think about" }],
         stop_reason: stop,
         stop_sequence: null,
         usage: { input_tokens: 1, output_tokens: 1 },
@@ -153,17 +180,31 @@ describe("Gemini defects", () => {
   it("an error chunk as the first SSE event is the vendor's error (429 → rate_limited, retryable)", async () => {
     server = await startServer((_req, res, i) =>
       i <= 1
-        ? sendSse(res, [{ data: JSON.stringify({ error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED" } }) }])
-        : sendSse(res, [{ data: JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP" }] }) }]),
+        ? sendSse(res, [
+            {
+              data: JSON.stringify({
+                error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED" },
+              }),
+            },
+          ])
+        : sendSse(res, [
+            { data: JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP" }] }) },
+          ]),
     );
-    const direct = (await gemini(server.url).complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined }).catch((e: unknown) => e)) as AppError;
+    const direct = (await gemini(server.url)
+      .complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined })
+      .catch((e: unknown) => e)) as AppError;
     expect(direct).toBeInstanceOf(AppError);
     expect(direct.code).toBe("rate_limited");
     expect(direct.details).toMatchObject({ provider: "gemini", status: 429, retryable: true });
     expect(direct.message).toContain("Resource has been exhausted");
     // Through the resilience layer the same frame is retried (nothing was streamed yet).
     const fs = fakeSleep();
-    const r = await new ResilientProvider(gemini(server.url), { sleep: fs.sleep }).complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined });
+    const r = await new ResilientProvider(gemini(server.url), { sleep: fs.sleep }).complete({
+      model: "gemini-2.5-flash",
+      messages,
+      onToken: () => undefined,
+    });
     expect(r.text).toBe("ok");
     expect(fs.delays).toHaveLength(1);
   });
@@ -172,7 +213,11 @@ describe("Gemini defects", () => {
     server = await startServer((_req, res) =>
       sendSse(res, [
         { data: JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: "Half " }] } }] }) },
-        { data: JSON.stringify({ error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } }) },
+        {
+          data: JSON.stringify({
+            error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" },
+          }),
+        },
       ]),
     );
     const p = new ResilientProvider(gemini(server.url), { sleep: fakeSleep().sleep });
@@ -184,8 +229,12 @@ describe("Gemini defects", () => {
   });
 
   it("an error envelope with only a status maps by the google.rpc code (INVALID_ARGUMENT → 400, not retryable)", async () => {
-    server = await startServer((_req, res) => sendSse(res, [{ data: JSON.stringify({ error: { message: "Request contains an invalid argument.", status: "INVALID_ARGUMENT" } }) }]));
-    const e = (await gemini(server.url).complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined }).catch((x: unknown) => x)) as AppError;
+    server = await startServer((_req, res) =>
+      sendSse(res, [{ data: JSON.stringify({ error: { message: "Request contains an invalid argument.", status: "INVALID_ARGUMENT" } }) }]),
+    );
+    const e = (await gemini(server.url)
+      .complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined })
+      .catch((x: unknown) => x)) as AppError;
     expect(e.details).toMatchObject({ status: 400, retryable: false });
   });
 
@@ -197,8 +246,20 @@ describe("Gemini defects", () => {
     };
     server = await startServer((req, res) =>
       req.url.includes("stream")
-        ? sendSse(res, [{ data: JSON.stringify({ candidates: [candidate], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: "gemini-2.5-flash" }) }])
-        : sendJson(res, 200, { candidates: [candidate], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, modelVersion: "gemini-2.5-flash" }),
+        ? sendSse(res, [
+            {
+              data: JSON.stringify({
+                candidates: [candidate],
+                usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+                modelVersion: "gemini-2.5-flash",
+              }),
+            },
+          ])
+        : sendJson(res, 200, {
+            candidates: [candidate],
+            usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+            modelVersion: "gemini-2.5-flash",
+          }),
     );
     const once = await gemini(server.url).complete({ model: "gemini-2.5-flash", messages });
     const streamed = await gemini(server.url).complete({ model: "gemini-2.5-flash", messages, onToken: () => undefined });
@@ -208,7 +269,9 @@ describe("Gemini defects", () => {
 
   it("tuned models call /v1beta/tunedModels/x, base models /v1beta/models/x", async () => {
     const answer = { candidates: [{ content: { role: "model", parts: [{ text: "hi" }] }, finishReason: "STOP" }] };
-    server = await startServer((req, res) => (req.url.includes("alt=sse") ? sendSse(res, [{ data: JSON.stringify(answer) }]) : sendJson(res, 200, answer)));
+    server = await startServer((req, res) =>
+      req.url.includes("alt=sse") ? sendSse(res, [{ data: JSON.stringify(answer) }]) : sendJson(res, 200, answer),
+    );
     const p = gemini(server.url);
     await p.complete({ model: "tunedModels/my-model-abc123", messages });
     await p.complete({ model: "tunedModels/my-model-abc123", messages, onToken: () => undefined });

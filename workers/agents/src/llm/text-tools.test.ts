@@ -7,7 +7,8 @@ const ids = () => `call_${++n}`;
 describe("text tool protocol", () => {
   it("parses fenced tool_call blocks into calls and leaves the prose", () => {
     n = 0;
-    const reply = 'I will read it.\n\n```tool_call\n{"name": "read_file", "arguments": {"path": "src/a.ts"}}\n```\n```tool_call\n{"name":"run","arguments":{}}\n```';
+    const reply =
+      'I will read it.\n\n```tool_call\n{"name": "read_file", "arguments": {"path": "src/a.ts"}}\n```\n```tool_call\n{"name":"run","arguments":{}}\n```';
     expect(parseTextToolCalls(reply, ids)).toEqual({
       text: "I will read it.",
       toolCalls: [
@@ -20,7 +21,9 @@ describe("text tool protocol", () => {
   it("keeps a malformed block as a call with its raw text, so the loop can answer with a tool error", () => {
     n = 0;
     const r = parseTextToolCalls('```tool_call\n{"name": "write_file", "arguments": {"path": "a.ts", "content": "x}\n```', ids);
-    expect(r.toolCalls).toEqual([{ id: "call_1", name: "write_file", arguments: '{"name": "write_file", "arguments": {"path": "a.ts", "content": "x}' }]);
+    expect(r.toolCalls).toEqual([
+      { id: "call_1", name: "write_file", arguments: '{"name": "write_file", "arguments": {"path": "a.ts", "content": "x}' },
+    ]);
   });
 
   it("leaves other code fences alone", () => {

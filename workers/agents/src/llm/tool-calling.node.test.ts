@@ -81,7 +81,11 @@ describe.each(vendors)("native tool calling: $name", (v) => {
       server = await startServer(v.handler);
       const p = v.provider(server.url);
       const tokens: string[] = [];
-      const base: Omit<CompletionRequest, "messages"> = { model: v.model, tools: WEATHER_TOOLS, ...(streaming ? { onToken: (t: string) => tokens.push(t) } : {}) };
+      const base: Omit<CompletionRequest, "messages"> = {
+        model: v.model,
+        tools: WEATHER_TOOLS,
+        ...(streaming ? { onToken: (t: string) => tokens.push(t) } : {}),
+      };
 
       const first = await p.complete({ ...base, messages: start });
       expect(first.stopReason).toBe("tool_calls");
@@ -150,13 +154,21 @@ describe("tool wire shapes", () => {
     await p.complete({
       model: "m",
       tools: WEATHER_TOOLS,
-      messages: [...start, { role: "assistant", content: "", toolCalls: [call] }, { role: "tool", toolCallId: "call_9", name: "get_weather", content: "-3C" }],
+      messages: [
+        ...start,
+        { role: "assistant", content: "", toolCalls: [call] },
+        { role: "tool", toolCallId: "call_9", name: "get_weather", content: "-3C" },
+      ],
     });
     const body = server.requests[0]!.json();
     expect(body.tools).toEqual(WEATHER_TOOLS.map((t) => ({ type: "function", function: t })));
     expect(body.tool_choice).toBe("auto");
     expect((body.messages as unknown[]).slice(2)).toEqual([
-      { role: "assistant", content: null, tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }],
+      },
       { role: "tool", tool_call_id: "call_9", content: "-3C" },
     ]);
   });
@@ -178,7 +190,13 @@ describe("tool wire shapes", () => {
     expect(body.tools).toEqual(WEATHER_TOOLS.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })));
     expect((body.messages as unknown[]).slice(1)).toEqual([
       { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: {} }] },
-      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "bad arguments", is_error: true }, { type: "text", text: "Try again." }] },
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "toolu_1", content: "bad arguments", is_error: true },
+          { type: "text", text: "Try again." },
+        ],
+      },
     ]);
   });
 
@@ -195,7 +213,10 @@ describe("tool wire shapes", () => {
       ],
     });
     const body = server.requests[0]!.json();
-    expect(body.toolConfig).toEqual({ tools: WEATHER_TOOLS.map((t) => ({ toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.parameters } } })), toolChoice: { auto: {} } });
+    expect(body.toolConfig).toEqual({
+      tools: WEATHER_TOOLS.map((t) => ({ toolSpec: { name: t.name, description: t.description, inputSchema: { json: t.parameters } } })),
+      toolChoice: { auto: {} },
+    });
     expect((body.messages as unknown[]).slice(1)).toEqual([
       { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Oslo" } } }] },
       { role: "user", content: [{ toolResult: { toolUseId: "tooluse_1", content: [{ text: "timeout" }], status: "error" } }] },
@@ -209,7 +230,11 @@ describe("tool wire shapes", () => {
     const r = await p.complete({
       model: "amazon.nova-lite-v1:0",
       tools: WEATHER_TOOLS,
-      messages: [...start, { role: "assistant", content: "", toolCalls: [call] }, { role: "tool", toolCallId: "tooluse_1", name: "get_weather", content: "" }],
+      messages: [
+        ...start,
+        { role: "assistant", content: "", toolCalls: [call] },
+        { role: "tool", toolCallId: "tooluse_1", name: "get_weather", content: "" },
+      ],
     });
     expect(r.text).toBe("Paris: get_weather=(no output)");
   });
@@ -234,8 +259,16 @@ describe("tool wire shapes", () => {
     expect(body.tools).toEqual([
       {
         functionDeclarations: [
-          { name: "get_weather", description: "Current weather of a city", parameters: { type: "OBJECT", properties: { city: { type: "STRING" } }, required: ["city"] } },
-          { name: "get_time", description: "Local time of a city", parameters: { type: "OBJECT", properties: { city: { type: "STRING" } }, required: ["city"] } },
+          {
+            name: "get_weather",
+            description: "Current weather of a city",
+            parameters: { type: "OBJECT", properties: { city: { type: "STRING" } }, required: ["city"] },
+          },
+          {
+            name: "get_time",
+            description: "Local time of a city",
+            parameters: { type: "OBJECT", properties: { city: { type: "STRING" } }, required: ["city"] },
+          },
         ],
       },
     ]);
@@ -265,12 +298,25 @@ describe("tool wire shapes", () => {
       seen.push(req.json().contents);
       const parts = i === 0 ? [{ functionCall: { id: "fc-77", name: "get_time", args: { city: "Rome" } } }] : [{ text: "ok" }];
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ candidates: [{ content: { role: "model", parts }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } }));
+      res.end(
+        JSON.stringify({
+          candidates: [{ content: { role: "model", parts }, finishReason: "STOP" }],
+          usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 },
+        }),
+      );
     });
     const p = new GeminiProvider({ apiKey: "AIzaSyTEST-tools-000000000000000", baseUrl: server.url });
     const first = await p.complete({ model: "gemini-2.5-flash", tools: WEATHER_TOOLS, messages: start });
     expect(first.toolCalls).toEqual([{ id: "fc-77", name: "get_time", arguments: '{"city":"Rome"}' }]);
-    await p.complete({ model: "gemini-2.5-flash", tools: WEATHER_TOOLS, messages: [...start, { role: "assistant", content: "", toolCalls: first.toolCalls! }, { role: "tool", toolCallId: "fc-77", name: "get_time", content: "9:00" }] });
+    await p.complete({
+      model: "gemini-2.5-flash",
+      tools: WEATHER_TOOLS,
+      messages: [
+        ...start,
+        { role: "assistant", content: "", toolCalls: first.toolCalls! },
+        { role: "tool", toolCallId: "fc-77", name: "get_time", content: "9:00" },
+      ],
+    });
     expect((seen[1] as unknown[]).slice(1)).toEqual([
       { role: "model", parts: [{ functionCall: { id: "fc-77", name: "get_time", args: { city: "Rome" } } }] },
       { role: "user", parts: [{ functionResponse: { id: "fc-77", name: "get_time", response: { output: "9:00" } } }] },
@@ -280,7 +326,11 @@ describe("tool wire shapes", () => {
   it("Gemini: a tool without arguments is declared without parameters (an empty OBJECT is rejected)", async () => {
     server = await startServer(geminiToolServer(weatherBrain));
     const p = new GeminiProvider({ apiKey: "AIzaSyTEST-tools-000000000000000", baseUrl: server.url });
-    const listFiles = { name: "list_files", description: "List the workspace", parameters: { type: "object", properties: {}, additionalProperties: false } };
+    const listFiles = {
+      name: "list_files",
+      description: "List the workspace",
+      parameters: { type: "object", properties: {}, additionalProperties: false },
+    };
     await p.complete({ model: "gemini-2.5-flash", tools: [...WEATHER_TOOLS, listFiles], messages: start });
     const decls = (server.requests[0]!.json().tools as { functionDeclarations: Record<string, unknown>[] }[])[0]!.functionDeclarations;
     expect(decls[2]).toEqual({ name: "list_files", description: "List the workspace" });
@@ -288,12 +338,24 @@ describe("tool wire shapes", () => {
 
   it("OpenAI-compatible stream without `index` or ids (older Ollama): each whole call is its own call with a unique id", async () => {
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-      JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "llama3.1", choices: [{ index: 0, delta, finish_reason: finish }] });
+      JSON.stringify({
+        id: "c",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "llama3.1",
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
     server = await startServer((_req, res) =>
       sendSse(res, [
         { data: chunk({ role: "assistant", content: "" }) },
-        { data: chunk({ tool_calls: [{ id: "call_a", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] }) },
-        { data: chunk({ tool_calls: [{ id: "call_b", type: "function", function: { name: "get_time", arguments: '{"city":"Paris"}' } }] }) },
+        {
+          data: chunk({
+            tool_calls: [{ id: "call_a", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+          }),
+        },
+        {
+          data: chunk({ tool_calls: [{ id: "call_b", type: "function", function: { name: "get_time", arguments: '{"city":"Paris"}' } }] }),
+        },
         { data: chunk({ tool_calls: [{ type: "function", function: { name: "get_time", arguments: '{"city":"Rome"}' } }] }) },
         { data: chunk({}, "tool_calls") },
         { data: "[DONE]" },

@@ -20,7 +20,8 @@ describe("upstream error mapping", () => {
   });
 
   it("scrubs known secrets and key-shaped strings from vendor messages", () => {
-    const text = "bad key my-custom-secret-123 and sk-proj-ABCDEFGHIJKL and AKIAABCDEFGHIJKLMNOP and AIzaSyABCDEFGHIJKLMNOPQRSTUVW Bearer xyz.abc";
+    const text =
+      "bad key my-custom-secret-123 and sk-proj-ABCDEFGHIJKL and AKIAABCDEFGHIJKLMNOP and AIzaSyABCDEFGHIJKLMNOPQRSTUVW Bearer xyz.abc";
     const out = redact(text, ["my-custom-secret-123"]);
     for (const leaked of ["my-custom-secret-123", "sk-proj", "AKIAABCD", "AIzaSy", "xyz.abc"]) expect(out).not.toContain(leaked);
     const e = httpError("anthropic", 401, undefined, JSON.stringify({ error: { message: text } }), ["my-custom-secret-123"]);

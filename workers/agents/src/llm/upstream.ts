@@ -89,7 +89,11 @@ export function httpError(
     return new AppError("rate_limited", `${provider} rate limited the request (HTTP 429)${suffix}`, details);
   }
   if (status === 408) {
-    return new AppError("timeout", `${provider} timed out (HTTP 408)${suffix}`, { provider, status, retryable: true } satisfies UpstreamDetails);
+    return new AppError("timeout", `${provider} timed out (HTTP 408)${suffix}`, {
+      provider,
+      status,
+      retryable: true,
+    } satisfies UpstreamDetails);
   }
   const retryable = status >= 500;
   const details: UpstreamDetails = { provider, status, retryable };
@@ -110,7 +114,11 @@ export function isAbortError(err: unknown): boolean {
 export function transportError(provider: ProviderName, err: unknown, secrets: readonly string[], signal?: AbortSignal): AppError {
   if (err instanceof AppError) return err;
   if (signal?.aborted || isAbortError(err)) {
-    return new AppError("upstream_failed", `${provider} request was aborted`, { provider, retryable: false, aborted: true } satisfies UpstreamDetails);
+    return new AppError("upstream_failed", `${provider} request was aborted`, {
+      provider,
+      retryable: false,
+      aborted: true,
+    } satisfies UpstreamDetails);
   }
   const text = err instanceof Error ? err.message : String(err);
   return new AppError("upstream_failed", `${provider} request failed: ${redact(text, secrets).slice(0, MAX_VENDOR_MESSAGE)}`, {
@@ -121,7 +129,10 @@ export function transportError(provider: ProviderName, err: unknown, secrets: re
 
 /** A 200 whose body is not what the protocol promises. Not retryable: the same request gets the same answer. */
 export function protocolError(provider: ProviderName, what: string): AppError {
-  return new AppError("upstream_failed", `${provider} sent an unexpected response: ${what}`, { provider, retryable: false } satisfies UpstreamDetails);
+  return new AppError("upstream_failed", `${provider} sent an unexpected response: ${what}`, {
+    provider,
+    retryable: false,
+  } satisfies UpstreamDetails);
 }
 
 export function upstreamDetails(err: unknown): UpstreamDetails | undefined {

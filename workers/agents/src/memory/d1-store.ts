@@ -52,7 +52,16 @@ export class D1ProjectMemory implements ProjectMemory {
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
       const values = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
-      const params = chunk.flatMap((r, j) => [this.opts.projectId, r.id, r.taskId, r.kind, r.text, this.opts.embedder.id, encodeVector(vectors[i + j]!), at]);
+      const params = chunk.flatMap((r, j) => [
+        this.opts.projectId,
+        r.id,
+        r.taskId,
+        r.kind,
+        r.text,
+        this.opts.embedder.id,
+        encodeVector(vectors[i + j]!),
+        at,
+      ]);
       stmts.push(
         this.db
           .prepare(

@@ -12,7 +12,8 @@ import { decodeVector } from "./vector";
 const db = (env as unknown as { DB: D1Database }).DB;
 const embedder = new HashEmbedder();
 const item = (id: string, text: string, kind: MemoryItem["kind"] = "summary", taskId = "t1"): MemoryItem => ({ id, text, kind, taskId });
-const memory = (projectId: string, over: Partial<ConstructorParameters<typeof D1ProjectMemory>[0]> = {}) => new D1ProjectMemory({ db, projectId, embedder, ...over });
+const memory = (projectId: string, over: Partial<ConstructorParameters<typeof D1ProjectMemory>[0]> = {}) =>
+  new D1ProjectMemory({ db, projectId, embedder, ...over });
 
 beforeAll(async () => {
   await createMemoryTable(db);
@@ -31,7 +32,9 @@ const MEMORIES = [
 describe("D1ProjectMemory (workerd, real D1)", () => {
   it("stores float32 blobs and recalls by cosine, best first", async () => {
     await memory("p1").remember(MEMORIES);
-    const row = await db.prepare("SELECT vector, embedder FROM memory_vectors WHERE project_id = 'p1' AND id = 'cto:decisions'").first<{ vector: ArrayBuffer; embedder: string }>();
+    const row = await db
+      .prepare("SELECT vector, embedder FROM memory_vectors WHERE project_id = 'p1' AND id = 'cto:decisions'")
+      .first<{ vector: ArrayBuffer; embedder: string }>();
     expect(row!.embedder).toBe("offline-hash-v1-256");
     const stored = decodeVector(new Uint8Array(row!.vector));
     expect(Array.from(stored)).toEqual(Array.from(embedder.embedOne(MEMORIES[1]!.text)));
@@ -56,7 +59,9 @@ describe("D1ProjectMemory (workerd, real D1)", () => {
   });
 
   it("reads in pages and finds the same top k as one big read", async () => {
-    const many = Array.from({ length: 40 }, (_, i) => item(`m${String(i).padStart(2, "0")}`, `memory ${i} about ${i % 5 === 0 ? "booking reminders by SMS" : `topic${i}`}`));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      item(`m${String(i).padStart(2, "0")}`, `memory ${i} about ${i % 5 === 0 ? "booking reminders by SMS" : `topic${i}`}`),
+    );
     await memory("p1").remember(many);
     const reads: string[] = [];
     const spy = new Proxy(db, {
@@ -121,11 +126,17 @@ describe("D1ProjectMemory (workerd, real D1)", () => {
 describe("memory_vectors schema", () => {
   it("the drizzle table and the test SQL describe the same columns, key and indexes", async () => {
     const cfg = getTableConfig(memoryVectors);
-    const cols = await db.prepare("SELECT name, type, \"notnull\" AS nn FROM pragma_table_info('memory_vectors')").all<{ name: string; type: string; nn: number }>();
-    expect(cols.results.map((c) => [c.name, c.type.toLowerCase(), c.nn === 1]).sort()).toEqual(cfg.columns.map((c) => [c.name, c.getSQLType(), c.notNull]).sort());
+    const cols = await db
+      .prepare("SELECT name, type, \"notnull\" AS nn FROM pragma_table_info('memory_vectors')")
+      .all<{ name: string; type: string; nn: number }>();
+    expect(cols.results.map((c) => [c.name, c.type.toLowerCase(), c.nn === 1]).sort()).toEqual(
+      cfg.columns.map((c) => [c.name, c.getSQLType(), c.notNull]).sort(),
+    );
     const pk = await db.prepare("SELECT name FROM pragma_table_info('memory_vectors') WHERE pk > 0 ORDER BY pk").all<{ name: string }>();
     expect(pk.results.map((r) => r.name)).toEqual(cfg.primaryKeys[0]!.columns.map((c) => c.name));
-    const idx = await db.prepare("SELECT name FROM pragma_index_list('memory_vectors') WHERE origin = 'c' ORDER BY name").all<{ name: string }>();
+    const idx = await db
+      .prepare("SELECT name FROM pragma_index_list('memory_vectors') WHERE origin = 'c' ORDER BY name")
+      .all<{ name: string }>();
     expect(idx.results.map((r) => r.name)).toEqual(cfg.indexes.map((i) => i.config.name).sort());
   });
 });

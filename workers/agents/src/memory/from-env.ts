@@ -14,9 +14,15 @@ const opt = z
   .transform((s) => (s?.trim() ? s.trim() : undefined));
 
 export const MemoryEnv = z.object({
-  MEMORY_BACKEND: z.preprocess((s) => (typeof s === "string" && s.trim() ? s.trim().toLowerCase() : undefined), z.enum(["d1", "qdrant", "none"]).default("d1")),
+  MEMORY_BACKEND: z.preprocess(
+    (s) => (typeof s === "string" && s.trim() ? s.trim().toLowerCase() : undefined),
+    z.enum(["d1", "qdrant", "none"]).default("d1"),
+  ),
   /** `auto` (default): OpenAI-compatible embeddings when OPENAI_API_KEY is set, the offline hash embedder otherwise. */
-  MEMORY_EMBEDDER: z.preprocess((s) => (typeof s === "string" && s.trim() ? s.trim().toLowerCase() : undefined), z.enum(["auto", "offline", "openai"]).default("auto")),
+  MEMORY_EMBEDDER: z.preprocess(
+    (s) => (typeof s === "string" && s.trim() ? s.trim().toLowerCase() : undefined),
+    z.enum(["auto", "offline", "openai"]).default("auto"),
+  ),
   OPENAI_API_KEY: opt,
   OPENAI_BASE_URL: opt,
   OPENAI_EMBEDDING_MODEL: opt,
@@ -44,7 +50,11 @@ export function embedderFromEnv(env: MemoryEnv, fetchImpl?: typeof fetch): Embed
  */
 export function memoryFromEnv(rawEnv: Record<string, unknown>, projectId: string, db: D1Database | undefined): ProjectMemory | null {
   const parsed = MemoryEnv.safeParse(rawEnv);
-  if (!parsed.success) throw new AppError("bad_request", `memory configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new AppError(
+      "bad_request",
+      `memory configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   const env = parsed.data;
   if (env.MEMORY_BACKEND === "none") return null;
   const embedder = embedderFromEnv(env);

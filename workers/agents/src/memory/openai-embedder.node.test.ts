@@ -35,7 +35,11 @@ beforeAll(async () => {
       res.setHeader("content-type", "application/json");
       if (mode === "unauthorized") {
         res.statusCode = 401;
-        res.end(JSON.stringify({ error: { message: "Incorrect API key provided: sk-tes****", type: "invalid_request_error", code: "invalid_api_key" } }));
+        res.end(
+          JSON.stringify({
+            error: { message: "Incorrect API key provided: sk-tes****", type: "invalid_request_error", code: "invalid_api_key" },
+          }),
+        );
         return;
       }
       const inputs = mode === "short" ? body.input.slice(1) : body.input;
@@ -62,7 +66,11 @@ describe("OpenAiEmbedder against a local /v1/embeddings server", () => {
     const texts = ["booking calendar", "stripe payments", "booking calendar for groomers"];
     const vs = await e.embed(texts);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ path: "/v1/embeddings", auth: "Bearer sk-test", body: { model: "nomic-embed-text", input: texts, encoding_format: "float" } });
+    expect(seen[0]).toMatchObject({
+      path: "/v1/embeddings",
+      auth: "Bearer sk-test",
+      body: { model: "nomic-embed-text", input: texts, encoding_format: "float" },
+    });
     // reversed on the wire, back in input order here
     texts.forEach((t, i) => expect(Array.from(vs[i]!)).toEqual(Array.from(hash.embedOne(t))));
   });
@@ -81,7 +89,11 @@ describe("OpenAiEmbedder against a local /v1/embeddings server", () => {
     const e = new OpenAiEmbedder({ apiKey: "sk-test-secret", baseUrl });
     const err = await e.embed(["x"]).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: "upstream_failed", message: expect.stringContaining("HTTP 401"), details: { provider: "openai", status: 401, retryable: false } });
+    expect(err).toMatchObject({
+      code: "upstream_failed",
+      message: expect.stringContaining("HTTP 401"),
+      details: { provider: "openai", status: 401, retryable: false },
+    });
     expect(seen).toHaveLength(1); // a bad key is not retried
     expect(JSON.stringify({ m: (err as AppError).message, d: (err as AppError).details })).not.toContain("sk-test-secret");
   });

@@ -48,7 +48,14 @@ describe("QdrantProjectMemory against a server speaking Qdrant's REST API", () =
         {
           id: await pointId("p1", "cto:summary"),
           vector: expect.any(Array),
-          payload: { projectId: "p1", memoryId: "cto:summary", kind: "summary", taskId: "cto", text: "Architecture: Workers and D1", embedder: "offline-hash-v1-256" },
+          payload: {
+            projectId: "p1",
+            memoryId: "cto:summary",
+            kind: "summary",
+            taskId: "cto",
+            text: "Architecture: Workers and D1",
+            embedder: "offline-hash-v1-256",
+          },
         },
       ],
     });
@@ -61,7 +68,10 @@ describe("QdrantProjectMemory against a server speaking Qdrant's REST API", () =
     qdrant.requests.length = 0;
     await m.remember([item("b", "second memory")]);
     await m.recall("memory", 3);
-    expect(qdrant.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /collections/${collection}/points`, `POST /collections/${collection}/points/query`]);
+    expect(qdrant.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PUT /collections/${collection}/points`,
+      `POST /collections/${collection}/points/query`,
+    ]);
   });
 
   it("uses an existing collection of the right size without recreating it", async () => {
@@ -73,7 +83,9 @@ describe("QdrantProjectMemory against a server speaking Qdrant's REST API", () =
 
   it("refuses a collection whose vectors have another size", async () => {
     qdrant.collections.set(collection, { size: 1536, distance: "Cosine", points: new Map(), payloadSchema: {} });
-    const err = await memory("p1").remember([item("a", "x")]).catch((e: unknown) => e);
+    const err = await memory("p1")
+      .remember([item("a", "x")])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toMatch(/1536.*256.*QDRANT_COLLECTION/);
   });
@@ -95,7 +107,12 @@ describe("QdrantProjectMemory against a server speaking Qdrant's REST API", () =
       query: expect.any(Array),
       limit: 2,
       with_payload: true,
-      filter: { must: [{ key: "projectId", match: { value: "p1" } }, { key: "embedder", match: { value: "offline-hash-v1-256" } }] },
+      filter: {
+        must: [
+          { key: "projectId", match: { value: "p1" } },
+          { key: "embedder", match: { value: "offline-hash-v1-256" } },
+        ],
+      },
     });
   });
 
@@ -123,7 +140,9 @@ describe("QdrantProjectMemory against a server speaking Qdrant's REST API", () =
     const keyed = new QdrantClient({ url: qdrant.url, apiKey: "qk-123", checkCompatibility: false });
     await memory("p1", keyed).remember([item("a", "keyed memory")]);
     expect(qdrant.requests.every((r) => r.headers["api-key"] === "qk-123")).toBe(true);
-    const err = await memory("p1", client()).recall("keyed", 1).catch((e: unknown) => e);
+    const err = await memory("p1", client())
+      .recall("keyed", 1)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "upstream_failed", message: expect.stringMatching(/qdrant query failed: HTTP 401/) });
   });
 

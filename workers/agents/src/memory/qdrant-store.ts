@@ -27,7 +27,10 @@ function upstream(what: string, e: unknown): AppError {
   if (e instanceof AppError) return e;
   const status = statusOf(e);
   const detail = status === undefined ? (e instanceof Error ? e.message : String(e)) : `HTTP ${status}`;
-  return new AppError("upstream_failed", `qdrant ${what} failed: ${detail.slice(0, 300)}`, { provider: "qdrant", retryable: status === undefined || status === 429 || status >= 500 });
+  return new AppError("upstream_failed", `qdrant ${what} failed: ${detail.slice(0, 300)}`, {
+    provider: "qdrant",
+    retryable: status === undefined || status === 429 || status >= 500,
+  });
 }
 
 /**
@@ -52,7 +55,10 @@ async function ensureCollection(client: QdrantClient, name: string, size: number
     const info = await client.getCollection(name);
     const existing = sizeOf(info);
     if (existing !== size) {
-      throw new AppError("bad_request", `qdrant collection ${name} holds ${existing ?? "named"} vectors of another size than this embedder's ${size}; set QDRANT_COLLECTION to a new name`);
+      throw new AppError(
+        "bad_request",
+        `qdrant collection ${name} holds ${existing ?? "named"} vectors of another size than this embedder's ${size}; set QDRANT_COLLECTION to a new name`,
+      );
     }
     return;
   } catch (e) {
@@ -105,7 +111,14 @@ export class QdrantProjectMemory implements ProjectMemory {
       rows.map(async (r, i) => ({
         id: await pointId(this.opts.projectId, r.id),
         vector: Array.from(vectors[i]!),
-        payload: { projectId: this.opts.projectId, memoryId: r.id, kind: r.kind, taskId: r.taskId, text: r.text, embedder: this.opts.embedder.id },
+        payload: {
+          projectId: this.opts.projectId,
+          memoryId: r.id,
+          kind: r.kind,
+          taskId: r.taskId,
+          text: r.text,
+          embedder: this.opts.embedder.id,
+        },
       })),
     );
     try {

@@ -28,7 +28,12 @@ function capturing(): LlmProvider & { calls: CompletionRequest[] } {
   };
 }
 
-function deps(provider: LlmProvider, memory: ProjectMemory | undefined, objects: Map<string, Uint8Array>, events: string[] = []): AgentDeps {
+function deps(
+  provider: LlmProvider,
+  memory: ProjectMemory | undefined,
+  objects: Map<string, Uint8Array>,
+  events: string[] = [],
+): AgentDeps {
   let t = 1000;
   return {
     resolveProvider: () => ({ provider, model: "offline" }),

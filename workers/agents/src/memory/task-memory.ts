@@ -21,7 +21,12 @@ export function recallQuery(role: RoleDefinition, msg: TaskMessage): string {
 }
 
 /** The prompt section of memories relevant to this task; "" when there are none or memory is unavailable. */
-export async function memorySection(memory: ProjectMemory, role: RoleDefinition, msg: TaskMessage, emit: AgentDeps["emit"]): Promise<string> {
+export async function memorySection(
+  memory: ProjectMemory,
+  role: RoleDefinition,
+  msg: TaskMessage,
+  emit: AgentDeps["emit"],
+): Promise<string> {
   let hits;
   try {
     hits = await memory.recall(recallQuery(role, msg), RECALL_K);
@@ -55,7 +60,12 @@ function decisionsText(output: unknown): string {
   const d = Decisions.safeParse(output);
   if (!d.success) return "";
   const parts: string[] = [];
-  if (d.data.stack) parts.push(`Stack: ${Object.entries(d.data.stack).map(([k, v]) => `${k} = ${v}`).join("; ")}.`);
+  if (d.data.stack)
+    parts.push(
+      `Stack: ${Object.entries(d.data.stack)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join("; ")}.`,
+    );
   if (d.data.architecture) parts.push(`Architecture style: ${d.data.architecture.style}.`);
   if (d.data.features?.length) parts.push(`Features: ${d.data.features.map((f) => `${f.id} ${f.name} (${f.priority})`).join("; ")}.`);
   if (d.data.passed !== undefined) parts.push(`QA verdict: ${d.data.passed ? "passed" : "failed"}.`);
@@ -71,9 +81,15 @@ async function artifactHead(deps: AgentDeps, key: string): Promise<string | null
 }
 
 /** What a successful task leaves behind: its summary, its decisions, and each file's path and first lines. */
-export async function memoriesOf(role: RoleDefinition, msg: TaskMessage, outcome: RoleOutcome & { ok: true }, deps: AgentDeps): Promise<MemoryItem[]> {
+export async function memoriesOf(
+  role: RoleDefinition,
+  msg: TaskMessage,
+  outcome: RoleOutcome & { ok: true },
+  deps: AgentDeps,
+): Promise<MemoryItem[]> {
   const items: MemoryItem[] = [];
-  const add = (id: string, kind: MemoryItem["kind"], text: string) => items.push({ id: `${msg.taskId}:${id}`, kind, taskId: msg.taskId, text: clip(text, MAX_MEMORY_TEXT) });
+  const add = (id: string, kind: MemoryItem["kind"], text: string) =>
+    items.push({ id: `${msg.taskId}:${id}`, kind, taskId: msg.taskId, text: clip(text, MAX_MEMORY_TEXT) });
   const summary = Summarised.safeParse(outcome.output);
   if (summary.success) add("summary", "summary", `${role.title} (${msg.role}, task ${msg.taskId}): ${summary.data.summary}`);
   const decisions = decisionsText(outcome.output);
@@ -86,7 +102,13 @@ export async function memoriesOf(role: RoleDefinition, msg: TaskMessage, outcome
   return items;
 }
 
-export async function rememberOutcome(memory: ProjectMemory, role: RoleDefinition, msg: TaskMessage, outcome: RoleOutcome & { ok: true }, deps: AgentDeps): Promise<void> {
+export async function rememberOutcome(
+  memory: ProjectMemory,
+  role: RoleDefinition,
+  msg: TaskMessage,
+  outcome: RoleOutcome & { ok: true },
+  deps: AgentDeps,
+): Promise<void> {
   try {
     const items = await memoriesOf(role, msg, outcome, deps);
     if (!items.length) return;

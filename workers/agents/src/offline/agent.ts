@@ -31,7 +31,11 @@ const resultsAfter = (messages: readonly ChatMessage[], index: number) =>
  * resumed loop continues where it was. No AI: the files come from the offline generator.
  */
 export function scriptedTurn(req: CompletionRequest, summary: string, files: readonly GeneratedFile[]): ScriptedTurn {
-  const call = (n: number, name: string, args: unknown): ToolCall => ({ id: `offline-${name}-${n}`, name, arguments: JSON.stringify(args) });
+  const call = (n: number, name: string, args: unknown): ToolCall => ({
+    id: `offline-${name}-${n}`,
+    name,
+    arguments: JSON.stringify(args),
+  });
   const tools = new Set((req.tools ?? []).map((t) => t.name));
   const last = lastAssistant(req.messages);
   const steps = req.messages.filter((m) => m.role === "assistant").length;
@@ -48,14 +52,18 @@ export function scriptedTurn(req: CompletionRequest, summary: string, files: rea
     const refused = results.filter((r) => r.isError || r.content.startsWith("ERROR"));
     // A write the checks refused is not retried blindly: the generator's files are what they are.
     if (refused.length > 0) return finish("tests_failing", `${refused.length} file(s) were refused: ${refused[0]!.content.slice(0, 300)}`);
-    return tools.has("run") ? { text: "", toolCalls: [call(steps, "run", { command: "test" })] } : finish("done", "no run tool: tests not run here");
+    return tools.has("run")
+      ? { text: "", toolCalls: [call(steps, "run", { command: "test" })] }
+      : finish("done", "no run tool: tests not run here");
   }
   if (names.includes("run")) {
     const run = results[0];
     if (!run) return finish("tests_failing", "the test run gave no result");
     if (/no sandbox/i.test(run.content)) return finish("done", "no sandbox in this task: QA runs the tests");
     const failed = run.isError === true || run.content.startsWith("ERROR");
-    return failed ? finish("tests_failing", `the tests failed: ${run.content.slice(0, 300)}`) : finish("done", "the tests passed in the sandbox");
+    return failed
+      ? finish("tests_failing", `the tests failed: ${run.content.slice(0, 300)}`)
+      : finish("done", "the tests passed in the sandbox");
   }
   // finish was refused (e.g. "done" after a failing run): say so honestly.
   return finish("tests_failing", "finish was refused");

@@ -81,7 +81,9 @@ export function backendTestSource(model: DataModel): string {
       if (ref) refs[t.name]!.push({ column: name, table: ref.table });
       else samples[t.name]![name] = sampleValue(t, name);
     }
-    const editable = Object.keys(r.columns).find((n) => r.columns[n]?.type === "TEXT") ?? Object.keys(r.columns).find((n) => !refs[t.name]!.some((x) => x.column === n));
+    const editable =
+      Object.keys(r.columns).find((n) => r.columns[n]?.type === "TEXT") ??
+      Object.keys(r.columns).find((n) => !refs[t.name]!.some((x) => x.column === n));
     updates[t.name] = editable ? { [editable]: r.columns[editable]?.type === "TEXT" ? "Updated value" : 7 } : null;
   }
   return `${HEADER}
@@ -190,4 +192,3 @@ for (const table of TABLES) {
 }
 `;
 }
-

@@ -37,7 +37,11 @@ describe("a generated project deploys the way Proximus does", () => {
       const { stdout } = await run(
         path.join(ROOT, "node_modules/node/bin/node"),
         [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out, "-c", path.join(dir, config!)],
-        { cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" }, timeout: 120_000 },
+        {
+          cwd: dir,
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+          timeout: 120_000,
+        },
       );
       expect(stdout).toContain("--dry-run: exiting now.");
       expect(readdirSync(out).some((f) => f.endsWith(".js"))).toBe(true);

@@ -18,7 +18,10 @@ export function offlinePrd(idea: string): Prd {
   const people = names.filter((n) => /customer|user|client|member|owner|er$|or$|ist$/i.test(n) && n !== "Order");
   const users = (people.length ? people : ["Customer"]).slice(0, 3).map((p) => ({
     name: p,
-    needs: [`Keep an up-to-date record of their ${plural(snake(names[0] ?? "item")).replace(/_/g, " ")}`, "Find and change information quickly from any device"],
+    needs: [
+      `Keep an up-to-date record of their ${plural(snake(names[0] ?? "item")).replace(/_/g, " ")}`,
+      "Find and change information quickly from any device",
+    ],
   }));
   const features = names.map((n, i) => {
     const things = plural(snake(n)).replace(/_/g, " ");
@@ -46,14 +49,19 @@ export function offlinePrd(idea: string): Prd {
     problem: `People behind "${idea.slice(0, 500)}" track ${names.map((n) => plural(snake(n)).replace(/_/g, " ")).join(", ")} by hand; records get lost and out of date.`,
     users,
     features,
-    entities: names.map((n) => ({ name: n, description: `A ${n.toLowerCase()} record (entity picked from the idea's nouns by a fixed heuristic).` })),
+    entities: names.map((n) => ({
+      name: n,
+      description: `A ${n.toLowerCase()} record (entity picked from the idea's nouns by a fixed heuristic).`,
+    })),
     nonGoals: ["Payments", "Multi-tenant accounts", "Mobile apps"],
   };
 }
 
 export function offlineArchitecture(model: DataModel, entitiesFromPrd: boolean): Architecture {
   return {
-    summary: label(`Template architecture: one Cloudflare Worker with D1 and a static UI, ${model.tables.length} tables${entitiesFromPrd ? " from the PRD's entities" : " from the idea's nouns"}.`),
+    summary: label(
+      `Template architecture: one Cloudflare Worker with D1 and a static UI, ${model.tables.length} tables${entitiesFromPrd ? " from the PRD's entities" : " from the idea's nouns"}.`,
+    ),
     architecture: {
       style: "Single Worker serving a JSON API and static assets",
       components: [
@@ -62,7 +70,13 @@ export function offlineArchitecture(model: DataModel, entitiesFromPrd: boolean):
         { name: "Static UI", responsibility: "HTML + ES modules served as Workers assets, calling the API" },
       ],
     },
-    stack: { runtime: "Cloudflare Workers", language: "JavaScript (ES modules)", database: "Cloudflare D1 (SQLite)", frontend: "Plain HTML + ES modules", testing: "node:test with node:sqlite" },
+    stack: {
+      runtime: "Cloudflare Workers",
+      language: "JavaScript (ES modules)",
+      database: "Cloudflare D1 (SQLite)",
+      frontend: "Plain HTML + ES modules",
+      testing: "node:test with node:sqlite",
+    },
     dbSchema: { tables: model.tables },
     api: [
       { method: "GET", path: "/health", description: "Liveness check" },
@@ -85,7 +99,9 @@ function feedbackNote(feedback: string | undefined): string {
 
 export function offlineBackend(model: DataModel, slug: string, feedback?: string): EngineerOutput {
   return {
-    summary: label(`Worker + D1 CRUD for ${model.tables.map((t) => t.name).join(", ")}, with end-to-end tests on node:sqlite.${feedbackNote(feedback)}`),
+    summary: label(
+      `Worker + D1 CRUD for ${model.tables.map((t) => t.name).join(", ")}, with end-to-end tests on node:sqlite.${feedbackNote(feedback)}`,
+    ),
     files: backendFiles(model, slug),
   };
 }
@@ -103,11 +119,17 @@ export function offlineQaReview(upstream: Record<string, unknown>): QaReview {
     const files = (v as { files?: unknown } | null)?.files;
     return Array.isArray(files) ? files.map((f) => (f as { path?: unknown }).path).filter((p): p is string => typeof p === "string") : [];
   });
-  const findings: QaReview["findings"] = [{ severity: "info", message: `${OFFLINE_LABEL}: checklist review of file names only; the verdict comes from really running the tests.` }];
+  const findings: QaReview["findings"] = [
+    {
+      severity: "info",
+      message: `${OFFLINE_LABEL}: checklist review of file names only; the verdict comes from really running the tests.`,
+    },
+  ];
   const tests = paths.filter((p) => /(^|\/)test\/|\.test\.m?js$/.test(p));
   if (!tests.length) findings.push({ severity: "critical", message: "No test files were produced." });
   else findings.push({ severity: "info", message: `Test files: ${tests.join(", ")}` });
-  if (!paths.includes("package.json")) findings.push({ severity: "major", message: "No package.json: the test command cannot be discovered." });
+  if (!paths.includes("package.json"))
+    findings.push({ severity: "major", message: "No package.json: the test command cannot be discovered." });
   if (!paths.some((p) => p.startsWith("migrations/"))) findings.push({ severity: "major", message: "No D1 migrations." });
   return { summary: label(`Reviewed ${paths.length} files.`), findings };
 }
@@ -211,7 +233,9 @@ spec:
       targetPort: 8787
 `;
   return {
-    summary: label(`Deployment files for ${slug}: wrangler.jsonc, Terraform (D1 + Worker) and Kubernetes (Deployment + Service); ${model.tables.length} tables to migrate.`),
+    summary: label(
+      `Deployment files for ${slug}: wrangler.jsonc, Terraform (D1 + Worker) and Kubernetes (Deployment + Service); ${model.tables.length} tables to migrate.`,
+    ),
     wrangler: { format: "jsonc", content: wrangler },
     terraform,
     kubernetes: k8s,
@@ -229,6 +253,9 @@ export function offlineFinance(): FinanceCommentary {
   return {
     summary: label("Cost report. Every figure is computed from the metered usage ledger; this commentary is a fixed template."),
     observations: ["Offline runs cost nothing: no model was called.", "Figures cover the tasks recorded in the ledger at dispatch time."],
-    recommendations: ["Use the cheapest model that passes QA for the Engineer roles.", "Keep fix rounds bounded: each round re-runs both Engineers and QA."],
+    recommendations: [
+      "Use the cheapest model that passes QA for the Engineer roles.",
+      "Keep fix rounds bounded: each round re-runs both Engineers and QA.",
+    ],
   };
 }

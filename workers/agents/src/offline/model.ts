@@ -12,7 +12,10 @@ export interface DataModel {
 }
 
 /** The first upstream output that validates against `schema` (upstream is keyed by task id, not role). */
-export function findUpstream<T>(upstream: Record<string, unknown>, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | null {
+export function findUpstream<T>(
+  upstream: Record<string, unknown>,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+): T | null {
   // Later tasks (fix rounds) win over earlier ones.
   for (const value of Object.values(upstream).reverse()) {
     const r = schema.safeParse(value);
@@ -31,7 +34,13 @@ export function tablesForEntities(entities: string[]): Table[] {
   const base = (entity: string, name: string, refs: Column[]): Table => ({
     name,
     entity,
-    columns: [col("id", "INTEGER", false, { primaryKey: true }), col("name", "TEXT", false), col("notes", "TEXT", true), ...refs, col("created_at", "INTEGER", false)],
+    columns: [
+      col("id", "INTEGER", false, { primaryKey: true }),
+      col("name", "TEXT", false),
+      col("notes", "TEXT", true),
+      ...refs,
+      col("created_at", "INTEGER", false),
+    ],
   });
   if (!main) return [];
   const refs = others.map((o) => col(`${snake(o.entity)}_id`, "INTEGER", true, { references: { table: o.table, column: "id" } }));
@@ -45,7 +54,15 @@ export function normalizeTables(tables: readonly Table[]): Table[] | null {
     const pks = t.columns.filter((c) => c.primaryKey);
     if (pks.length !== 1 || pks[0]?.type !== "INTEGER") return null;
     if (t.columns.some((c) => c.type === "BLOB" && !c.nullable)) return null;
-    if (t.columns.some((c) => c.references && c.references.table !== t.name && byName.get(c.references.table)?.columns.find((x) => x.name === c.references?.column)?.primaryKey !== true)) return null;
+    if (
+      t.columns.some(
+        (c) =>
+          c.references &&
+          c.references.table !== t.name &&
+          byName.get(c.references.table)?.columns.find((x) => x.name === c.references?.column)?.primaryKey !== true,
+      )
+    )
+      return null;
     if (t.columns.some((c) => c.references?.table === t.name)) return null;
   }
   const ordered: Table[] = [];
@@ -77,7 +94,9 @@ export function dataModel(idea: string, upstream: Record<string, unknown>): Data
 }
 
 /** What the generated Worker knows about each table: the runtime validation rules. */
-export function resourceSpec(model: DataModel): Record<string, { table: string; pk: string; columns: Record<string, { type: string; required: boolean }>; auto: string[] }> {
+export function resourceSpec(
+  model: DataModel,
+): Record<string, { table: string; pk: string; columns: Record<string, { type: string; required: boolean }>; auto: string[] }> {
   const spec: ReturnType<typeof resourceSpec> = {};
   for (const t of model.tables) {
     const pk = t.columns.find((c) => c.primaryKey)?.name ?? "id";
@@ -92,4 +111,3 @@ export function resourceSpec(model: DataModel): Record<string, { table: string; 
   }
   return spec;
 }
-

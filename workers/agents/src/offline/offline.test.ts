@@ -20,7 +20,12 @@ const IDEAS = [
 ];
 
 function request(role: Role, idea: string, upstream: Record<string, unknown> = {}, onToken?: (d: string) => void): CompletionRequest {
-  return { model: OFFLINE_MODEL, messages: [{ role: "user", content: "x".repeat(400) }], task: { role, idea, upstream }, ...(onToken ? { onToken } : {}) };
+  return {
+    model: OFFLINE_MODEL,
+    messages: [{ role: "user", content: "x".repeat(400) }],
+    task: { role, idea, upstream },
+    ...(onToken ? { onToken } : {}),
+  };
 }
 
 describe("entity heuristic", () => {
@@ -34,11 +39,26 @@ describe("entity heuristic", () => {
     expect(entityNames("invoices invoices and more invoices")).toEqual(["Invoice", "Customer"]);
   });
   it("uses English plurals (pluralize), for entity and table names alike", () => {
-    expect(["statuses", "people", "children", "analyses", "wolves"].map(singular)).toEqual(["status", "person", "child", "analysis", "wolf"]);
-    expect(["status", "person", "child", "order_item", "bakery"].map(plural)).toEqual(["statuses", "people", "children", "order_items", "bakeries"]);
+    expect(["statuses", "people", "children", "analyses", "wolves"].map(singular)).toEqual([
+      "status",
+      "person",
+      "child",
+      "analysis",
+      "wolf",
+    ]);
+    expect(["status", "person", "child", "order_item", "bakery"].map(plural)).toEqual([
+      "statuses",
+      "people",
+      "children",
+      "order_items",
+      "bakeries",
+    ]);
     expect(entityNames("track order statuses for children")).toEqual(["Order", "Status", "Child", "Customer"]);
     expect(dataModel("track order statuses for children", {}).tables.map((t) => [t.entity, t.name])).toEqual([
-      ["Status", "statuses"], ["Child", "children"], ["Customer", "customers"], ["Order", "orders"],
+      ["Status", "statuses"],
+      ["Child", "children"],
+      ["Customer", "customers"],
+      ["Order", "orders"],
     ]);
   });
   it("falls back to Item when the idea names nothing", () => {
@@ -97,14 +117,20 @@ describe("the offline provider", () => {
     expect(arch.api.some((e) => e.method === "POST" && e.path === "/api/bookings")).toBe(true);
     const be = results.get("engineer_be")!;
     const paths = (be.output as EngineerResult).files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(["src/index.js", "migrations/0001_init.sql", "wrangler.jsonc", "package.json", "test/api.test.mjs"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["src/index.js", "migrations/0001_init.sql", "wrangler.jsonc", "package.json", "test/api.test.mjs"]),
+    );
     expect(be.artifacts.map((a) => a.path)).toEqual(paths);
     // Outputs carry metadata only; contents live in the artifact store.
     expect(JSON.stringify(be.output)).not.toContain("DatabaseSync");
   });
 
   it("mentions QA feedback when regenerating", async () => {
-    const reply = await new OfflineProvider().complete({ model: OFFLINE_MODEL, messages: [], task: { role: "engineer_be", idea: IDEAS[0]!, upstream: {}, feedback: "QA: 2 of 9 tests failed" } });
+    const reply = await new OfflineProvider().complete({
+      model: OFFLINE_MODEL,
+      messages: [],
+      task: { role: "engineer_be", idea: IDEAS[0]!, upstream: {}, feedback: "QA: 2 of 9 tests failed" },
+    });
     expect(JSON.parse(reply.text).summary).toContain('after QA feedback ("QA: 2 of 9 tests failed")');
   });
 });

@@ -19,7 +19,13 @@ export interface PipelineOptions {
 /** The registry lists roles in DAG order (each after its dependencies). */
 export const DAG_ORDER: readonly Role[] = ROLES;
 
-export function taskMessage(idea: string, role: Role, prior: Map<string, ResultMessage>, ledger: TaskMessage["usageLedger"], extra: Partial<TaskMessage> = {}): TaskMessage {
+export function taskMessage(
+  idea: string,
+  role: Role,
+  prior: Map<string, ResultMessage>,
+  ledger: TaskMessage["usageLedger"],
+  extra: Partial<TaskMessage> = {},
+): TaskMessage {
   const upstream: Record<string, unknown> = {};
   const byPath = new Map<string, ResultMessage["artifacts"][number]>();
   for (const [id, r] of prior) {
@@ -46,7 +52,10 @@ export function taskMessage(idea: string, role: Role, prior: Map<string, ResultM
   };
 }
 
-export async function runOfflinePipeline(idea: string, opts: PipelineOptions): Promise<{ results: Map<string, ResultMessage>; objects: Map<string, Uint8Array>; ledger: TaskMessage["usageLedger"] }> {
+export async function runOfflinePipeline(
+  idea: string,
+  opts: PipelineOptions,
+): Promise<{ results: Map<string, ResultMessage>; objects: Map<string, Uint8Array>; ledger: TaskMessage["usageLedger"] }> {
   const provider = opts.provider ?? new OfflineProvider();
   const objects = opts.objects ?? new Map<string, Uint8Array>();
   const results = new Map<string, ResultMessage>();

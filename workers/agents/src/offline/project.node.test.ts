@@ -44,7 +44,15 @@ describe("the offline engineers' generated project", () => {
   it("really passes its own tests with Node 22 for the dog-groomer idea", () => {
     const files = project("a booking app for dog groomers");
     expect(files.map((f) => f.path)).toEqual(
-      expect.arrayContaining(["src/index.js", "migrations/0001_init.sql", "wrangler.jsonc", "package.json", "test/api.test.mjs", "public/index.html", "public/api.js"]),
+      expect.arrayContaining([
+        "src/index.js",
+        "migrations/0001_init.sql",
+        "wrangler.jsonc",
+        "package.json",
+        "test/api.test.mjs",
+        "public/index.html",
+        "public/api.js",
+      ]),
     );
     expect(JSON.parse(files.find((f) => f.path === "package.json")!.content).scripts.test).toBe("node --test");
     const r = runTests(files);
@@ -72,14 +80,24 @@ describe("the offline engineers' generated project", () => {
   });
 
   it("fails when the Worker stops enforcing validation", () => {
-    const files = replaceIn(project("a booking app for dog groomers"), "src/index.js", 'if (column.required && !partial) errors.push({ field: name, message: "required" });', "");
+    const files = replaceIn(
+      project("a booking app for dog groomers"),
+      "src/index.js",
+      'if (column.required && !partial) errors.push({ field: name, message: "required" });',
+      "",
+    );
     const r = runTests(files);
     expect(r.status).not.toBe(0);
     expect(r.out).toMatch(/not ok \d+ - \w+: rejects invalid input/);
   });
 
   it("fails when DELETE does not delete", () => {
-    const files = replaceIn(project("a booking app for dog groomers"), "src/index.js", '"DELETE FROM " + r.table + " WHERE " + r.pk + " = ?"', '"SELECT 1 WHERE 0 = ?"');
+    const files = replaceIn(
+      project("a booking app for dog groomers"),
+      "src/index.js",
+      '"DELETE FROM " + r.table + " WHERE " + r.pk + " = ?"',
+      '"SELECT 1 WHERE 0 = ?"',
+    );
     const r = runTests(files);
     expect(r.status).not.toBe(0);
   });

@@ -32,7 +32,9 @@ export function offlineOutput(task: NonNullable<CompletionRequest["task"]>): unk
       return offlinePrd(idea);
     case "cto": {
       const prd = findUpstream(upstream, Prd);
-      const tables = normalizeTables(tablesForEntities(prd ? prd.entities.map((e) => e.name).slice(0, 6) : offlinePrd(idea).entities.map((e) => e.name)));
+      const tables = normalizeTables(
+        tablesForEntities(prd ? prd.entities.map((e) => e.name).slice(0, 6) : offlinePrd(idea).entities.map((e) => e.name)),
+      );
       return offlineArchitecture({ tables: tables ?? [] }, prd !== null);
     }
     case "engineer_be":
@@ -77,7 +79,16 @@ export class OfflineProvider implements LlmProvider {
     }
     const text = JSON.stringify(offlineOutput(req.task));
     for (let i = 0; i < text.length; i += CHUNK) req.onToken?.(text.slice(i, i + CHUNK));
-    return { provider: "offline", model: req.model, text, inputTokens: Math.ceil(prompt / 4), outputTokens: estimateTokens(text), toolCalls: [], stopReason: "end", rawStopReason: "end" };
+    return {
+      provider: "offline",
+      model: req.model,
+      text,
+      inputTokens: Math.ceil(prompt / 4),
+      outputTokens: estimateTokens(text),
+      toolCalls: [],
+      stopReason: "end",
+      rawStopReason: "end",
+    };
   }
 }
 

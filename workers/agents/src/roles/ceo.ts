@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Summary, bullet, storeText , defaultLlm } from "./common";
+import { Summary, bullet, storeText, defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 export const Prd = z.object({
@@ -47,7 +47,9 @@ function prdMarkdown(p: Prd): string {
     ...p.users.map((u) => `### ${u.name}\n${bullet(u.needs)}`),
     "",
     "## Features",
-    ...p.features.map((f) => `### ${f.id} ${f.name} (${f.priority})\n${f.description}\n\nAcceptance criteria:\n${bullet(f.acceptanceCriteria)}`),
+    ...p.features.map(
+      (f) => `### ${f.id} ${f.name} (${f.priority})\n${f.description}\n\nAcceptance criteria:\n${bullet(f.acceptanceCriteria)}`,
+    ),
     "",
     "## Entities",
     bullet(p.entities.map((e) => `**${e.name}**: ${e.description}`)),

@@ -16,7 +16,10 @@ export const SafePath = z
   .max(300)
   .regex(/^[A-Za-z0-9_.\-/]+$/, "path may only contain letters, digits, '_', '-', '.', '/'")
   .refine((p) => !p.startsWith("/") && !p.endsWith("/"), "path must be relative and name a file")
-  .refine((p) => p.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".."), "path must not contain empty, '.' or '..' segments");
+  .refine(
+    (p) => p.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".."),
+    "path must not contain empty, '.' or '..' segments",
+  );
 
 /** Stores one text artifact and returns its ref; every role uses this for its human-readable report. */
 export async function storeText(ctx: RoleRunContext, path: string, body: string, contentType?: string): Promise<ArtifactRef> {

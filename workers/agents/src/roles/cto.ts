@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Summary, bullet, storeText , defaultLlm } from "./common";
+import { Summary, bullet, storeText, defaultLlm } from "./common";
 import type { RoleDefinition } from "./types";
 
 const SqlIdent = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "SQL identifiers are snake_case");
@@ -26,7 +26,10 @@ export const Architecture = z
     summary: Summary,
     architecture: z.object({
       style: z.string().min(1).max(500),
-      components: z.array(z.object({ name: z.string().min(1).max(200), responsibility: z.string().min(1).max(1000) })).min(1).max(20),
+      components: z
+        .array(z.object({ name: z.string().min(1).max(200), responsibility: z.string().min(1).max(1000) }))
+        .min(1)
+        .max(20),
     }),
     stack: z.object({
       runtime: z.string().min(1).max(200),
@@ -72,7 +75,10 @@ function architectureMarkdown(a: Architecture): string {
     (t) =>
       `### ${t.name} (${t.entity})\n| column | type | null | key |\n|---|---|---|---|\n` +
       t.columns
-        .map((c) => `| ${c.name} | ${c.type} | ${c.nullable ? "yes" : "no"} | ${c.primaryKey ? "PK" : c.references ? `→ ${c.references.table}.${c.references.column}` : ""} |`)
+        .map(
+          (c) =>
+            `| ${c.name} | ${c.type} | ${c.nullable ? "yes" : "no"} | ${c.primaryKey ? "PK" : c.references ? `→ ${c.references.table}.${c.references.column}` : ""} |`,
+        )
         .join("\n"),
   );
   return [

@@ -34,7 +34,8 @@ export function engineerFileErrors(o: EngineerOutput): string[] {
   const errors: string[] = [];
   for (const f of o.files) {
     const name = f.path.slice(f.path.lastIndexOf("/") + 1);
-    if (name === "wrangler.jsonc" || name === "wrangler.json") errors.push(...validateWranglerConfig(f.content, "jsonc").map((e) => `${f.path}: ${e}`));
+    if (name === "wrangler.jsonc" || name === "wrangler.json")
+      errors.push(...validateWranglerConfig(f.content, "jsonc").map((e) => `${f.path}: ${e}`));
     else if (name === "wrangler.toml") errors.push(...validateWranglerConfig(f.content, "toml").map((e) => `${f.path}: ${e}`));
     else if (name.endsWith(".json")) {
       try {
@@ -48,7 +49,7 @@ export function engineerFileErrors(o: EngineerOutput): string[] {
   const pkg = o.files.find((f) => f.path === "package.json");
   if (pkg && !errors.some((e) => e.startsWith("package.json:"))) {
     const scripts = (JSON.parse(pkg.content) as { scripts?: { test?: unknown } }).scripts;
-    if (typeof scripts?.test !== "string") errors.push('package.json: scripts.test is required (QA runs the tests)');
+    if (typeof scripts?.test !== "string") errors.push("package.json: scripts.test is required (QA runs the tests)");
   }
   return errors;
 }
@@ -101,7 +102,7 @@ export const engineerBe = engineerRole(
   "Backend (Worker + D1)",
   "You are the backend engineer. Implement the CTO's API as a Cloudflare Worker (`export default { fetch }`, plain JavaScript ES modules) " +
     "storing data in D1 through `env.DB.prepare(sql).bind(...).all()/first()/run()`. Include `migrations/0001_init.sql` implementing the CTO's schema, " +
-    "`wrangler.jsonc` (name, main, compatibility_date, d1_databases binding DB), `package.json` with `\"test\": \"node --test\"`, and tests in `test/*.test.mjs` " +
+    '`wrangler.jsonc` (name, main, compatibility_date, d1_databases binding DB), `package.json` with `"test": "node --test"`, and tests in `test/*.test.mjs` ' +
     "that call the Worker's fetch handler end to end against a D1-compatible adapter over `node:sqlite` applying the real migration. " +
     SHARED_RULES,
 );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Summary, storeText , defaultLlm } from "./common";
+import { Summary, storeText, defaultLlm } from "./common";
 import { costReport, formatUsd, type CostReport } from "./ledger";
 import type { RoleDefinition } from "./types";
 
@@ -16,7 +16,11 @@ export interface FinanceResult extends FinanceCommentary {
 }
 
 function table(rows: { label: string; calls: number; inputTokens: number; outputTokens: number; costUsd: number }[]): string {
-  return ["| | calls | tokens in | tokens out | cost |", "|---|---:|---:|---:|---:|", ...rows.map((r) => `| ${r.label} | ${r.calls} | ${r.inputTokens} | ${r.outputTokens} | ${formatUsd(r.costUsd)} |`)].join("\n");
+  return [
+    "| | calls | tokens in | tokens out | cost |",
+    "|---|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.label} | ${r.calls} | ${r.inputTokens} | ${r.outputTokens} | ${formatUsd(r.costUsd)} |`),
+  ].join("\n");
 }
 
 function reportMarkdown(r: FinanceResult): string {

@@ -10,7 +10,7 @@ import { costReport, roleOfTask, type LedgerEntry } from "./ledger";
 /** A deterministic pseudo-random ledger (LCG), so the sums are not hand-picked. */
 function ledger(n: number, seed = 7): LedgerEntry[] {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const tasks = ["ceo", "cto", "engineer_fe", "engineer_be", "qa", "engineer_be_fix1", "qa_2", "devops", "mystery"];
   return Array.from({ length: n }, () => {
     const provider = PROVIDERS[Math.floor(rnd() * PROVIDERS.length)]!;
@@ -30,7 +30,15 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 describe("roleOfTask", () => {
   it("maps the orchestrator's task ids to roles", () => {
-    expect(["ceo", "engineer_fe", "engineer_be_fix2", "qa_3", "finance", "qa-2", "x"].map(roleOfTask)).toEqual(["ceo", "engineer_fe", "engineer_be", "qa", "finance", "unknown", "unknown"]);
+    expect(["ceo", "engineer_fe", "engineer_be_fix2", "qa_3", "finance", "qa-2", "x"].map(roleOfTask)).toEqual([
+      "ceo",
+      "engineer_fe",
+      "engineer_be",
+      "qa",
+      "finance",
+      "unknown",
+      "unknown",
+    ]);
   });
 });
 
@@ -56,7 +64,12 @@ describe("costReport", () => {
   });
 
   it("is all zeros for an empty ledger", () => {
-    expect(costReport([], null)).toMatchObject({ entries: 0, totals: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, byRole: [], byModel: [] });
+    expect(costReport([], null)).toMatchObject({
+      entries: 0,
+      totals: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      byRole: [],
+      byModel: [],
+    });
   });
 });
 
@@ -68,20 +81,41 @@ describe("Finance via runTask", () => {
     const liar = {
       name: "bedrock" as const,
       async complete() {
-        return { provider: "bedrock" as const, model: "amazon.nova-micro-v1:0", text: JSON.stringify({ summary: "Total cost was $1,000,000", observations: ["totals: 999"], recommendations: [], report: { totals: { costUsd: 1e6 } } }), inputTokens: 10, outputTokens: 10 };
+        return {
+          provider: "bedrock" as const,
+          model: "amazon.nova-micro-v1:0",
+          text: JSON.stringify({
+            summary: "Total cost was $1,000,000",
+            observations: ["totals: 999"],
+            recommendations: [],
+            report: { totals: { costUsd: 1e6 } },
+          }),
+          inputTokens: 10,
+          outputTokens: 10,
+        };
       },
     };
     const store = memoryArtifactStore("p/finance/1/");
-    const r = await runTask(msg, { resolveProvider: () => ({ provider: liar, model: "amazon.nova-micro-v1:0" }), artifacts: store, emit: () => undefined, sandbox: null, now: () => 0 });
+    const r = await runTask(msg, {
+      resolveProvider: () => ({ provider: liar, model: "amazon.nova-micro-v1:0" }),
+      artifacts: store,
+      emit: () => undefined,
+      sandbox: null,
+      now: () => 0,
+    });
     expect(r.status).toBe("succeeded");
     const out = r.output as FinanceResult;
     expect(out.report.totals.costUsd).toBeCloseTo(sum(l.map((e) => e.costUsd)), 9);
     expect(out.report.totals.inputTokens).toBe(sum(l.map((e) => e.inputTokens)));
     expect(out.report).toEqual(costReport(l, 3));
-    const json = JSON.parse(new TextDecoder().decode((await store.get(r.artifacts.find((a) => a.path === "reports/cost-report.json")!.key))!));
+    const json = JSON.parse(
+      new TextDecoder().decode((await store.get(r.artifacts.find((a) => a.path === "reports/cost-report.json")!.key))!),
+    );
     expect(json).toEqual(costReport(l, 3));
     // Finance's own call is metered in its result, not folded into the report.
-    expect(r.usage).toEqual([{ provider: "bedrock", model: "amazon.nova-micro-v1:0", inputTokens: 10, outputTokens: 10, costUsd: (10 * 0.035 + 10 * 0.14) / 1e6 }]);
+    expect(r.usage).toEqual([
+      { provider: "bedrock", model: "amazon.nova-micro-v1:0", inputTokens: 10, outputTokens: 10, costUsd: (10 * 0.035 + 10 * 0.14) / 1e6 },
+    ]);
   });
 
   it("works offline too, with the offline label", async () => {

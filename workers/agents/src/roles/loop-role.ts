@@ -110,10 +110,13 @@ export async function runLoopRole(
     documents: loop.documents(ctx),
     workspace,
     runner: deps.sandbox ? sandboxCommandRunner(deps.sandbox) : null,
-    caps: { maxOutputTokens: Math.min(msg.llm.maxTokens ?? role.llm.maxTokens, 16_384), maxOutputTokensCeiling: Math.max(16_384, role.llm.maxTokens) },
+    caps: {
+      maxOutputTokens: Math.min(msg.llm.maxTokens ?? role.llm.maxTokens, 16_384),
+      maxOutputTokensCeiling: Math.max(16_384, role.llm.maxTokens),
+    },
     budget,
     reservePrice: reservePriceFor(ctx),
-    ...(msg.llm.temperature ?? role.llm.temperature) !== undefined ? { temperature: msg.llm.temperature ?? role.llm.temperature } : {},
+    ...((msg.llm.temperature ?? role.llm.temperature) !== undefined ? { temperature: msg.llm.temperature ?? role.llm.temperature } : {}),
     emit: (e) => {
       const d = describe(e);
       deps.emit(d.kind, d.text);

@@ -40,7 +40,15 @@ const localSandbox: SandboxRunner = {
       }, req.timeoutMs);
       const exitCode = await new Promise<number | null>((res) => child.on("close", (code) => res(code)));
       clearTimeout(timer);
-      return { exitCode, stdout, stderr, timedOut, durationMs: Date.now() - started, isolation: "none (test-only local runner)", ...(timedOut ? { killedReason: "timeout" } : {}) };
+      return {
+        exitCode,
+        stdout,
+        stderr,
+        timedOut,
+        durationMs: Date.now() - started,
+        isolation: "none (test-only local runner)",
+        ...(timedOut ? { killedReason: "timeout" } : {}),
+      };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -49,7 +57,10 @@ const localSandbox: SandboxRunner = {
 
 describe("QA runs the generated project's tests for real", () => {
   it("passes on the offline project for the dog-groomer idea, with counts parsed from the real run", async () => {
-    const { results } = await runOfflinePipeline("a booking app for dog groomers", { sandbox: localSandbox, roles: ["ceo", "cto", "engineer_fe", "engineer_be", "qa"] });
+    const { results } = await runOfflinePipeline("a booking app for dog groomers", {
+      sandbox: localSandbox,
+      roles: ["ceo", "cto", "engineer_fe", "engineer_be", "qa"],
+    });
     const qa = results.get("qa")!;
     expect(qa.status, qa.error).toBe("succeeded");
     const out = qa.output as QaResult;
@@ -65,7 +76,11 @@ describe("QA runs the generated project's tests for real", () => {
 
   it("fails with failures and feedback for the Engineers when the backend is broken", async () => {
     const objects = new Map<string, Uint8Array>();
-    const { results } = await runOfflinePipeline("a booking app for dog groomers", { sandbox: localSandbox, objects, roles: ["ceo", "cto", "engineer_fe", "engineer_be"] });
+    const { results } = await runOfflinePipeline("a booking app for dog groomers", {
+      sandbox: localSandbox,
+      objects,
+      roles: ["ceo", "cto", "engineer_fe", "engineer_be"],
+    });
     // Break the stored backend the way a bad fix would: the Worker answers 200 instead of 201 on create.
     const be = results.get("engineer_be")!;
     const ref = be.artifacts.find((a) => a.path === "src/index.js")!;
@@ -96,7 +111,11 @@ describe("QA runs the generated project's tests for real", () => {
 
   it("waits, instead of failing, when the sandbox host is down; a request it refuses is a plain failure", async () => {
     const objects = new Map<string, Uint8Array>();
-    const { results } = await runOfflinePipeline("a booking app for dog groomers", { sandbox: localSandbox, objects, roles: ["ceo", "cto", "engineer_fe", "engineer_be"] });
+    const { results } = await runOfflinePipeline("a booking app for dog groomers", {
+      sandbox: localSandbox,
+      objects,
+      roles: ["ceo", "cto", "engineer_fe", "engineer_be"],
+    });
     // What the real client sees when nothing listens on SANDBOX_URL.
     const client = new SandboxClient({ url: "http://127.0.0.1:9", secret: "s".repeat(32), maxAttempts: 1 });
     const deps = (sandbox: SandboxRunner) => ({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ArtifactRef } from "@proximus/contracts";
 import type { SandboxRunner } from "../runtime";
-import { Summary, bullet, storeText , defaultLlm } from "./common";
+import { Summary, bullet, storeText, defaultLlm } from "./common";
 import { parseTestOutput, type TestFailure } from "./test-report";
 import type { ProjectFile, RoleDefinition, RoleRunContext } from "./types";
 import { sandboxUnavailable } from "../tools/sandbox-client";
@@ -164,7 +164,9 @@ export const qa: RoleDefinition<QaReview> = {
   schema: QaReview,
   llm: defaultLlm("qa"),
   preflight(ctx) {
-    return ctx.deps.sandbox ? null : "sandbox unavailable: QA cannot run the project's tests without a sandbox, so it refuses to report a result";
+    return ctx.deps.sandbox
+      ? null
+      : "sandbox unavailable: QA cannot run the project's tests without a sandbox, so it refuses to report a result";
   },
   context: filesForPrompt,
   async finish(review, ctx) {

@@ -2,7 +2,6 @@ import { AppError, ErrorEnvelope } from "@proximus/contracts/errors";
 import { RunResult, signRequest, type RunRequestInput } from "@proximus/contracts/sandbox";
 import type { SandboxRunner } from "./sandbox-runner";
 
-
 export type SandboxClientConfig = {
   /** Base URL of sandbox-host, e.g. https://sandbox.example.com (public or via Cloudflare Tunnel). */
   url: string;
@@ -57,7 +56,8 @@ export class SandboxClient {
         continue;
       }
       const envelope = ErrorEnvelope.safeParse(await res.json().catch(() => null));
-      if (envelope.success) throw new AppError(envelope.data.error.code, `sandbox-host: ${envelope.data.error.message}`, envelope.data.error.details);
+      if (envelope.success)
+        throw new AppError(envelope.data.error.code, `sandbox-host: ${envelope.data.error.message}`, envelope.data.error.details);
       throw new AppError("upstream_failed", `sandbox-host answered HTTP ${res.status}`);
     }
   }
@@ -67,7 +67,15 @@ export class SandboxClient {
 export function sandboxRunner(client: SandboxClient): SandboxRunner {
   return {
     async run(req, opts) {
-      const r = await client.run({ files: req.files.map((f) => ({ path: f.path, content: f.content })), command: req.command, runtime: req.runtime, timeoutMs: req.timeoutMs }, opts);
+      const r = await client.run(
+        {
+          files: req.files.map((f) => ({ path: f.path, content: f.content })),
+          command: req.command,
+          runtime: req.runtime,
+          timeoutMs: req.timeoutMs,
+        },
+        opts,
+      );
       const diag = r.diagnostics
         .filter((d) => d.source === "syntax")
         .map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`)

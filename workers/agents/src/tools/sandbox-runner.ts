@@ -5,7 +5,10 @@
  */
 export interface SandboxRunner {
   /** `traceparent` goes to sandbox-host as the W3C header of that request. */
-  run(req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number }, opts?: { traceparent?: string }): Promise<{
+  run(
+    req: { files: { path: string; content: string }[]; command: string[]; runtime: "node" | "python"; timeoutMs: number },
+    opts?: { traceparent?: string },
+  ): Promise<{
     exitCode: number | null;
     stdout: string;
     stderr: string;

@@ -53,7 +53,14 @@ describe("access tokens", () => {
 
   it("rejects alg none", async () => {
     const t = now();
-    const unsecured = new UnsecuredJWT({ email: USER.email, name: USER.name }).setSubject(USER.id).setIssuer(S.jwtIssuer).setAudience(S.jwtAudience).setIssuedAt(t).setNotBefore(t).setExpirationTime(t + 900).encode();
+    const unsecured = new UnsecuredJWT({ email: USER.email, name: USER.name })
+      .setSubject(USER.id)
+      .setIssuer(S.jwtIssuer)
+      .setAudience(S.jwtAudience)
+      .setIssuedAt(t)
+      .setNotBefore(t)
+      .setExpirationTime(t + 900)
+      .encode();
     expect(unsecured.endsWith(".")).toBe(true);
     await rejected(unsecured);
     // Also with our kid and typ in the header.
@@ -66,7 +73,12 @@ describe("access tokens", () => {
     const t = now();
     const hs = await new SignJWT({ email: USER.email, name: USER.name })
       .setProtectedHeader({ alg: "HS256", kid: key.kid, typ: "at+jwt" })
-      .setSubject(USER.id).setIssuer(S.jwtIssuer).setAudience(S.jwtAudience).setIssuedAt(t).setNotBefore(t).setExpirationTime(t + 900)
+      .setSubject(USER.id)
+      .setIssuer(S.jwtIssuer)
+      .setAudience(S.jwtAudience)
+      .setIssuedAt(t)
+      .setNotBefore(t)
+      .setExpirationTime(t + 900)
       .sign(secret);
     await rejected(hs);
   });
@@ -76,7 +88,15 @@ describe("access tokens", () => {
     await rejected(await forge({ kid: "kid-other" }).sign(other.privateKey));
     await rejected(await forge().sign(other.privateKey));
     const t = now();
-    const noKid = await new SignJWT({ email: USER.email, name: USER.name }).setProtectedHeader({ alg: "RS256", typ: "at+jwt" }).setSubject(USER.id).setIssuer(S.jwtIssuer).setAudience(S.jwtAudience).setIssuedAt(t).setNotBefore(t).setExpirationTime(t + 900).sign(key.privateKey);
+    const noKid = await new SignJWT({ email: USER.email, name: USER.name })
+      .setProtectedHeader({ alg: "RS256", typ: "at+jwt" })
+      .setSubject(USER.id)
+      .setIssuer(S.jwtIssuer)
+      .setAudience(S.jwtAudience)
+      .setIssuedAt(t)
+      .setNotBefore(t)
+      .setExpirationTime(t + 900)
+      .sign(key.privateKey);
     await rejected(noKid);
   });
 

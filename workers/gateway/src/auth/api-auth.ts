@@ -41,7 +41,10 @@ export const apiAuth = createMiddleware<AppEnv>(async (c, next) => {
     // AUTH_MODE=saas must not publish everyone's projects and stored keys.
     const host = new URL(c.req.url).hostname;
     if (!LOOPBACK_HOSTS.has(host) && c.env.LOCAL_MODE_PUBLIC !== "1") {
-      throw new AppError("forbidden", "AUTH_MODE=local only serves localhost; deploy with AUTH_MODE=saas (or set LOCAL_MODE_PUBLIC=1 to accept an open API)");
+      throw new AppError(
+        "forbidden",
+        "AUTH_MODE=local only serves localhost; deploy with AUTH_MODE=saas (or set LOCAL_MODE_PUBLIC=1 to accept an open API)",
+      );
     }
     c.set("user", LOCAL_USER);
     return next();

@@ -71,7 +71,12 @@ const SaasVars = z.object({
   JWT_ISSUER: z.string().min(1).default("urn:proximus:gateway"),
   JWT_AUDIENCE: z.string().min(1).default("urn:proximus:api"),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(3_600).default(900),
-  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(3_600).max(90 * 86_400).default(30 * 86_400),
+  REFRESH_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .max(90 * 86_400)
+    .default(30 * 86_400),
 });
 
 export interface SaasConfig {

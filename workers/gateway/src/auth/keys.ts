@@ -44,7 +44,8 @@ async function load(secret: string): Promise<SigningKey> {
   const publicJwk: JWK = { ...pub, kid, alg: "RS256", use: "sig" };
   const privateKey = await importJWK({ ...jwk, alg: "RS256" }, "RS256");
   const publicKey = await importJWK(publicJwk, "RS256");
-  if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) throw new AppError("internal", "JWT_PRIVATE_JWK is not an RSA key");
+  if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array)
+    throw new AppError("internal", "JWT_PRIVATE_JWK is not an RSA key");
   return { kid, privateKey, publicKey, publicJwk };
 }
 

@@ -6,7 +6,10 @@ const local = env.AUTH_MODE === "local";
 
 describe.runIf(local)("local mode (AUTH_MODE=local)", () => {
   it("needs no login, and has no login routes", async () => {
-    expect(await (await api("/api/me")).json()).toEqual({ mode: "local", user: { id: "local", email: "local@proximus.localhost", name: "Local user" } });
+    expect(await (await api("/api/me")).json()).toEqual({
+      mode: "local",
+      user: { id: "local", email: "local@proximus.localhost", name: "Local user" },
+    });
     await expectEnvelope(await api("/auth/login"), 404, "not_found");
     await expectEnvelope(await api("/auth/refresh", { method: "POST" }), 404, "not_found");
     await expectEnvelope(await api("/.well-known/jwks.json"), 404, "not_found");
@@ -14,7 +17,11 @@ describe.runIf(local)("local mode (AUTH_MODE=local)", () => {
 
   it("refuses state changes and WebSockets from foreign pages, but not the CLI or the dashboard", async () => {
     const body = JSON.stringify({ idea: "a cross-site idea" });
-    const evil = await api("/api/projects", { method: "POST", headers: { "content-type": "text/plain", origin: "https://evil.example" }, body });
+    const evil = await api("/api/projects", {
+      method: "POST",
+      headers: { "content-type": "text/plain", origin: "https://evil.example" },
+      body,
+    });
     await expectEnvelope(evil, 403, "forbidden");
     const p = await createProject();
     const ws = await api(`/api/projects/${p.id}/ws`, { headers: { upgrade: "websocket", origin: "https://evil.example" } });

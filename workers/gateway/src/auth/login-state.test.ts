@@ -7,7 +7,16 @@ import { pkceChallenge, randomToken } from "./crypto";
 describe("post-login redirect", () => {
   it("keeps same-origin paths and drops everything else", () => {
     expect(safeRedirect("/projects/1?x=2#y")).toBe("/projects/1?x=2#y");
-    for (const bad of [undefined, "", "https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/a\nb", `/${"a".repeat(2_001)}`]) {
+    for (const bad of [
+      undefined,
+      "",
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "/a\nb",
+      `/${"a".repeat(2_001)}`,
+    ]) {
       expect(safeRedirect(bad)).toBe("/");
     }
   });

@@ -31,10 +31,20 @@ export function sealLoginState(key: SigningKey, jwtIssuer: string, jwtAudience: 
     .sign(key.privateKey);
 }
 
-export async function openLoginState(key: SigningKey, jwtIssuer: string, jwtAudience: string, cookie: string | undefined): Promise<LoginState> {
+export async function openLoginState(
+  key: SigningKey,
+  jwtIssuer: string,
+  jwtAudience: string,
+  cookie: string | undefined,
+): Promise<LoginState> {
   if (!cookie) throw new AppError("bad_request", "no login in progress in this browser; start again at /auth/login");
   try {
-    const { payload } = await jwtVerify(cookie, key.publicKey, { algorithms: ["RS256"], typ: TYP, issuer: jwtIssuer, audience: audience(jwtAudience) });
+    const { payload } = await jwtVerify(cookie, key.publicKey, {
+      algorithms: ["RS256"],
+      typ: TYP,
+      issuer: jwtIssuer,
+      audience: audience(jwtAudience),
+    });
     return LoginState.parse(payload);
   } catch {
     throw new AppError("bad_request", "the login expired or is invalid; start again at /auth/login");

@@ -41,7 +41,10 @@ async function fetchJson(url: string, init: RequestInit, what: string): Promise<
   }
   if (!res.ok) {
     const code = z.object({ error: z.string().max(100) }).safeParse(body);
-    throw new AppError("unauthorized", `the identity provider refused the ${what}`, { status: res.status, error: code.success ? code.data.error : undefined });
+    throw new AppError("unauthorized", `the identity provider refused the ${what}`, {
+      status: res.status,
+      error: code.success ? code.data.error : undefined,
+    });
   }
   return body;
 }
@@ -129,7 +132,13 @@ export async function verifyIdToken(d: Discovery, cfg: SaasConfig, idToken: stri
   let payload: unknown;
   let aud: string | string[] | undefined;
   try {
-    const r = await jwtVerify(idToken, keySet(d.jwks_uri), { issuer: d.issuer, audience: cfg.clientId, algorithms, requiredClaims: ["sub", "iat", "exp"], clockTolerance: 60 });
+    const r = await jwtVerify(idToken, keySet(d.jwks_uri), {
+      issuer: d.issuer,
+      audience: cfg.clientId,
+      algorithms,
+      requiredClaims: ["sub", "iat", "exp"],
+      clockTolerance: 60,
+    });
     payload = r.payload;
     aud = r.payload.aud;
   } catch (e) {
@@ -140,7 +149,8 @@ export async function verifyIdToken(d: Discovery, cfg: SaasConfig, idToken: stri
   if (!claims.success) throw new AppError("unauthorized", "the ID token lacks required claims (sub, nonce)");
   const c = claims.data;
   if (!timingSafeEqual(c.nonce, nonce)) throw new AppError("unauthorized", "the ID token's nonce does not match this login");
-  if (Array.isArray(aud) && aud.length > 1 && c.azp !== cfg.clientId) throw new AppError("unauthorized", "the ID token was issued to another client");
+  if (Array.isArray(aud) && aud.length > 1 && c.azp !== cfg.clientId)
+    throw new AppError("unauthorized", "the ID token was issued to another client");
   if (!c.email) throw new AppError("forbidden", "the identity provider returned no email; request the `email` scope");
   // An unverified address could squat someone else's (emails are unique here).
   if (c.email_verified === false) throw new AppError("forbidden", "verify your email address with the identity provider first");

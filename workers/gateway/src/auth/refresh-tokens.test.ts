@@ -19,7 +19,9 @@ async function rejects(p: Promise<unknown>) {
 }
 
 const revokedCount = async (family: string) =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM refresh_tokens WHERE family = ? AND revoked_at IS NOT NULL").bind(family).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM refresh_tokens WHERE family = ? AND revoked_at IS NOT NULL")
+    .bind(family)
+    .first<{ n: number }>())!.n;
 
 describe("rotating refresh tokens", () => {
   it("rotate within the family, once per token", async () => {

@@ -15,7 +15,13 @@ export interface Issued {
   expiresAt: number;
 }
 
-export async function issueRefreshToken(db: Db, userId: string, ttlS: number, family: string = crypto.randomUUID(), now = Date.now()): Promise<Issued> {
+export async function issueRefreshToken(
+  db: Db,
+  userId: string,
+  ttlS: number,
+  family: string = crypto.randomUUID(),
+  now = Date.now(),
+): Promise<Issued> {
   const token = randomToken(32);
   const expiresAt = now + ttlS * 1000;
   await db.insert(refreshTokens).values({ hash: await sha256Hex(token), userId, family, expiresAt, createdAt: now });
@@ -23,7 +29,10 @@ export async function issueRefreshToken(db: Db, userId: string, ttlS: number, fa
 }
 
 export async function revokeFamily(db: Db, family: string, now = Date.now()): Promise<void> {
-  await db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.family, family), isNull(refreshTokens.revokedAt)));
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.family, family), isNull(refreshTokens.revokedAt)));
 }
 
 const invalid = () => new AppError("unauthorized", "the session has ended; log in again");

@@ -35,7 +35,14 @@ export async function consumeWsTicket(db: Db, ticket: string, projectId: string,
   const [row] = await db
     .update(wsTickets)
     .set({ usedAt: now })
-    .where(and(eq(wsTickets.hash, await sha256Hex(ticket)), eq(wsTickets.projectId, projectId), isNull(wsTickets.usedAt), gt(wsTickets.expiresAt, now)))
+    .where(
+      and(
+        eq(wsTickets.hash, await sha256Hex(ticket)),
+        eq(wsTickets.projectId, projectId),
+        isNull(wsTickets.usedAt),
+        gt(wsTickets.expiresAt, now),
+      ),
+    )
     .returning({ userId: wsTickets.userId });
   return row?.userId ?? null;
 }

@@ -14,7 +14,9 @@ export const projects = sqliteTable(
   "projects",
   {
     id: text("id").primaryKey(),
-    ownerId: text("owner_id").notNull().references(() => users.id),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id),
     idea: text("idea").notNull(),
     state: text("state").notNull(),
     budgetUsd: real("budget_usd"),
@@ -36,7 +38,9 @@ export const projects = sqliteTable(
 export const tasks = sqliteTable(
   "tasks",
   {
-    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
     taskId: text("task_id").notNull(),
     role: text("role").notNull(),
     state: text("state").notNull(),
@@ -52,7 +56,9 @@ export const usageLedger = sqliteTable(
   "usage_ledger",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
     ownerId: text("owner_id").notNull(),
     taskId: text("task_id").notNull(),
     attempt: integer("attempt").notNull(),
@@ -74,7 +80,9 @@ export const usageLedger = sqliteTable(
 export const apiKeys = sqliteTable(
   "api_keys",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     provider: text("provider").notNull(),
     ciphertext: text("ciphertext").notNull(),
     iv: text("iv").notNull(),
@@ -86,7 +94,9 @@ export const apiKeys = sqliteTable(
 export const agentPrefs = sqliteTable(
   "agent_prefs",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     role: text("role").notNull(),
     config: text("config", { mode: "json" }).notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -99,7 +109,9 @@ export const refreshTokens = sqliteTable(
   "refresh_tokens",
   {
     hash: text("hash").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     family: text("family").notNull(),
     rotatedAt: integer("rotated_at"),
     revokedAt: integer("revoked_at"),
@@ -134,7 +146,9 @@ export const wsTickets = sqliteTable(
   "ws_tickets",
   {
     hash: text("hash").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     projectId: text("project_id").notNull(),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),
@@ -146,7 +160,9 @@ export const wsTickets = sqliteTable(
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
     fingerprint: text("fingerprint").notNull(),
     projectId: text("project_id").notNull(),

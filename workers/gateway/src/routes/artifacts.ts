@@ -43,7 +43,8 @@ export const artifactRoutes = new Hono<AppEnv>()
     const list = projectFiles(await stub.detail());
     if (list.length === 0) throw new AppError("not_found", "this project has no files yet");
     const total = list.reduce((n, a) => n + a.bytes, 0);
-    if (total > MAX_ZIP_BYTES) throw new AppError("payload_too_large", `project files total ${total} bytes; the zip limit is ${MAX_ZIP_BYTES}`);
+    if (total > MAX_ZIP_BYTES)
+      throw new AppError("payload_too_large", `project files total ${total} bytes; the zip limit is ${MAX_ZIP_BYTES}`);
     const files: Record<string, Uint8Array> = {};
     for (const a of list) {
       const obj = await c.env.ARTIFACTS.get(a.key);

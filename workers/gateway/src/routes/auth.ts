@@ -65,7 +65,10 @@ export const authRoutes = new Hono<AppEnv>()
       maxAge: LOGIN_TTL_S,
     });
     c.header("cache-control", "no-store");
-    return c.redirect(authorizeUrl(d, cfg, { state: login.state, nonce: login.nonce, challenge: await pkceChallenge(login.verifier) }), 302);
+    return c.redirect(
+      authorizeUrl(d, cfg, { state: login.state, nonce: login.nonce, challenge: await pkceChallenge(login.verifier) }),
+      302,
+    );
   })
   .get("/auth/callback", async (c) => {
     const cfg = saas(c);
@@ -76,7 +79,8 @@ export const authRoutes = new Hono<AppEnv>()
     deleteCookie(c, LOGIN_COOKIE, { path: "/auth/callback", secure: true });
     const q = parseWith(CallbackQuery, c.req.query(), "query");
     if ("error" in q) throw new AppError("unauthorized", "the identity provider did not sign you in", { error: q.error });
-    if (!timingSafeEqual(q.state, login.state)) throw new AppError("bad_request", "the login state does not match; start again at /auth/login");
+    if (!timingSafeEqual(q.state, login.state))
+      throw new AppError("bad_request", "the login state does not match; start again at /auth/login");
     const d = await discover(cfg.issuer);
     const idToken = await exchangeCode(d, cfg, q.code, login.verifier);
     const identity = await verifyIdToken(d, cfg, idToken, login.nonce);

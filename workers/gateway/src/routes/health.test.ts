@@ -75,7 +75,11 @@ describe("GET /health reports the sandbox", () => {
     // This suite's AGENTS binding is a placeholder Worker answering 503 in plain text.
     const { status, body } = await healthWith({ BUS_MODE: "kafka-rest" });
     expect(status).toBe(503);
-    expect(body.sandbox).toEqual({ ok: false, isolation: null, error: "the agents Worker's /health answered HTTP 503 without a sandbox report" });
+    expect(body.sandbox).toEqual({
+      ok: false,
+      isolation: null,
+      error: "the agents Worker's /health answered HTTP 503 without a sandbox report",
+    });
   });
 
   it("the agents Worker's /health answers 503 with the reason when its sandbox is down", async () => {

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { api, expectEnvelope } from "../../test/helpers";
 
 const post = (body: unknown, key?: string) =>
-  api("/api/projects", { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) });
+  api("/api/projects", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+    body: JSON.stringify(body),
+  });
 
 describe("Idempotency-Key on POST /api/projects", () => {
   it("returns the same project for the same key and body, and 409 for another body", async () => {

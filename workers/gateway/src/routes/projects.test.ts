@@ -22,9 +22,17 @@ describe("POST /api/projects validation", () => {
   });
 
   it("rejects unknown fields, naming them", async () => {
-    const err = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", owner: "someone-else" }), 400, "validation_failed");
+    const err = await expectEnvelope(
+      await postJson("/api/projects", { idea: "a todo app", owner: "someone-else" }),
+      400,
+      "validation_failed",
+    );
     expect(err.details?.map((d) => d.field)).toEqual(["owner"]);
-    const nested = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { temprature: 0.2 } } }), 400, "validation_failed");
+    const nested = await expectEnvelope(
+      await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { temprature: 0.2 } } }),
+      400,
+      "validation_failed",
+    );
     expect(nested.details?.map((d) => d.field)).toEqual(["llm.ceo.temprature"]);
   });
 
@@ -33,29 +41,51 @@ describe("POST /api/projects validation", () => {
     expect(err.details?.map((d) => d.field)).toEqual(["budgetUsd"]);
     const err2 = await expectEnvelope(await postJson("/api/projects", { idea: 42 }), 400, "validation_failed");
     expect(err2.details?.map((d) => d.field)).toEqual(["idea"]);
-    const err3 = await expectEnvelope(await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { provider: "skynet" } } }), 400, "validation_failed");
+    const err3 = await expectEnvelope(
+      await postJson("/api/projects", { idea: "a todo app", llm: { ceo: { provider: "skynet" } } }),
+      400,
+      "validation_failed",
+    );
     expect(err3.details?.map((d) => d.field)).toEqual(["llm.ceo.provider"]);
   });
 
   it("answers 415 to a body that is not declared as JSON or arrives compressed", async () => {
     const body = JSON.stringify({ idea: "a booking app for dog groomers" });
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "text/json"]) {
-      const err = await expectEnvelope(await api("/api/projects", { method: "POST", headers: { "content-type": type }, body }), 415, "unsupported_media_type");
+      const err = await expectEnvelope(
+        await api("/api/projects", { method: "POST", headers: { "content-type": type }, body }),
+        415,
+        "unsupported_media_type",
+      );
       expect(err.details?.[0]?.field).toBe("content-type");
     }
     const untyped = await api("/api/projects", { method: "POST", body: new TextEncoder().encode(body) });
     await expectEnvelope(untyped, 415, "unsupported_media_type");
     for (const encoding of ["gzip", "br", "deflate"]) {
-      const res = await api("/api/projects", { method: "POST", headers: { "content-type": "application/json", "content-encoding": encoding }, body });
+      const res = await api("/api/projects", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+        body,
+      });
       expect((await expectEnvelope(res, 415, "unsupported_media_type")).details?.[0]?.field).toBe("content-encoding");
     }
     // Parameters and case do not matter; identity is no encoding at all.
-    const ok = await api("/api/projects", { method: "POST", headers: { "content-type": "Application/JSON; charset=utf-8", "content-encoding": "identity" }, body });
+    const ok = await api("/api/projects", {
+      method: "POST",
+      headers: { "content-type": "Application/JSON; charset=utf-8", "content-encoding": "identity" },
+      body,
+    });
     expect(ok.status).toBe(201);
   });
 
   it("rejects an idea made only of invisible characters, naming idea", async () => {
-    for (const idea of ["\u0000\u0000\u0000\u0000", "\u200b\u200b\u200b\u200b", "\u200d\ufeff\u2060\u00ad", "\u3000\u00a0\u2028\u3164", " \u0007\u001b\u200e\u202e "]) {
+    for (const idea of [
+      "\u0000\u0000\u0000\u0000",
+      "\u200b\u200b\u200b\u200b",
+      "\u200d\ufeff\u2060\u00ad",
+      "\u3000\u00a0\u2028\u3164",
+      " \u0007\u001b\u200e\u202e ",
+    ]) {
       const err = await expectEnvelope(await postJson("/api/projects", { idea }), 400, "validation_failed");
       expect(new Set(err.details?.map((d) => d.field))).toEqual(new Set(["idea"]));
     }
@@ -115,7 +145,11 @@ describe("projects", () => {
     expect(body.state).toBe("cancelled");
     expect(body.tasks.every((t) => ["cancelled", "succeeded"].includes(t.state))).toBe(true);
     // D1 is brought in step by the DO's outbox on its next alarm.
-    await expect.poll(async () => (await env.DB.prepare("SELECT state FROM projects WHERE id = ?").bind(p.id).first<{ state: string }>())?.state, { timeout: 10_000 }).toBe("cancelled");
+    await expect
+      .poll(async () => (await env.DB.prepare("SELECT state FROM projects WHERE id = ?").bind(p.id).first<{ state: string }>())?.state, {
+        timeout: 10_000,
+      })
+      .toBe("cancelled");
     // Cancelling again is harmless.
     expect((await api(`/api/projects/${p.id}`, { method: "DELETE" })).status).toBe(200);
   });
@@ -132,17 +166,31 @@ describe("approval gates and interventions over HTTP", () => {
     const p = await createProject("a booking app for dog groomers", { approvals: ["ceo"] });
     expect(p.tasks.find((t) => t.id === "ceo")!.approval).toBe("required");
     await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "x" }), 400, "validation_failed");
-    await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "shorter PRD", extra: 1 }), 400, "validation_failed");
+    await expectEnvelope(
+      await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "shorter PRD", extra: 1 }),
+      400,
+      "validation_failed",
+    );
     await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/Robert'); DROP TABLE/approve`, {}), 400, "validation_failed");
     await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/cto/approve`, {}), 409, "conflict");
     await expectEnvelope(await postJson(`/api/projects/${p.id}/tasks/nope/approve`, {}), 404, "not_found");
     // The CEO runs in-process (inline executor) and then waits for approval; nothing after it runs.
-    await expect.poll(async () => (await (await api(`/api/projects/${p.id}`)).json<{ tasks: { id: string; approval: string }[] }>()).tasks.find((t) => t.id === "ceo")!.approval, { timeout: 20_000 }).toBe("pending");
+    await expect
+      .poll(
+        async () =>
+          (await (await api(`/api/projects/${p.id}`)).json<{ tasks: { id: string; approval: string }[] }>()).tasks.find(
+            (t) => t.id === "ceo",
+          )!.approval,
+        { timeout: 20_000 },
+      )
+      .toBe("pending");
     const waiting = await (await api(`/api/projects/${p.id}`)).json<{ tasks: { id: string; state: string }[] }>();
     expect(waiting.tasks.find((t) => t.id === "cto")!.state).toBe("pending");
     const approved = await postJson(`/api/projects/${p.id}/tasks/ceo/approve`, {});
     expect(approved.status).toBe(200);
-    await expect.poll(async () => (await (await api(`/api/projects/${p.id}`)).json<{ state: string }>()).state, { timeout: 60_000 }).not.toBe("running");
+    await expect
+      .poll(async () => (await (await api(`/api/projects/${p.id}`)).json<{ state: string }>()).state, { timeout: 60_000 })
+      .not.toBe("running");
     const redo = await postJson(`/api/projects/${p.id}/tasks/ceo/intervene`, { feedback: "focus on mobile groomers" });
     expect(redo.status).toBe(200);
     const body = await redo.json<{ state: string; tasks: { id: string; state: string; approval: string }[] }>();

@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { and, desc, eq } from "drizzle-orm";
-import { AppError, CreateProjectRequest, EventsQuery, InterveneRequest, UpdateBudgetRequest, type ProjectSummary } from "@proximus/contracts";
+import {
+  AppError,
+  CreateProjectRequest,
+  EventsQuery,
+  InterveneRequest,
+  UpdateBudgetRequest,
+  type ProjectSummary,
+} from "@proximus/contracts";
 import { projects } from "../db/schema";
 import { ensureUser } from "../db/users";
 import { ownedProject, projectStub } from "../project-stub";
@@ -31,7 +38,9 @@ export const projectRoutes = new Hono<AppEnv>()
       const claim = await claimIdempotencyKey(c.var.db, user.id, idemKey, await fingerprint(body), id);
       if (claim.kind === "replay") {
         // The project row is written before the orchestrator starts; until then the first request is still running.
-        const row = await c.var.db.query.projects.findFirst({ where: and(eq(projects.id, claim.projectId), eq(projects.ownerId, user.id)) });
+        const row = await c.var.db.query.projects.findFirst({
+          where: and(eq(projects.id, claim.projectId), eq(projects.ownerId, user.id)),
+        });
         if (!row) throw new AppError("conflict", "a request with this Idempotency-Key is in progress; retry shortly");
         c.header("Location", `/api/projects/${claim.projectId}`);
         c.header("Idempotency-Replayed", "true");

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, createProject, expectEnvelope } from "../../test/helpers";
 
-const put = (path: string, body: unknown) => api(path, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const put = (path: string, body: unknown) =>
+  api(path, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("provider keys", () => {
   it("are write-only and stored encrypted", async () => {
@@ -29,7 +30,10 @@ describe("provider keys", () => {
     const err = await expectEnvelope(await put("/api/settings/keys/openai", { apiKey: "x" }), 400, "validation_failed");
     expect(err.details?.[0]?.field).toBe("apiKey");
     await expectEnvelope(await put("/api/settings/keys/bedrock", { apiKey: "not-an-aws-pair-at-all" }), 400, "validation_failed");
-    expect((await put("/api/settings/keys/bedrock", { apiKey: "AKIAABCDEFGHIJKLMNOP:abcdefghijklmnopqrstuvwxyz0123", region: "eu-west-1" })).status).toBe(204);
+    expect(
+      (await put("/api/settings/keys/bedrock", { apiKey: "AKIAABCDEFGHIJKLMNOP:abcdefghijklmnopqrstuvwxyz0123", region: "eu-west-1" }))
+        .status,
+    ).toBe(204);
     // No vendor is reachable from tests: leave no key behind for later projects to try.
     expect((await api("/api/settings/keys/bedrock", { method: "DELETE" })).status).toBe(204);
   });
@@ -44,8 +48,10 @@ describe("agent prefs", () => {
     expect(await (await api("/api/settings/agent-prefs")).json()).toEqual({ prefs });
     // Saved prefs apply to new projects; an explicit override in the request wins for its role.
     const p = await createProject("a todo app", { llm: { finance: { provider: "offline", model: "offline" } } });
-    const llm = await runInDurableObject(env.PROJECT.getByName(p.id), (_o, state) =>
-      (JSON.parse(state.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").one().v) as { llm: unknown }).llm,
+    const llm = await runInDurableObject(
+      env.PROJECT.getByName(p.id),
+      (_o, state) =>
+        (JSON.parse(state.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'project'").one().v) as { llm: unknown }).llm,
     );
     expect(llm).toEqual({ ceo: { strategy: "cost-saver" }, finance: { provider: "offline", model: "offline" } });
   });

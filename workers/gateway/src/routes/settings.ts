@@ -17,15 +17,22 @@ function encryptionSecret(env: Env): string {
 /** Provider keys are write-only: the API says whether one is set, never what it is. */
 export const settingsRoutes = new Hono<AppEnv>()
   .get("/keys", async (c) => {
-    const rows = await c.var.db.select({ provider: apiKeys.provider, createdAt: apiKeys.createdAt }).from(apiKeys).where(eq(apiKeys.userId, c.var.user.id));
+    const rows = await c.var.db
+      .select({ provider: apiKeys.provider, createdAt: apiKeys.createdAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.userId, c.var.user.id));
     const set = new Map(rows.map((r) => [r.provider, r.createdAt]));
-    return c.json({ providers: KeyProvider.options.map((name) => ({ name, configured: set.has(name), updatedAt: set.get(name) ?? null })) });
+    return c.json({
+      providers: KeyProvider.options.map((name) => ({ name, configured: set.has(name), updatedAt: set.get(name) ?? null })),
+    });
   })
   .put("/keys/:provider", async (c) => {
     const provider = parseWith(KeyProvider, c.req.param("provider"), "provider");
     const body = await jsonBody(c, PutKeyRequest);
     if (provider === "bedrock" && !/^[A-Z0-9]{16,128}:.{16,}$/.test(body.apiKey)) {
-      throw new AppError("validation_failed", "invalid body", [{ field: "apiKey", message: "Bedrock keys are ACCESS_KEY_ID:SECRET_ACCESS_KEY" }]);
+      throw new AppError("validation_failed", "invalid body", [
+        { field: "apiKey", message: "Bedrock keys are ACCESS_KEY_ID:SECRET_ACCESS_KEY" },
+      ]);
     }
     const user = c.var.user;
     await ensureUser(c.var.db, user);
@@ -50,7 +57,9 @@ export const settingsRoutes = new Hono<AppEnv>()
     // Replace the whole set: roles left out go back to their defaults.
     await c.var.db.batch([
       c.var.db.delete(agentPrefs).where(eq(agentPrefs.userId, user.id)),
-      ...Object.entries(prefs).map(([role, config]) => c.var.db.insert(agentPrefs).values({ userId: user.id, role, config, updatedAt: now })),
+      ...Object.entries(prefs).map(([role, config]) =>
+        c.var.db.insert(agentPrefs).values({ userId: user.id, role, config, updatedAt: now }),
+      ),
     ]);
     return c.json({ prefs });
   });

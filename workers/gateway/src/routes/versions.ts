@@ -30,19 +30,33 @@ export const versionRoutes = new Hono<AppEnv>()
     const latest = history.versions.length;
     const to = q.data.to ?? latest;
     const from = q.data.from ?? Math.max(0, to - 1);
-    for (const [field, v] of [["from", from], ["to", to]] as const) {
-      if (v > latest) throw new AppError("validation_failed", `no version ${v} (latest is ${latest})`, [{ field, message: `must be 0–${latest}` }]);
+    for (const [field, v] of [
+      ["from", from],
+      ["to", to],
+    ] as const) {
+      if (v > latest)
+        throw new AppError("validation_failed", `no version ${v} (latest is ${latest})`, [{ field, message: `must be 0–${latest}` }]);
     }
     const a = history.filesAt(from);
     const b = history.filesAt(to);
-    const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p)?.sha256 !== b.get(p)?.sha256 && (!q.data.path || p === q.data.path)).sort();
+    const paths = [...new Set([...a.keys(), ...b.keys()])]
+      .filter((p) => a.get(p)?.sha256 !== b.get(p)?.sha256 && (!q.data.path || p === q.data.path))
+      .sort();
     const bytes = paths.reduce((n, p) => n + (a.get(p)?.bytes ?? 0) + (b.get(p)?.bytes ?? 0), 0);
-    if (bytes > MAX_DIFF_BYTES) throw new AppError("payload_too_large", `the files of this diff total ${bytes} bytes; ask for one file with ?path=`);
+    if (bytes > MAX_DIFF_BYTES)
+      throw new AppError("payload_too_large", `the files of this diff total ${bytes} bytes; ask for one file with ?path=`);
     const files = [];
     for (const path of paths) {
       const before = a.get(path);
       const after = b.get(path);
-      const patch = createTwoFilesPatch(before ? `a/${path}` : "/dev/null", after ? `b/${path}` : "/dev/null", await text(c.env.ARTIFACTS, before), await text(c.env.ARTIFACTS, after), `v${from}`, `v${to}`);
+      const patch = createTwoFilesPatch(
+        before ? `a/${path}` : "/dev/null",
+        after ? `b/${path}` : "/dev/null",
+        await text(c.env.ARTIFACTS, before),
+        await text(c.env.ARTIFACTS, after),
+        `v${from}`,
+        `v${to}`,
+      );
       files.push({ path, status: !before ? "added" : !after ? "deleted" : "modified", patch });
     }
     return c.json({ from, to, files });

@@ -12,11 +12,17 @@ import { settle, type HeldProject, HoldDispatcher, ok } from "../../test/hold-di
 import type { ProjectDO } from "../project-do";
 
 const d = () => db(env.DB);
-const row = (id: string) => env.DB.prepare("SELECT id, state, confirmed_at FROM projects WHERE id = ?").bind(id).first<{ id: string; state: string; confirmed_at: number | null }>();
+const row = (id: string) =>
+  env.DB.prepare("SELECT id, state, confirmed_at FROM projects WHERE id = ?")
+    .bind(id)
+    .first<{ id: string; state: string; confirmed_at: number | null }>();
 const doHolds = async (id: string) =>
   projectStub(env, id)
     .detail()
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
 
 function input(extra: Partial<CreateInput> = {}): CreateInput {
   return { id: crypto.randomUUID(), userId: LOCAL_USER.id, body: { idea: "a saga test project" }, llm: {}, ...extra };
@@ -135,7 +141,9 @@ describe("cancel saga", () => {
     const orphanKey = `projects/${id}/cto/1/docs/ARCHITECTURE.md`;
     await env.ARTIFACTS.put(orphanKey, "# late");
     await p.stub.cancel();
-    const late = await p.stub.applyResult(ok(p.hold.last("cto"), {}, { artifacts: [{ path: "docs/ARCHITECTURE.md", key: orphanKey, bytes: 6, sha256: "b".repeat(64) }] }));
+    const late = await p.stub.applyResult(
+      ok(p.hold.last("cto"), {}, { artifacts: [{ path: "docs/ARCHITECTURE.md", key: orphanKey, bytes: 6, sha256: "b".repeat(64) }] }),
+    );
     expect(late.applied).toBe(false);
     await runInDurableObject(p.raw, (_o, state) => {
       state.storage.sql.exec("UPDATE outbox SET next_at = 0");

@@ -23,7 +23,9 @@ describe.runIf(saas)("WebSocket tickets", () => {
     const ws = await gw(`${t.url}&since=0`, { headers: { upgrade: "websocket" } });
     expect(ws.status).toBe(101);
     ws.webSocket!.accept();
-    const first = new Promise<string>((resolve) => ws.webSocket!.addEventListener("message", (m) => resolve(String(m.data)), { once: true }));
+    const first = new Promise<string>((resolve) =>
+      ws.webSocket!.addEventListener("message", (m) => resolve(String(m.data)), { once: true }),
+    );
     expect(JSON.parse(await first)).toMatchObject({ type: "hello" });
     ws.webSocket!.close(1000, "done");
 
@@ -34,8 +36,12 @@ describe.runIf(saas)("WebSocket tickets", () => {
     expect((await gw(`/api/projects/${p1.id}`, { headers: { authorization: `Bearer ${t.ticket}` } })).status).toBe(401);
 
     // Expired.
-    const late = await (await gw(`/api/projects/${p1.id}/ws-ticket`, withBearer(alice.accessToken, "POST"))).json<{ ticket: string; url: string }>();
-    await env.DB.prepare("UPDATE ws_tickets SET expires_at = ? WHERE used_at IS NULL AND project_id = ?").bind(Date.now() - 1, p1.id).run();
+    const late = await (
+      await gw(`/api/projects/${p1.id}/ws-ticket`, withBearer(alice.accessToken, "POST"))
+    ).json<{ ticket: string; url: string }>();
+    await env.DB.prepare("UPDATE ws_tickets SET expires_at = ? WHERE used_at IS NULL AND project_id = ?")
+      .bind(Date.now() - 1, p1.id)
+      .run();
     expect((await gw(late.url, { headers: { upgrade: "websocket" } })).status).toBe(401);
     // Stored hashed.
     const stored = await env.DB.prepare("SELECT hash FROM ws_tickets WHERE project_id = ?").bind(p1.id).all<{ hash: string }>();
@@ -93,11 +99,21 @@ describe.runIf(saas)("rate limits", () => {
 
 describe.runIf(saas)("CORS, CSRF and headers", () => {
   it("allows only the configured dashboard origin cross-origin", async () => {
-    const pre = await gw("/api/projects", { method: "OPTIONS", headers: { origin: DASHBOARD, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,idempotency-key" } });
+    const pre = await gw("/api/projects", {
+      method: "OPTIONS",
+      headers: {
+        origin: DASHBOARD,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,idempotency-key",
+      },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe(DASHBOARD);
     expect(pre.headers.get("access-control-allow-headers")).toContain("idempotency-key");
-    const evilPre = await gw("/api/projects", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const evilPre = await gw("/api/projects", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(evilPre.headers.get("access-control-allow-origin")).toBeNull();
 
     const s = await login("cors-user");
@@ -112,7 +128,12 @@ describe.runIf(saas)("CORS, CSRF and headers", () => {
   it("refuses cross-origin state changes and cookie requests without proof of origin", async () => {
     const s = await login("csrf-user");
     const cookie = `${REFRESH_COOKIE}=${encodeURIComponent(s.refreshToken)}`;
-    const attempts: Record<string, string>[] = [{ cookie, origin: "https://evil.example" }, { cookie }, { cookie, "sec-fetch-site": "cross-site" }, { cookie, origin: "null" }];
+    const attempts: Record<string, string>[] = [
+      { cookie, origin: "https://evil.example" },
+      { cookie },
+      { cookie, "sec-fetch-site": "cross-site" },
+      { cookie, origin: "null" },
+    ];
     for (const headers of attempts) {
       expect(await errorOf(await gw("/auth/refresh", { method: "POST", headers }))).toMatchObject({ status: 403, code: "forbidden" });
       expect((await gw("/auth/logout", { method: "POST", headers })).status).toBe(403);
@@ -124,7 +145,10 @@ describe.runIf(saas)("CORS, CSRF and headers", () => {
     const bad = await gw("/api/projects", withBearer(s.accessToken, "POST", { idea: "csrf idea" }, { origin: "https://evil.example" }));
     expect(await errorOf(bad)).toMatchObject({ status: 403, code: "forbidden" });
     const p = await createProjectAs(s);
-    const ws = await gw(`/api/projects/${p.id}/ws`, withBearer(s.accessToken, "GET", undefined, { upgrade: "websocket", origin: "https://evil.example" }));
+    const ws = await gw(
+      `/api/projects/${p.id}/ws`,
+      withBearer(s.accessToken, "GET", undefined, { upgrade: "websocket", origin: "https://evil.example" }),
+    );
     expect(ws.status).toBe(403);
     const fromDashboard = await gw("/api/projects", withBearer(s.accessToken, "POST", { idea: "dashboard idea" }, { origin: DASHBOARD }));
     expect(fromDashboard.status).toBe(201);
@@ -133,7 +157,9 @@ describe.runIf(saas)("CORS, CSRF and headers", () => {
   it("sets security headers and a CSP on API responses", async () => {
     for (const path of ["/api/me", "/.well-known/jwks.json", "/health"]) {
       const res = await gw(path);
-      expect(res.headers.get("content-security-policy"), path).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      expect(res.headers.get("content-security-policy"), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("strict-transport-security")).toMatch(/max-age=/);
     }
@@ -159,7 +185,9 @@ describe.runIf(saas)("Idempotency-Key on POST /api/projects", () => {
     expect(b.headers.get("idempotency-replayed")).toBe("true");
     expect(b.headers.get("location")).toBe(`/api/projects/${pa.id}`);
     expect((await b.json<{ id: string }>()).id).toBe(pa.id);
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM projects WHERE owner_id = ? AND idea = 'a bakery app'").bind(s.user.id).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM projects WHERE owner_id = ? AND idea = 'a bakery app'")
+      .bind(s.user.id)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
 
     const c = await gw("/api/projects", withBearer(s.accessToken, "POST", { idea: "a different app" }, key));

@@ -33,7 +33,10 @@ async function call(s: Session, r: Route, id: string): Promise<{ status: number;
     return { status: res.status, body: "" };
   }
   const type = res.headers.get("content-type") ?? "";
-  return { status: res.status, body: type.includes("json") || type.startsWith("text/") ? await res.text() : `${type}, ${(await res.arrayBuffer()).byteLength} bytes` };
+  return {
+    status: res.status,
+    body: type.includes("json") || type.startsWith("text/") ? await res.text() : `${type}, ${(await res.arrayBuffer()).byteLength} bytes`,
+  };
 }
 
 describe.runIf(saas)("tenant isolation", () => {
@@ -68,18 +71,28 @@ describe.runIf(saas)("tenant isolation", () => {
   it("provider keys and agent prefs are per user", async () => {
     const alice = await login("alice-keys");
     const bob = await login("bob-keys");
-    expect((await gw("/api/settings/keys/openai", withBearer(alice.accessToken, "PUT", { apiKey: "sk-alice-0123456789" }))).status).toBe(204);
-    expect((await gw("/api/settings/agent-prefs", withBearer(alice.accessToken, "PUT", { prefs: { ceo: { strategy: "cost-saver" } } }))).status).toBe(200);
+    expect((await gw("/api/settings/keys/openai", withBearer(alice.accessToken, "PUT", { apiKey: "sk-alice-0123456789" }))).status).toBe(
+      204,
+    );
+    expect(
+      (await gw("/api/settings/agent-prefs", withBearer(alice.accessToken, "PUT", { prefs: { ceo: { strategy: "cost-saver" } } }))).status,
+    ).toBe(200);
 
-    const bobKeys = await (await gw("/api/settings/keys", withBearer(bob.accessToken))).json<{ providers: { name: string; configured: boolean }[] }>();
+    const bobKeys = await (
+      await gw("/api/settings/keys", withBearer(bob.accessToken))
+    ).json<{ providers: { name: string; configured: boolean }[] }>();
     expect(bobKeys.providers.find((p) => p.name === "openai")!.configured).toBe(false);
     expect(await (await gw("/api/settings/agent-prefs", withBearer(bob.accessToken))).json()).toEqual({ prefs: {} });
 
     // Bob deleting "openai" deletes his (absent) key, not Alice's.
     expect((await gw("/api/settings/keys/openai", withBearer(bob.accessToken, "DELETE"))).status).toBe(204);
-    const aliceKeys = await (await gw("/api/settings/keys", withBearer(alice.accessToken))).json<{ providers: { name: string; configured: boolean }[] }>();
+    const aliceKeys = await (
+      await gw("/api/settings/keys", withBearer(alice.accessToken))
+    ).json<{ providers: { name: string; configured: boolean }[] }>();
     expect(aliceKeys.providers.find((p) => p.name === "openai")!.configured).toBe(true);
-    expect(await (await gw("/api/settings/agent-prefs", withBearer(alice.accessToken))).json()).toEqual({ prefs: { ceo: { strategy: "cost-saver" } } });
+    expect(await (await gw("/api/settings/agent-prefs", withBearer(alice.accessToken))).json()).toEqual({
+      prefs: { ceo: { strategy: "cost-saver" } },
+    });
     // No vendor is reachable from tests: leave no key behind.
     expect((await gw("/api/settings/keys/openai", withBearer(alice.accessToken, "DELETE"))).status).toBe(204);
   });

@@ -43,7 +43,10 @@ describe.runIf(saas)("OIDC login (authorization code + PKCE)", () => {
     expect(setCookieLine(cb, LOGIN_COOKIE)).toMatch(/Max-Age=0/);
     const rt1 = cookieValue(cb, REFRESH_COOKIE)!;
 
-    const user = await env.DB.prepare("SELECT id, email, name, oidc_subject FROM users WHERE email = 'alice@example.test'").first<{ id: string; oidc_subject: string }>();
+    const user = await env.DB.prepare("SELECT id, email, name, oidc_subject FROM users WHERE email = 'alice@example.test'").first<{
+      id: string;
+      oidc_subject: string;
+    }>();
     expect(user).toMatchObject({ email: "alice@example.test", name: "Alice", oidc_subject: `${inject("issuerUrl")}|sub-alice` });
     // Only hashes are stored.
     const stored = await env.DB.prepare("SELECT hash FROM refresh_tokens WHERE user_id = ?").bind(user!.id).all<{ hash: string }>();
@@ -72,14 +75,21 @@ describe.runIf(saas)("OIDC login (authorization code + PKCE)", () => {
     expect(await errorOf(reuse)).toMatchObject({ status: 401, code: "unauthorized" });
     expect(setCookieLine(reuse, REFRESH_COOKIE)).toMatch(/Max-Age=0/);
     expect((await refresh(rt3)).status).toBe(401);
-    const family = await env.DB.prepare("SELECT COUNT(*) AS n, SUM(revoked_at IS NOT NULL) AS revoked FROM refresh_tokens WHERE user_id = ? AND family = (SELECT family FROM refresh_tokens WHERE user_id = ? ORDER BY created_at DESC LIMIT 1)").bind(user!.id, user!.id).first<{ n: number; revoked: number }>();
+    const family = await env.DB.prepare(
+      "SELECT COUNT(*) AS n, SUM(revoked_at IS NOT NULL) AS revoked FROM refresh_tokens WHERE user_id = ? AND family = (SELECT family FROM refresh_tokens WHERE user_id = ? ORDER BY created_at DESC LIMIT 1)",
+    )
+      .bind(user!.id, user!.id)
+      .first<{ n: number; revoked: number }>();
     expect(family!.n).toBe(3);
     expect(family!.revoked).toBe(3);
 
     // A fresh login is a new family, unaffected; logout ends it.
     const s = await login("alice");
     expect(s.user.id).toBe(user!.id);
-    const out = await gw("/auth/logout", { method: "POST", headers: { origin: ORIGIN, cookie: `${REFRESH_COOKIE}=${encodeURIComponent(s.refreshToken)}` } });
+    const out = await gw("/auth/logout", {
+      method: "POST",
+      headers: { origin: ORIGIN, cookie: `${REFRESH_COOKIE}=${encodeURIComponent(s.refreshToken)}` },
+    });
     expect(out.status).toBe(204);
     expect(setCookieLine(out, REFRESH_COOKIE)).toMatch(/Max-Age=0/);
     expect((await refresh(s.refreshToken)).status).toBe(401);
@@ -143,7 +153,9 @@ describe.runIf(saas)("OIDC login (authorization code + PKCE)", () => {
     expect(err.status).toBe(status);
     expect(err.message).toMatch(message);
     expect(setCookieLine(res, REFRESH_COOKIE)).toBeUndefined();
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email LIKE ?").bind(`tamper${tamper.replace("-", "")}@%`).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE email LIKE ?")
+      .bind(`tamper${tamper.replace("-", "")}@%`)
+      .first<{ n: number }>();
     expect(n!.n).toBe(0);
   });
 
@@ -166,7 +178,11 @@ describe.runIf(saas)("OIDC login (authorization code + PKCE)", () => {
     expect(jwks.keys[0]).toMatchObject({ kty: "RSA", kid: "gateway-test-1", alg: "RS256", use: "sig" });
     for (const priv of ["d", "p", "q", "dp", "dq", "qi"]) expect(jwks.keys[0]).not.toHaveProperty(priv);
     const s = await login("judy");
-    const { payload, protectedHeader } = await jwtVerify(s.accessToken, createLocalJWKSet(jwks as never), { issuer: ORIGIN, audience: "proximus-api", algorithms: ["RS256"] });
+    const { payload, protectedHeader } = await jwtVerify(s.accessToken, createLocalJWKSet(jwks as never), {
+      issuer: ORIGIN,
+      audience: "proximus-api",
+      algorithms: ["RS256"],
+    });
     expect(protectedHeader.kid).toBe("gateway-test-1");
     expect(payload.sub).toBe(s.user.id);
     expect(payload.exp! - payload.iat!).toBe(900);

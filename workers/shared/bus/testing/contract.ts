@@ -72,7 +72,10 @@ export function pullContract(h: PullHarness): void {
     const topic = newTopic("ord");
     const keys = ["a", "b", "c", "d", "e"];
     for (let batch = 0; batch < 4; batch++) {
-      await h.bus.produce(topic, keys.map((k) => ({ key: k, value: { k, seq: batch } })));
+      await h.bus.produce(
+        topic,
+        keys.map((k) => ({ key: k, value: { k, seq: batch } })),
+      );
     }
     const c = await h.source.create(cfg(`g-${uid()}`, topic));
     const got = await pollUntil(c, 20);
@@ -88,7 +91,10 @@ export function pullContract(h: PullHarness): void {
   it("does not redeliver committed records to the next member", async () => {
     const topic = newTopic("cm");
     const group = `g-${uid()}`;
-    await h.bus.produce(topic, [1, 2, 3].map((n) => ({ key: `k${n}`, value: n })));
+    await h.bus.produce(
+      topic,
+      [1, 2, 3].map((n) => ({ key: `k${n}`, value: n })),
+    );
     const a = await h.source.create(cfg(group, topic));
     const first = await pollUntil(a, 3);
     expect(first).toHaveLength(3);
@@ -105,7 +111,10 @@ export function pullContract(h: PullHarness): void {
   it("redelivers uncommitted records to a new member after the first dies", async () => {
     const topic = newTopic("rd");
     const group = `g-${uid()}`;
-    await h.bus.produce(topic, [1, 2, 3, 4].map((n) => ({ key: `k${n}`, value: n })));
+    await h.bus.produce(
+      topic,
+      [1, 2, 3, 4].map((n) => ({ key: `k${n}`, value: n })),
+    );
     const a = await h.source.create(cfg(group, topic));
     const first = await pollUntil(a, 4);
     expect(first).toHaveLength(4);
@@ -132,7 +141,10 @@ export function pullContract(h: PullHarness): void {
     do await Promise.all([a.poll(10, wait), b.poll(10, wait)]);
     while (Date.now() < settle);
     const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
-    await h.bus.produce(topic, keys.map((k) => ({ key: k, value: k })));
+    await h.bus.produce(
+      topic,
+      keys.map((k) => ({ key: k, value: k })),
+    );
     const got: { a: BusRecord[]; b: BusRecord[] } = { a: [], b: [] };
     const end = Date.now() + 8_000;
     while (got.a.length + got.b.length < 40 && Date.now() < end) {
@@ -150,7 +162,10 @@ export function pullContract(h: PullHarness): void {
     await b.commit(got.b);
     await b.close();
 
-    await h.bus.produce(topic, keys.map((k) => ({ key: k, value: `${k}-2` })));
+    await h.bus.produce(
+      topic,
+      keys.map((k) => ({ key: k, value: `${k}-2` })),
+    );
     // At least once: Kafka's eager rebalance rewinds every partition to its committed offset, so records
     // fetched just before it and not committed come again; the dev broker keeps positions that did not move.
     const after = new Map<string, BusRecord>();
@@ -218,11 +233,11 @@ export function pullContract(h: PullHarness): void {
     const dlq = await h.source.create({ group: `dlq-${uid()}`, topics: [TOPICS.deadLetter], autoOffsetReset: "earliest" });
     const end = Date.now() + 8_000;
     let mine: BusRecord | undefined;
-    while (!mine && Date.now() < end) mine = (await dlq.poll(500, 200)).find((r) => (r.value as { source?: { topic?: string } }).source?.topic === topic);
+    while (!mine && Date.now() < end)
+      mine = (await dlq.poll(500, 200)).find((r) => (r.value as { source?: { topic?: string } }).source?.topic === topic);
     await dlq.close();
     expect(mine?.headers["idempotency-key"]).toBe("bad#1");
     expect(mine?.value).toMatchObject({ group, attempts: 3, value: { n: 2, poison: true }, error: "cannot digest same (attempt 3)" });
-
   });
 
   /** Drives a ConsumerLoop from the test DO's alarm until `done()` or the deadline, then stops it; returns its ticks. */
@@ -253,12 +268,20 @@ export function pullContract(h: PullHarness): void {
   it("ConsumerLoop: takes a batch of any size (max_records is only a hint), handles each record once, commits each", async () => {
     const topic = newTopic("mb");
     const group = `loop-${uid()}`;
-    await h.bus.produce(topic, [1, 2, 3, 4, 5, 6].map((n) => ({ key: "one-key", value: { n } })));
+    await h.bus.produce(
+      topic,
+      [1, 2, 3, 4, 5, 6].map((n) => ({ key: "one-key", value: { n } })),
+    );
     const seen: number[] = [];
     const ticks = await runLoop(
       group,
       (storage) => ({
-        storage, source: h.source, bus: h.bus, config: cfg(group, topic), maxRecords: 1, pollTimeoutMs: 200,
+        storage,
+        source: h.source,
+        bus: h.bus,
+        config: cfg(group, topic),
+        maxRecords: 1,
+        pollTimeoutMs: 200,
         handler: async (r) => void seen.push((r.value as { n: number }).n),
       }),
       () => seen.length >= 6,
@@ -271,12 +294,20 @@ export function pullContract(h: PullHarness): void {
   it("ConsumerLoop: bounds a tick's work by time and finishes the batch in later ticks, in order", async () => {
     const topic = newTopic("tb");
     const group = `loop-${uid()}`;
-    await h.bus.produce(topic, [1, 2, 3, 4].map((n) => ({ key: "one-key", value: { n } })));
+    await h.bus.produce(
+      topic,
+      [1, 2, 3, 4].map((n) => ({ key: "one-key", value: { n } })),
+    );
     const seen: number[] = [];
     const ticks = await runLoop(
       group,
       (storage) => ({
-        storage, source: h.source, bus: h.bus, config: cfg(group, topic), pollTimeoutMs: 200, maxBatchMs: 30,
+        storage,
+        source: h.source,
+        bus: h.bus,
+        config: cfg(group, topic),
+        pollTimeoutMs: 200,
+        maxBatchMs: 30,
         handler: async (r) => {
           await sleep(40);
           seen.push((r.value as { n: number }).n);
@@ -301,13 +332,21 @@ export function pullContract(h: PullHarness): void {
       create: async (c) => withFailingClose(await h.source.create(c)),
       attach: (c, id) => withFailingClose(h.source.attach(c, id)),
     };
-    await h.bus.produce(topic, [1, 2, 3].map((n) => ({ key: "one-key", value: { n } })));
+    await h.bus.produce(
+      topic,
+      [1, 2, 3].map((n) => ({ key: "one-key", value: { n } })),
+    );
     const seen: number[] = [];
     let failedOnce = false;
     await runLoop(
       group,
       (storage) => ({
-        storage, source: stuck, bus: h.bus, config: cfg(group, topic), pollTimeoutMs: 200, maxErrorBackoffMs: 500,
+        storage,
+        source: stuck,
+        bus: h.bus,
+        config: cfg(group, topic),
+        pollTimeoutMs: 200,
+        maxErrorBackoffMs: 500,
         handler: async (r) => {
           const n = (r.value as { n: number }).n;
           if (n === 1 && !failedOnce) {
@@ -328,12 +367,19 @@ export function pullContract(h: PullHarness): void {
     it("ConsumerLoop: a record that outlives the instance timeout is committed after a rejoin, not handled twice", async () => {
       const topic = newTopic("ex");
       const group = `loop-${uid()}`;
-      await h.bus.produce(topic, [1, 2].map((n) => ({ key: "one-key", value: { n } })));
+      await h.bus.produce(
+        topic,
+        [1, 2].map((n) => ({ key: "one-key", value: { n } })),
+      );
       const calls: number[] = [];
       const ticks = await runLoop(
         group,
         (storage) => ({
-          storage, source: h.source, bus: h.bus, config: cfg(group, topic), pollTimeoutMs: 200,
+          storage,
+          source: h.source,
+          bus: h.bus,
+          config: cfg(group, topic),
+          pollTimeoutMs: 200,
           handler: async (r) => {
             const n = (r.value as { n: number }).n;
             calls.push(n);

@@ -11,7 +11,12 @@ type Block = {
 };
 type Msg = { role: string; content: Block[] };
 
-const STOP: Record<ModelTurn["stop"], string> = { end: "end_turn", tool_calls: "tool_use", max_tokens: "max_tokens", content_filter: "guardrail_intervened" };
+const STOP: Record<ModelTurn["stop"], string> = {
+  end: "end_turn",
+  tool_calls: "tool_use",
+  max_tokens: "max_tokens",
+  content_filter: "guardrail_intervened",
+};
 
 function invalid(res: ServerResponse, message: string): void {
   sendJson(res, 400, { message }, { "x-amzn-errortype": "ValidationException" });
@@ -23,15 +28,20 @@ function invalid(res: ServerResponse, message: string): void {
  */
 function check(messages: Msg[], toolConfig: unknown): string | undefined {
   const usesTools = messages.some((m) => m.content.some((b) => b.toolUse || b.toolResult));
-  if (usesTools && toolConfig === undefined) return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
+  if (usesTools && toolConfig === undefined)
+    return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
   for (const [i, m] of messages.entries()) {
     for (const [j, b] of m.content.entries()) {
-      if (b.text !== undefined && b.text.trim() === "") return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
-      if (b.toolUse && (typeof b.toolUse.input !== "object" || b.toolUse.input === null)) return `messages.${i}.content.${j}.toolUse.input must be a JSON object`;
+      if (b.text !== undefined && b.text.trim() === "")
+        return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
+      if (b.toolUse && (typeof b.toolUse.input !== "object" || b.toolUse.input === null))
+        return `messages.${i}.content.${j}.toolUse.input must be a JSON object`;
       for (const [k, c] of (b.toolResult?.content ?? []).entries()) {
-        if (c.text !== undefined && c.text.trim() === "") return `The text field in the ToolResultContentBlock object at messages.${i}.content.${j}.toolResult.content.${k} is blank.`;
+        if (c.text !== undefined && c.text.trim() === "")
+          return `The text field in the ToolResultContentBlock object at messages.${i}.content.${j}.toolResult.content.${k} is blank.`;
       }
-      if (b.toolResult?.status !== undefined && !["success", "error"].includes(b.toolResult.status)) return `messages.${i}.content.${j}.toolResult.status: invalid value`;
+      if (b.toolResult?.status !== undefined && !["success", "error"].includes(b.toolResult.status))
+        return `messages.${i}.content.${j}.toolResult.status: invalid value`;
     }
     const results = m.content.filter((b) => b.toolResult).map((b) => b.toolResult!.toolUseId);
     const prev = messages[i - 1];
@@ -74,7 +84,10 @@ function converse(turn: ModelTurn) {
     output: {
       message: {
         role: "assistant",
-        content: [...(turn.text ? [{ text: turn.text }] : []), ...turn.calls.map((c) => ({ toolUse: { toolUseId: toolUseId(c.id), name: c.name, input: c.args } }))],
+        content: [
+          ...(turn.text ? [{ text: turn.text }] : []),
+          ...turn.calls.map((c) => ({ toolUse: { toolUseId: toolUseId(c.id), name: c.name, input: c.args } })),
+        ],
       },
     },
     stopReason: STOP[turn.stop],
@@ -88,13 +101,15 @@ function frames(turn: ModelTurn): Buffer[] {
   const out = [bedrockEvent("messageStart", { role: "assistant" })];
   let i = 0;
   if (turn.text) {
-    for (const piece of fragments(turn.text, 2)) out.push(bedrockEvent("contentBlockDelta", { contentBlockIndex: i, delta: { text: piece } }));
+    for (const piece of fragments(turn.text, 2))
+      out.push(bedrockEvent("contentBlockDelta", { contentBlockIndex: i, delta: { text: piece } }));
     out.push(bedrockEvent("contentBlockStop", { contentBlockIndex: i }));
     i++;
   }
   for (const c of turn.calls) {
     out.push(bedrockEvent("contentBlockStart", { contentBlockIndex: i, start: { toolUse: { toolUseId: toolUseId(c.id), name: c.name } } }));
-    for (const piece of fragments(JSON.stringify(c.args))) out.push(bedrockEvent("contentBlockDelta", { contentBlockIndex: i, delta: { toolUse: { input: piece } } }));
+    for (const piece of fragments(JSON.stringify(c.args)))
+      out.push(bedrockEvent("contentBlockDelta", { contentBlockIndex: i, delta: { toolUse: { input: piece } } }));
     out.push(bedrockEvent("contentBlockStop", { contentBlockIndex: i }));
     i++;
   }
@@ -124,7 +139,8 @@ export interface BedrockCredentials {
 export function bedrockToolServer(brain: Brain, creds: BedrockCredentials): Handler {
   return async (req: Recorded, res: ServerResponse, index: number) => {
     const v = verifySigV4(req, { ...creds, service: "bedrock" });
-    if (!v.ok) return sendJson(res, 403, { message: `signature mismatch (${v.reason})` }, { "x-amzn-errortype": "InvalidSignatureException" });
+    if (!v.ok)
+      return sendJson(res, 403, { message: `signature mismatch (${v.reason})` }, { "x-amzn-errortype": "InvalidSignatureException" });
     const body = req.json();
     const problem = check(body.messages as Msg[], body.toolConfig);
     if (problem) return invalid(res, problem);

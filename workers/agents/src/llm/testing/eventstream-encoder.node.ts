@@ -4,7 +4,11 @@ import { crc32 } from "node:zlib";
  * Test-side encoder of the AWS event-stream framing, written independently of the decoder under
  * test: checksums come from zlib's CRC-32, not from eventstream.ts.
  */
-export type TestHeader = { name: string; type: "string"; value: string } | { name: string; type: "bool"; value: boolean } | { name: string; type: "int32"; value: number } | { name: string; type: "bytes"; value: Buffer };
+export type TestHeader =
+  | { name: string; type: "string"; value: string }
+  | { name: string; type: "bool"; value: boolean }
+  | { name: string; type: "int32"; value: number }
+  | { name: string; type: "bytes"; value: Buffer };
 
 function encodeHeaders(headers: TestHeader[]): Buffer {
   const parts: Buffer[] = [];

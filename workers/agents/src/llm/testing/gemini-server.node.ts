@@ -46,7 +46,8 @@ function check(contents: Content[], tools: unknown): string | undefined {
   if (tools !== undefined) {
     for (const t of tools as { functionDeclarations?: { name?: string; parameters?: Record<string, unknown> }[] }[]) {
       for (const d of t.functionDeclarations ?? []) {
-        if ("additionalProperties" in (d.parameters ?? {})) return `Invalid JSON payload received. Unknown name "additionalProperties" at 'tools[0].function_declarations[0].parameters'`;
+        if ("additionalProperties" in (d.parameters ?? {}))
+          return `Invalid JSON payload received. Unknown name "additionalProperties" at 'tools[0].function_declarations[0].parameters'`;
         const props = d.parameters?.properties;
         if (d.parameters?.type === "OBJECT" && (typeof props !== "object" || props === null || Object.keys(props).length === 0)) {
           return "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type";
@@ -78,17 +79,30 @@ function viewOf(body: Record<string, unknown>, index: number): ModelView {
 }
 
 const usage = { promptTokenCount: 20, candidatesTokenCount: 10, totalTokenCount: 30 };
-const callPart = (c: ModelTurn["calls"][number]): Part => ({ functionCall: { name: c.name, args: c.args }, thoughtSignature: signatureFor(c.name) });
+const callPart = (c: ModelTurn["calls"][number]): Part => ({
+  functionCall: { name: c.name, args: c.args },
+  thoughtSignature: signatureFor(c.name),
+});
 
 function response(turn: ModelTurn) {
   const parts = [...(turn.text ? [{ text: turn.text }] : []), ...turn.calls.map(callPart)];
-  return { candidates: [{ content: { role: "model", parts }, finishReason: FINISH[turn.stop], index: 0 }], usageMetadata: usage, modelVersion: "gemini-2.5-flash" };
+  return {
+    candidates: [{ content: { role: "model", parts }, finishReason: FINISH[turn.stop], index: 0 }],
+    usageMetadata: usage,
+    modelVersion: "gemini-2.5-flash",
+  };
 }
 
 /** Streamed: the text first, then one chunk with the (whole) function calls, the finish reason and usage. */
 function chunks(turn: ModelTurn): string[] {
   const out: string[] = [];
-  if (turn.text) out.push(JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ text: turn.text }] }, index: 0 }], modelVersion: "gemini-2.5-flash" }));
+  if (turn.text)
+    out.push(
+      JSON.stringify({
+        candidates: [{ content: { role: "model", parts: [{ text: turn.text }] }, index: 0 }],
+        modelVersion: "gemini-2.5-flash",
+      }),
+    );
   out.push(
     JSON.stringify({
       candidates: [{ content: { role: "model", parts: turn.calls.map(callPart) }, finishReason: FINISH[turn.stop], index: 0 }],
@@ -106,7 +120,11 @@ export function geminiToolServer(brain: Brain): Handler {
     const problem = check(body.contents as Content[], body.tools);
     if (problem) return invalid(res, problem);
     const turn = brain(viewOf(body, index));
-    if (req.url.includes(":streamGenerateContent")) return sendSse(res, chunks(turn).map((data) => ({ data })));
+    if (req.url.includes(":streamGenerateContent"))
+      return sendSse(
+        res,
+        chunks(turn).map((data) => ({ data })),
+      );
     return sendJson(res, 200, response(turn));
   };
 }

@@ -2,9 +2,19 @@ import type { ServerResponse } from "node:http";
 import { sendJson, sendSse, type Handler, type Recorded } from "./server.node";
 import { fragments, type Brain, type ModelTurn, type ModelView } from "./scripted-model.node";
 
-type Msg = { role: string; content?: unknown; tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[]; tool_call_id?: string };
+type Msg = {
+  role: string;
+  content?: unknown;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+};
 
-const FINISH: Record<ModelTurn["stop"], string> = { end: "stop", tool_calls: "tool_calls", max_tokens: "length", content_filter: "content_filter" };
+const FINISH: Record<ModelTurn["stop"], string> = {
+  end: "stop",
+  tool_calls: "tool_calls",
+  max_tokens: "length",
+  content_filter: "content_filter",
+};
 
 function invalid(res: ServerResponse, message: string): void {
   sendJson(res, 400, { error: { message, type: "invalid_request_error", param: "messages", code: null } });
@@ -24,9 +34,11 @@ function check(messages: Msg[], tools: unknown): string | undefined {
       open.delete(m.tool_call_id);
       continue;
     }
-    if (open.size) return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(", ")}`;
+    if (open.size)
+      return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(", ")}`;
     open = new Set((m.tool_calls ?? []).map((c) => c.id));
-    for (const c of m.tool_calls ?? []) if (c.type !== "function" || typeof c.function.arguments !== "string") return `Invalid tool call at messages.[${i}]`;
+    for (const c of m.tool_calls ?? [])
+      if (c.type !== "function" || typeof c.function.arguments !== "string") return `Invalid tool call at messages.[${i}]`;
   }
   if (tools !== undefined) {
     if (!Array.isArray(tools)) return "Invalid type for 'tools'";
@@ -45,7 +57,12 @@ function viewOf(body: Record<string, unknown>, index: number): ModelView {
   for (let i = messages.length - 1; i >= 0 && messages[i]?.role === "tool"; i--) tail.unshift(messages[i]!);
   const lastUser = [...messages].reverse().find((m) => m.role === "user");
   return {
-    results: tail.map((m) => ({ callId: m.tool_call_id!, name: calls.get(m.tool_call_id!) ?? "?", content: String(m.content), isError: false })),
+    results: tail.map((m) => ({
+      callId: m.tool_call_id!,
+      name: calls.get(m.tool_call_id!) ?? "?",
+      content: String(m.content),
+      isError: false,
+    })),
     lastUserText: typeof lastUser?.content === "string" ? lastUser.content : "",
     toolNames: ((body.tools as { function: { name: string } }[] | undefined) ?? []).map((t) => t.function.name),
     ...(typeof body.tool_choice === "string" ? { toolChoice: body.tool_choice } : {}),
@@ -67,7 +84,13 @@ function completion(model: string, turn: ModelTurn) {
           content: turn.text === "" ? null : turn.text,
           refusal: null,
           ...(turn.calls.length
-            ? { tool_calls: turn.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } })) }
+            ? {
+                tool_calls: turn.calls.map((c) => ({
+                  id: c.id,
+                  type: "function",
+                  function: { name: c.name, arguments: JSON.stringify(c.args) },
+                })),
+              }
             : {}),
         },
         finish_reason: FINISH[turn.stop],
@@ -81,7 +104,13 @@ function completion(model: string, turn: ModelTurn) {
 /** The chunk sequence the API streams: role, content pieces, tool call head then argument fragments by index, finish, usage. */
 function chunks(model: string, turn: ModelTurn): string[] {
   const c = (delta: Record<string, unknown>, finish: string | null = null) =>
-    JSON.stringify({ id: "chatcmpl-tools", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+    JSON.stringify({
+      id: "chatcmpl-tools",
+      object: "chat.completion.chunk",
+      created: 1,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
   const out = [c({ role: "assistant", content: "", refusal: null })];
   if (turn.text) for (const piece of fragments(turn.text, 2)) out.push(c({ content: piece }));
   turn.calls.forEach((call, index) => {
@@ -89,7 +118,16 @@ function chunks(model: string, turn: ModelTurn): string[] {
     for (const piece of fragments(JSON.stringify(call.args))) out.push(c({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   out.push(c({}, FINISH[turn.stop]));
-  out.push(JSON.stringify({ id: "chatcmpl-tools", object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } }));
+  out.push(
+    JSON.stringify({
+      id: "chatcmpl-tools",
+      object: "chat.completion.chunk",
+      created: 1,
+      model,
+      choices: [],
+      usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
+    }),
+  );
   out.push("[DONE]");
   return out;
 }
@@ -104,13 +142,24 @@ export function openAiToolServer(brain: Brain, opts: OpenAiServerOptions = {}): 
   return async (req: Recorded, res: ServerResponse, index: number) => {
     const body = req.json();
     if (opts.rejectTools && body.tools !== undefined) {
-      return sendJson(res, 400, { error: { message: `registry.ollama.ai/library/${String(body.model)} does not support tools`, type: "api_error", param: null, code: null } });
+      return sendJson(res, 400, {
+        error: {
+          message: `registry.ollama.ai/library/${String(body.model)} does not support tools`,
+          type: "api_error",
+          param: null,
+          code: null,
+        },
+      });
     }
     const problem = check(body.messages as Msg[], body.tools);
     if (problem) return invalid(res, problem);
     const turn = brain(viewOf(body, index));
     const model = String(body.model);
-    if (body.stream === true) return sendSse(res, chunks(model, turn).map((data) => ({ data })));
+    if (body.stream === true)
+      return sendSse(
+        res,
+        chunks(model, turn).map((data) => ({ data })),
+      );
     return sendJson(res, 200, completion(model, turn));
   };
 }

@@ -26,14 +26,33 @@ function hmac(key: string | Buffer, data: string): Buffer {
 export function verifySigV4(req: Recorded, opts: VerifyOptions): { ok: true } | { ok: false; reason: string } {
   const auth = req.headers.authorization;
   if (typeof auth !== "string") return { ok: false, reason: "missing Authorization" };
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) return { ok: false, reason: "malformed Authorization" };
-  const [, akid, date, region, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string, string];
+  const [, akid, date, region, service, signedHeaders, signature] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (akid !== opts.accessKeyId) return { ok: false, reason: "unknown access key" };
   if (region !== opts.region || service !== opts.service) return { ok: false, reason: `wrong scope ${region}/${service}` };
   const amzDate = req.headers["x-amz-date"];
-  if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(date)) return { ok: false, reason: "bad x-amz-date" };
-  const ts = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  if (typeof amzDate !== "string" || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(date))
+    return { ok: false, reason: "bad x-amz-date" };
+  const ts = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
   if (Math.abs((opts.now ?? new Date()).getTime() - ts) > 5 * 60_000) return { ok: false, reason: "request time too skewed" };
 
   const names = signedHeaders.split(";");

@@ -36,7 +36,10 @@ interface Filter {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,8 @@ function cosine(a: number[], b: number[]): number {
 }
 
 function holds(payload: Record<string, unknown>, c: Condition): boolean {
-  if (typeof c?.key !== "string" || !c.match || typeof c.match !== "object") throw new HttpError(400, `Format error in JSON body: unsupported condition ${JSON.stringify(c)}`);
+  if (typeof c?.key !== "string" || !c.match || typeof c.match !== "object")
+    throw new HttpError(400, `Format error in JSON body: unsupported condition ${JSON.stringify(c)}`);
   const v = payload[c.key];
   if ("value" in c.match) return v === c.match.value;
   if (Array.isArray(c.match.any)) return c.match.any.includes(v);
@@ -110,8 +114,15 @@ export class FakeQdrant {
           throw new HttpError(400, "Format error in JSON body: not JSON");
         }
       }
-      this.requests.push({ method: req.method ?? "", path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
-      if (this.apiKey !== undefined && req.headers["api-key"] !== this.apiKey) throw new HttpError(401, "Must provide an API key or an Authorization bearer token");
+      this.requests.push({
+        method: req.method ?? "",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+      });
+      if (this.apiKey !== undefined && req.headers["api-key"] !== this.apiKey)
+        throw new HttpError(401, "Must provide an API key or an Authorization bearer token");
       send(200, { result: this.route(req.method ?? "", url.pathname, body), status: "ok" });
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
@@ -154,7 +165,13 @@ export class FakeQdrant {
       points_count: c.points.size,
       segments_count: 1,
       config: {
-        params: { vectors: { size: c.size, distance: c.distance }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+        params: {
+          vectors: { size: c.size, distance: c.distance },
+          shard_number: 1,
+          replication_factor: 1,
+          write_consistency_factor: 1,
+          on_disk_payload: true,
+        },
         hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false },
         optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, flush_interval_sec: 5 },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
@@ -179,10 +196,16 @@ export class FakeQdrant {
     if (!Array.isArray(b.points)) throw new HttpError(400, "Format error in JSON body: expected `points`");
     for (const p of b.points as Point[]) {
       if (!(typeof p.id === "number" || (typeof p.id === "string" && UUID.test(p.id)))) {
-        throw new HttpError(400, `Format error in JSON body: value ${String(p.id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`);
+        throw new HttpError(
+          400,
+          `Format error in JSON body: value ${String(p.id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
+        );
       }
       if (!Array.isArray(p.vector) || p.vector.length !== c.size) {
-        throw new HttpError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(p.vector) ? p.vector.length : "none"}`);
+        throw new HttpError(
+          400,
+          `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${Array.isArray(p.vector) ? p.vector.length : "none"}`,
+        );
       }
       c.points.set(String(p.id), { id: p.id, vector: p.vector, payload: p.payload ?? {} });
     }
@@ -197,7 +220,12 @@ export class FakeQdrant {
     const filter = b.filter as Filter | undefined;
     const scored = [...c.points.values()]
       .filter((p) => matches(p.payload, filter))
-      .map((p) => ({ id: p.id, version: 2, score: cosine(q as number[], p.vector), ...(b.with_payload === true ? { payload: p.payload } : {}) }))
+      .map((p) => ({
+        id: p.id,
+        version: 2,
+        score: cosine(q as number[], p.vector),
+        ...(b.with_payload === true ? { payload: p.payload } : {}),
+      }))
       .sort((x, y) => y.score - x.score)
       .slice(0, limit);
     return { points: scored };
