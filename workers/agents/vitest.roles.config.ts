@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL("../..", import.meta.url)),
     include: [
-      "workers/agents/src/{roles,offline,runtime,artifacts,devops-validate}/**/*.test.ts",
+      "workers/agents/src/{roles,offline,runtime,artifacts,devops-validate,executor}/**/*.test.ts",
       "workers/agents/src/runtime.test.ts",
       "workers/agents/src/artifacts.test.ts",
     ],

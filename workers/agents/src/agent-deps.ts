@@ -9,6 +9,8 @@ import { OfflineProvider } from "./offline/provider";
 import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
 import { fileValidatorFromEnv } from "./tools/validate-client";
 import { userProvidersConfig } from "./user-keys";
+import { gateProviders, limiterGate } from "./executor/provider-gate";
+import type { TaskLimiterDO } from "./executor/task-limiter-do";
 import { memoryFromEnv } from "./memory/from-env";
 
 /** What an agent needs from its Worker's env (the gateway's in inline mode, the agents Worker's otherwise). */
@@ -18,6 +20,8 @@ export interface AgentEnv {
   SANDBOX_URL?: string;
   SANDBOX_SECRET?: string;
   KEYS_ENCRYPTION_SECRET?: string;
+  /** The agents Worker's limiter: paces calls per provider (absent in the gateway's inline mode). */
+  TASK_LIMITER?: DurableObjectNamespace<TaskLimiterDO>;
 }
 
 /**
@@ -68,7 +72,9 @@ async function providersFor(env: AgentEnv, msg: TaskMessage): Promise<ProviderSe
   let set = providerCache.get(key);
   if (!set) {
     if (providerCache.size >= PROVIDER_CACHE_LIMIT) providerCache.delete(providerCache.keys().next().value!);
-    set = createProviders(config, { offline: new OfflineProvider() });
+    const created = createProviders(config, { offline: new OfflineProvider() });
+    const gate = limiterGate(env.TASK_LIMITER);
+    set = gate ? gateProviders(created, gate) : created;
     providerCache.set(key, set);
   }
   return set;

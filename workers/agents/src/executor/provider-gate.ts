@@ -1,0 +1,61 @@
+import type { ProviderSet } from "../llm/registry";
+import type { LlmProvider } from "../llm/types";
+import { upstreamDetails } from "../llm/upstream";
+import type { TaskLimiterDO } from "./task-limiter-do";
+
+/** The deployment-wide pace of calls per LLM provider (the TaskLimiterDO's token buckets). */
+export interface ProviderGate {
+  /** 0 = call now; otherwise wait this long and ask again. */
+  token(provider: string): Promise<number>;
+  /** A vendor said 429 with retry-after: hold every executor off that provider until then. */
+  throttled(provider: string, retryAfterMs: number): Promise<void>;
+}
+
+/** Longer than this and the call fails as rate limited instead of holding the task. */
+const MAX_WAIT_MS = 120_000;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/**
+ * Every vendor call takes a token from its provider's bucket first, and a 429's retry-after is
+ * shared with every other executor; the offline provider is not paced. The providers keep every
+ * other property (the router reads their models and circuit breakers).
+ */
+export function gateProviders(set: ProviderSet, gate: ProviderGate): ProviderSet {
+  const out: ProviderSet = {};
+  for (const [name, provider] of Object.entries(set) as [keyof ProviderSet, LlmProvider][]) {
+    out[name] = name === "offline" ? provider : gated(provider, gate);
+  }
+  return out;
+}
+
+function gated<T extends LlmProvider>(provider: T, gate: ProviderGate): T {
+  const complete: LlmProvider["complete"] = async (req) => {
+    let waited = 0;
+    for (let wait = await gate.token(provider.name); wait > 0; wait = await gate.token(provider.name)) {
+      if (waited + wait > MAX_WAIT_MS) break;
+      await sleep(wait, req.signal);
+      waited += wait;
+    }
+    try {
+      return await provider.complete(req);
+    } catch (err) {
+      const d = upstreamDetails(err);
+      if (d?.status === 429 && d.retryAfterMs !== undefined) await gate.throttled(provider.name, d.retryAfterMs).catch(() => undefined);
+      throw err;
+    }
+  };
+  return new Proxy(provider, { get: (target, prop, receiver) => (prop === "complete" ? complete : Reflect.get(target, prop, receiver)) });
+}
+
+/** The gate over the agents Worker's TaskLimiterDO; without one (the gateway's inline mode) calls are not paced. */
+export function limiterGate(ns: DurableObjectNamespace<TaskLimiterDO> | undefined): ProviderGate | null {
+  if (!ns) return null;
+  const limiter = ns.getByName("limits");
+  return { token: (p) => limiter.providerToken(p), throttled: (p, ms) => limiter.providerThrottled(p, ms) };
+}
