@@ -97,8 +97,10 @@ describe("per-task trace context", () => {
     expect(new Set([...spanIds, CALLER_SPAN]).size).toBe(4);
 
     // The DO recorded each hand-off under exactly the span id it sent, as a child of the root.
+    // Spans are exported when an alarm ends (waitUntil), which may be a moment after the hand-off a test sees.
+    const dispatchedIds = () => capture.spans.filter((s) => s.name.startsWith("dispatch ")).map((s) => s.spanId).sort();
+    await expect.poll(dispatchedIds, { timeout: 5_000, interval: 50 }).toEqual([...spanIds].sort());
     const dispatched = capture.spans.filter((s) => s.name.startsWith("dispatch "));
-    expect(dispatched.map((s) => s.spanId).sort()).toEqual([...spanIds].sort());
     expect(dispatched.every((s) => s.traceId === TRACE && s.parentSpanId === CALLER_SPAN && s.kind === "producer")).toBe(true);
 
     const res = await request(`/api/projects/${id}`);
