@@ -1,59 +1,15 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { memoryArtifactStore } from "../artifacts";
 import { runOfflinePipeline, taskMessage } from "../offline/pipeline";
 import { OfflineProvider, OFFLINE_MODEL } from "../offline/provider";
 import { runTask, type SandboxRunner } from "../runtime";
+import { localTestSandbox } from "../loop/testing/local-test-runner";
 import type { QaResult } from "./qa";
 import { AppError } from "@proximus/contracts";
 import { SandboxClient, sandboxRunner } from "../tools/sandbox-client";
 
-const NODE22 = resolve(fileURLToPath(new URL("../../../../", import.meta.url)), "node_modules/node/bin/node");
-
-/**
- * Test-only SandboxRunner: really executes the files with Node 22 in a temp dir (no isolation —
- * the real runner is sandbox-host). "node" in the command means the pinned Node 22 binary.
- */
-const localSandbox: SandboxRunner = {
-  async run(req) {
-    const dir = await mkdtemp(join(tmpdir(), "proximus-qa-"));
-    const started = Date.now();
-    try {
-      for (const f of req.files) {
-        await mkdir(dirname(join(dir, f.path)), { recursive: true });
-        await writeFile(join(dir, f.path), f.content);
-      }
-      const [cmd, ...args] = req.command;
-      const child = spawn(cmd === "node" ? NODE22 : (cmd ?? "false"), args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill("SIGKILL");
-      }, req.timeoutMs);
-      const exitCode = await new Promise<number | null>((res) => child.on("close", (code) => res(code)));
-      clearTimeout(timer);
-      return {
-        exitCode,
-        stdout,
-        stderr,
-        timedOut,
-        durationMs: Date.now() - started,
-        isolation: "none (test-only local runner)",
-        ...(timedOut ? { killedReason: "timeout" } : {}),
-      };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-};
+/** Test-only: really runs the files with Node 22 in a temp dir, with no isolation (the real runner is sandbox-host). */
+const localSandbox = localTestSandbox;
 
 describe("QA runs the generated project's tests for real", () => {
   it("passes on the offline project for the dog-groomer idea, with counts parsed from the real run", async () => {
