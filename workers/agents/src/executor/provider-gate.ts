@@ -56,6 +56,8 @@ function gated<T extends LlmProvider>(provider: T, gate: ProviderGate): T {
 /** The gate over the agents Worker's TaskLimiterDO; without one (the gateway's inline mode) calls are not paced. */
 export function limiterGate(ns: DurableObjectNamespace<TaskLimiterDO> | undefined): ProviderGate | null {
   if (!ns) return null;
-  const limiter = ns.getByName("limits");
-  return { token: (p) => limiter.providerToken(p), throttled: (p, ms) => limiter.providerThrottled(p, ms) };
+  // A stub per call: the providers outlive the request that created them (they are cached per
+  // isolate), and a Durable Object stub cannot be used from another request's context.
+  const limiter = () => ns.getByName("limits");
+  return { token: (p) => limiter().providerToken(p), throttled: (p, ms) => limiter().providerThrottled(p, ms) };
 }
