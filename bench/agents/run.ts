@@ -31,8 +31,6 @@ const { values } = parseArgs({
   },
 });
 
-if (values.provider) process.exit(providerMode(values.provider, IDEAS));
-
 const scenarios: ScenarioName[] = values.scenario ? [values.scenario].filter(isScenarioName) : SCENARIO_NAMES;
 if (!scenarios.length) {
   console.error(`unknown scenario "${values.scenario}"; one of: ${SCENARIO_NAMES.join(", ")}`);
@@ -41,6 +39,11 @@ if (!scenarios.length) {
 const repeat = Math.max(1, Number(values.repeat));
 const host = values.sandbox === "real" ? await startSandboxHost() : null;
 const sandbox = host ? sandboxRunner(new SandboxClient({ url: host.url, secret: host.secret })) : localTestSandbox;
+if (values.provider) {
+  const code = await providerMode(values.provider, IDEAS, sandbox, host ? "gVisor sandbox-host" : "test-only local runner, no isolation");
+  await host?.stop();
+  process.exit(code);
+}
 const runner = sandboxCommandRunner(sandbox);
 const sim = values.via === "http" ? await startSimServer() : null;
 const openai = sim ? new OpenAiProvider({ apiKey: "sim", baseUrl: sim.baseUrl }) : null;

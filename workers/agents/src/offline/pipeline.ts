@@ -9,6 +9,8 @@ import { OFFLINE_MODEL, OfflineProvider } from "./provider";
  * artifact store: what the orchestrator does over the bus, minus the bus. For tests and local demos.
  */
 export interface PipelineOptions {
+  /** The model each role's task asks for (default: the offline model, or "test-model" for a test double). */
+  model?: (role: Role) => string;
   sandbox: SandboxRunner | null;
   provider?: LlmProvider;
   objects?: Map<string, Uint8Array>;
@@ -63,7 +65,7 @@ export async function runOfflinePipeline(
   for (const role of opts.roles ?? DAG_ORDER) {
     const msg = taskMessage(idea, role, results, [...ledger]);
     const result = await runTask(msg, {
-      resolveProvider: () => ({ provider, model: provider.name === "offline" ? OFFLINE_MODEL : "test-model" }),
+      resolveProvider: () => ({ provider, model: opts.model?.(role) ?? (provider.name === "offline" ? OFFLINE_MODEL : "test-model") }),
       artifacts: memoryArtifactStore(`p-local/${role}/1/`, objects),
       emit: () => undefined,
       sandbox: opts.sandbox,
