@@ -9,8 +9,7 @@ import { OfflineProvider } from "./offline/provider";
 import { sandboxRunnerFromEnv } from "./tools/sandbox-client";
 import { fileValidatorFromEnv } from "./tools/validate-client";
 import { userProvidersConfig } from "./user-keys";
-import { gateProviders, limiterGate } from "./executor/provider-gate";
-import type { TaskLimiterDO } from "./executor/task-limiter-do";
+import { gateProviders, limiterGate, type LimiterNamespace } from "./executor/provider-gate";
 import { memoryFromEnv } from "./memory/from-env";
 
 /** What an agent needs from its Worker's env (the gateway's in inline mode, the agents Worker's otherwise). */
@@ -21,7 +20,7 @@ export interface AgentEnv {
   SANDBOX_SECRET?: string;
   KEYS_ENCRYPTION_SECRET?: string;
   /** The agents Worker's limiter: paces calls per provider (absent in the gateway's inline mode). */
-  TASK_LIMITER?: DurableObjectNamespace<TaskLimiterDO>;
+  TASK_LIMITER?: LimiterNamespace;
 }
 
 /**

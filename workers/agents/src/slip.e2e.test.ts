@@ -30,10 +30,14 @@ async function json<T>(pending: Promise<Response>): Promise<T> {
 
 describe("a model that slips, against the real stack", () => {
   it("the Engineer reads what it wrote, fixes the line, and the project succeeds", async () => {
-    const post = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ idea: "a booking app for dog groomers" }) };
+    const post = {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ idea: "a booking app for dog groomers" }),
+    };
     const { id } = await json<ProjectDetail>(fetch(`${stack.url}/api/projects`, post));
     let d: ProjectDetail | null = null;
-    for (const until = Date.now() + 180_000; Date.now() < until; ) {
+    for (const until = Date.now() + 180_000; Date.now() < until;) {
       d = await json<ProjectDetail>(fetch(`${stack.url}/api/projects/${id}`));
       if (d.state !== "running") break;
       await new Promise((r) => setTimeout(r, 500));
@@ -46,13 +50,18 @@ describe("a model that slips, against the real stack", () => {
     expect(be.stopReason).toBe("finished");
 
     const { events } = await json<{ events: ProjectEvent[] }>(fetch(`${stack.url}/api/projects/${id}/events?limit=1000`));
-    const steps = events.flatMap((e) => (e.type === "task.log" && e.taskId === "engineer_be" && e.data.kind === "tool" ? [e.data.text] : []));
+    const steps = events.flatMap((e) =>
+      e.type === "task.log" && e.taskId === "engineer_be" && e.data.kind === "tool" ? [e.data.text] : [],
+    );
     const at = (re: RegExp) => steps.findIndex((s) => re.test(s));
     const failing = at(/run → test: exit 1/);
     const read = at(/read_file → read src\/app\.js/);
     const edit = at(/edit_file → edited src\/app\.js/);
     const passing = at(/run → test: exit 0/);
-    expect([failing, read, edit, passing].every((i) => i >= 0), steps.join("\n")).toBe(true);
+    expect(
+      [failing, read, edit, passing].every((i) => i >= 0),
+      steps.join("\n"),
+    ).toBe(true);
     // In that order: the fix came only after the failure was seen and the file was read.
     expect(failing < read && read < edit && edit < passing, steps.join("\n")).toBe(true);
     // No fix round was needed: QA passed the first time.

@@ -98,7 +98,11 @@ describe("per-task trace context", () => {
 
     // The DO recorded each hand-off under exactly the span id it sent, as a child of the root.
     // Spans are exported when an alarm ends (waitUntil), which may be a moment after the hand-off a test sees.
-    const dispatchedIds = () => capture.spans.filter((s) => s.name.startsWith("dispatch ")).map((s) => s.spanId).sort();
+    const dispatchedIds = () =>
+      capture.spans
+        .filter((s) => s.name.startsWith("dispatch "))
+        .map((s) => s.spanId)
+        .sort();
     await expect.poll(dispatchedIds, { timeout: 5_000, interval: 50 }).toEqual([...spanIds].sort());
     const dispatched = capture.spans.filter((s) => s.name.startsWith("dispatch "));
     expect(dispatched.every((s) => s.traceId === TRACE && s.parentSpanId === CALLER_SPAN && s.kind === "producer")).toBe(true);

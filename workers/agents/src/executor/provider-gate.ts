@@ -1,7 +1,6 @@
 import type { ProviderSet } from "../llm/registry";
 import type { LlmProvider } from "../llm/types";
 import { upstreamDetails } from "../llm/upstream";
-import type { TaskLimiterDO } from "./task-limiter-do";
 
 /** The deployment-wide pace of calls per LLM provider (the TaskLimiterDO's token buckets). */
 export interface ProviderGate {
@@ -53,8 +52,16 @@ function gated<T extends LlmProvider>(provider: T, gate: ProviderGate): T {
   return new Proxy(provider, { get: (target, prop, receiver) => (prop === "complete" ? complete : Reflect.get(target, prop, receiver)) });
 }
 
+/** What the gate needs of the TaskLimiterDO namespace (structural, so Worker-less programs can type it too). */
+export interface LimiterNamespace {
+  getByName(name: string): {
+    providerToken(provider: string): Promise<number>;
+    providerThrottled(provider: string, retryAfterMs: number): Promise<void>;
+  };
+}
+
 /** The gate over the agents Worker's TaskLimiterDO; without one (the gateway's inline mode) calls are not paced. */
-export function limiterGate(ns: DurableObjectNamespace<TaskLimiterDO> | undefined): ProviderGate | null {
+export function limiterGate(ns: LimiterNamespace | undefined): ProviderGate | null {
   if (!ns) return null;
   // A stub per call: the providers outlive the request that created them (they are cached per
   // isolate), and a Durable Object stub cannot be used from another request's context.
