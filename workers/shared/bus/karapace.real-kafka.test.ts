@@ -17,6 +17,7 @@ describe("bus contract: kafka-rest adapter, karapace flavor → Apache Kafka beh
     die: { kind: "close" },
     earlyReturnMs: 4_000,
     rebalanceMs: 4_000,
+    loopDeadlineMs: 45_000,
     topic: () => {
       const t = pool.shift();
       if (!t) throw new Error("topic pool exhausted: raise TOPIC_POOL in testing/real-kafka.setup.ts");

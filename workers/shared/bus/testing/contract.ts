@@ -29,6 +29,11 @@ export interface PullHarness {
   topic?: (prefix: string) => string;
   /** How long members keep polling after joining so the group settles (Kafka's join/sync round trips); default 0. */
   rebalanceMs?: number;
+  /**
+   * How long a ConsumerLoop test waits for its records; default 15 s. A real Kafka's group join
+   * (instance, subscription, assignment) can take longer than that on a loaded 2-core machine.
+   */
+  loopDeadlineMs?: number;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -245,7 +250,7 @@ export function pullContract(h: PullHarness): void {
     group: string,
     opts: (storage: DurableObjectStorage) => ConsumerLoopOptions,
     done: () => boolean,
-    deadlineMs = 15_000,
+    deadlineMs = h.loopDeadlineMs ?? 15_000,
   ): Promise<(TickResult & { name: string })[]> {
     harness.loops.set(group, opts);
     const stub = (env as TestEnv).LOOP.getByName(group);
