@@ -11,7 +11,7 @@ describe("provider gate", () => {
     const throttled: [string, number][] = [];
     let tokens = [30, 0];
     const gate: ProviderGate = {
-      token: async (p) => (asked.push(p), tokens.shift() ?? 0),
+      token: async (p) => (asked.push(p), { waitMs: tokens.shift() ?? 0, paced: true }),
       throttled: async (p, ms) => void throttled.push([p, ms]),
     };
     let fail = false;
@@ -37,5 +37,30 @@ describe("provider gate", () => {
     tokens = [];
     await set.offline!.complete({ model: "m", messages: [] });
     expect(asked).toHaveLength(3);
+  });
+
+  it("without a configured rate, asks the limiter at most once a second per provider, and again right after a 429", async () => {
+    let clock = 0;
+    let asked = 0;
+    const gate: ProviderGate = { token: async () => (asked++, { waitMs: 0, paced: false }), throttled: async () => undefined };
+    let fail = false;
+    const openai: LlmProvider = {
+      name: "openai",
+      complete: async () => {
+        if (fail) throw new AppError("rate_limited", "429", { provider: "openai", status: 429, retryable: true, retryAfterMs: 5_000 });
+        return answer;
+      },
+    };
+    const set = gateProviders({ openai }, gate, () => clock);
+    for (let i = 0; i < 5; i++) await set.openai!.complete({ model: "m", messages: [] });
+    expect(asked).toBe(1);
+    clock = 1_000;
+    await set.openai!.complete({ model: "m", messages: [] });
+    expect(asked).toBe(2);
+    fail = true;
+    await expect(set.openai!.complete({ model: "m", messages: [] })).rejects.toMatchObject({ code: "rate_limited" });
+    fail = false;
+    await set.openai!.complete({ model: "m", messages: [] });
+    expect(asked).toBe(3);
   });
 });

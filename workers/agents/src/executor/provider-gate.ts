@@ -4,14 +4,19 @@ import { upstreamDetails } from "../llm/upstream";
 
 /** The deployment-wide pace of calls per LLM provider (the TaskLimiterDO's token buckets). */
 export interface ProviderGate {
-  /** 0 = call now; otherwise wait this long and ask again. */
-  token(provider: string): Promise<number>;
+  /** `waitMs` 0 = call now, otherwise wait this long and ask again; `paced` false = no rate configured. */
+  token(provider: string): Promise<{ waitMs: number; paced: boolean }>;
   /** A vendor said 429 with retry-after: hold every executor off that provider until then. */
   throttled(provider: string, retryAfterMs: number): Promise<void>;
 }
 
 /** Longer than this and the call fails as rate limited instead of holding the task. */
 const MAX_WAIT_MS = 120_000;
+/**
+ * Without a configured rate only a 429's retry-after can hold a provider, so an isolate that just
+ * heard "go" does not ask again for this long: one limiter round trip a second, not one per call.
+ */
+const UNPACED_RECHECK_MS = 1_000;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -25,27 +30,36 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * shared with every other executor; the offline provider is not paced. The providers keep every
  * other property (the router reads their models and circuit breakers).
  */
-export function gateProviders(set: ProviderSet, gate: ProviderGate): ProviderSet {
+export function gateProviders(set: ProviderSet, gate: ProviderGate, now: () => number = Date.now): ProviderSet {
   const out: ProviderSet = {};
   for (const [name, provider] of Object.entries(set) as [keyof ProviderSet, LlmProvider][]) {
-    out[name] = name === "offline" ? provider : gated(provider, gate);
+    out[name] = name === "offline" ? provider : gated(provider, gate, now);
   }
   return out;
 }
 
-function gated<T extends LlmProvider>(provider: T, gate: ProviderGate): T {
+function gated<T extends LlmProvider>(provider: T, gate: ProviderGate, now: () => number): T {
+  let freeUntil = 0;
   const complete: LlmProvider["complete"] = async (req) => {
     let waited = 0;
-    for (let wait = await gate.token(provider.name); wait > 0; wait = await gate.token(provider.name)) {
-      if (waited + wait > MAX_WAIT_MS) break;
-      await sleep(wait, req.signal);
-      waited += wait;
+    while (now() >= freeUntil) {
+      const { waitMs, paced } = await gate.token(provider.name);
+      if (waitMs <= 0) {
+        if (!paced) freeUntil = now() + UNPACED_RECHECK_MS;
+        break;
+      }
+      if (waited + waitMs > MAX_WAIT_MS) break;
+      await sleep(waitMs, req.signal);
+      waited += waitMs;
     }
     try {
       return await provider.complete(req);
     } catch (err) {
       const d = upstreamDetails(err);
-      if (d?.status === 429 && d.retryAfterMs !== undefined) await gate.throttled(provider.name, d.retryAfterMs).catch(() => undefined);
+      if (d?.status === 429 && d.retryAfterMs !== undefined) {
+        freeUntil = 0;
+        await gate.throttled(provider.name, d.retryAfterMs).catch(() => undefined);
+      }
       throw err;
     }
   };
@@ -55,7 +69,7 @@ function gated<T extends LlmProvider>(provider: T, gate: ProviderGate): T {
 /** What the gate needs of the TaskLimiterDO namespace (structural, so Worker-less programs can type it too). */
 export interface LimiterNamespace {
   getByName(name: string): {
-    providerToken(provider: string): Promise<number>;
+    providerToken(provider: string): Promise<{ waitMs: number; paced: boolean }>;
     providerThrottled(provider: string, retryAfterMs: number): Promise<void>;
   };
 }

@@ -72,12 +72,15 @@ export class TaskLimiterDO extends DurableObject<Env> {
     );
   }
 
-  /** One call's token for `provider`: 0 = call now, otherwise how long to wait first. */
-  async providerToken(provider: string): Promise<number> {
+  /**
+   * One call's token for `provider`: `waitMs` 0 = call now, otherwise how long to wait first;
+   * `paced` false = no per-minute rate is configured (only a vendor's retry-after holds calls).
+   */
+  async providerToken(provider: string): Promise<{ waitMs: number; paced: boolean }> {
     const now = Date.now();
     const { waitMs, bucket } = takeToken(this.limits, this.bucket(provider, now), now);
     this.save(provider, bucket);
-    return waitMs;
+    return { waitMs, paced: this.limits.providerRpm > 0 };
   }
 
   /** A vendor answered 429 with retry-after: every executor holds off that provider until then. */
