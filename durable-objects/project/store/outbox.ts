@@ -77,10 +77,6 @@ export class Outbox {
   nextDue(): number | null {
     return this.sql.exec<{ t: number | null }>("SELECT MIN(next_at) AS t FROM outbox").one().t;
   }
-
-  size(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
-  }
 }
 
 const refOf = (taskId: string, attempt: number) => `${taskId}#${attempt}`;
